@@ -1,0 +1,54 @@
+// Public door to the Spirit X3 grammar. Names no Boost type: only grammar/*.cpp
+// include X3, so nothing else pays its compile time.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+namespace dockmend::grammar {
+
+// A run of bytes inside a lexed range, as offsets from the range's start.
+enum class PieceKind : std::uint8_t { Blank, Word };
+struct Piece {
+  std::uint32_t begin = 0;
+  std::uint32_t end = 0;
+  PieceKind kind = PieceKind::Word;
+};
+
+// Splits [first, last) into alternating runs of blanks (space, \t, \v, \f, \r:
+// the bytes buildkit separates keyword and arguments with) and runs of other bytes.
+void split_blanks(const char* first, const char* last, std::vector<Piece>& out);
+
+// A JSON array as buildkit's `encoding/json` reads it: the whole range (after
+// leading white space) must be exactly one array, with only JSON white space after.
+enum class JsonStatus : std::uint8_t {
+  Ok,         // an array of strings
+  NotJson,    // not an array, or not valid JSON: buildkit falls back to shell form
+  NonString,  // valid JSON array with a non-string element: buildkit rejects the line
+};
+struct JsonToken {
+  std::uint32_t begin = 0;
+  std::uint32_t end = 0;
+  bool is_string = false;  // a top-level element (string or not); otherwise `[`, `,` or `]`
+};
+struct JsonArray {
+  JsonStatus status = JsonStatus::NotJson;
+  std::vector<JsonToken> tokens;  // punctuation and top-level elements, in order (when status != NotJson)
+};
+JsonArray parse_json_array(const char* first, const char* last);
+
+// `name = value` after the `#` of a parser directive: name is [A-Za-z][A-Za-z0-9]*,
+// white space around `=` and after the value is not part of it.
+struct DirectiveMatch {
+  std::uint32_t key_begin = 0, key_end = 0, value_begin = 0, value_end = 0;
+};
+bool match_directive(const char* first, const char* last, DirectiveMatch& out);
+
+// A heredoc word `^(\d*)<<(-?)([^<]*)$`.
+struct HeredocWord {
+  std::uint32_t fd_end = 0;    // digits are [0, fd_end)
+  bool chomp = false;          // `<<-`
+  std::uint32_t rest_begin = 0; // the delimiter word (may be quoted) is [rest_begin, end)
+};
+bool match_heredoc_word(const char* first, const char* last, HeredocWord& out);
+
+}  // namespace dockmend::grammar

@@ -1,0 +1,188 @@
+// The lossless syntax tree of one Dockerfile.
+//
+// Every byte of the input is in exactly one Token, in order, so printing the
+// tokens gives the input back. Instructions index into the buffer by byte
+// ranges; their buildkit view (keyword, flags, argument values) is computed
+// once at parse time, exactly as buildkit's parser reads the file.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dockmend::syntax {
+
+// A half-open byte range [begin, end) of the source buffer.
+struct Span {
+  std::uint32_t begin = 0;
+  std::uint32_t end = 0;
+  std::uint32_t size() const { return end - begin; }
+  bool empty() const { return begin == end; }
+  bool operator==(const Span& o) const { return begin == o.begin && end == o.end; }
+};
+
+enum class TokenKind : std::uint8_t {
+  Bom,           // UTF-8 byte order mark at the start of the file
+  Whitespace,    // blanks (and, before an instruction, any Unicode white space)
+  Newline,       // "\n", "\r\n" (and any \r run before the \n)
+  Comment,       // a whole comment line's text, from `#`
+  Directive,     // a parser directive line's text (`# syntax=...`)
+  Continuation,  // the escape character ending a line, with the blanks after it
+  Keyword,       // an instruction's keyword
+  Flag,          // a `--flag[=value]` word (or the value word of `--flag value`)
+  Word,          // any other run of non-blank bytes of an instruction
+  JsonPunct,     // `[`, `,` or `]` of an exec-form array
+  JsonString,    // an element of an exec-form array
+  HeredocBody,   // one line of a heredoc body, without its newline
+  HeredocEnd,    // a heredoc's terminator line, without its newline
+};
+const char* token_kind_name(TokenKind kind);
+
+struct Token {
+  Span span;
+  TokenKind kind = TokenKind::Word;
+};
+
+// How a physical line takes part in the file.
+enum class LineRole : std::uint8_t {
+  Directive,
+  Comment,
+  Blank,
+  InstructionStart,
+  Continuation,          // a continued line of an instruction
+  ContinuationComment,   // a comment line inside a continuation (not part of the value)
+  ContinuationBlank,     // an empty line inside a continuation (not part of the value)
+  HeredocBody,
+  HeredocEnd,
+};
+
+struct Line {
+  std::uint32_t begin = 0;        // first byte
+  std::uint32_t content_end = 0;  // before the trailing \r / \n bytes
+  std::uint32_t end = 0;          // after the newline (== content_end on a last line without one)
+  LineRole role = LineRole::Blank;
+  std::int32_t instruction = -1;  // index into Tree::instructions (top level), or -1
+};
+
+// A piece of an instruction's logical text (its lines joined as buildkit joins
+// them) and where that piece stands in the source.
+struct Segment {
+  std::uint32_t logical = 0;
+  std::uint32_t source = 0;
+  std::uint32_t length = 0;
+};
+
+// The logical (continuation-joined) text of an instruction and the way back to
+// source bytes. All Value::logical spans index into `text`.
+struct LogicalText {
+  std::string text;
+  std::vector<Segment> segments;
+  // Source offset of logical offset `pos` (pos == text.size() maps past the last byte).
+  std::uint32_t to_source(std::uint32_t pos) const;
+  // Source range covering logical [begin, end); empty ranges map to a point.
+  Span to_source(Span logical) const;
+};
+
+// One argument as buildkit's node list holds it.
+struct Value {
+  std::string text;   // buildkit's value (JSON strings decoded, ENV words raw)
+  Span logical;       // where its raw text stands in LogicalText::text
+};
+
+struct Flag {
+  std::string name;       // without the leading "--"
+  std::string value;      // quotes removed, backslash escapes resolved (raw bytes)
+  bool has_value = false; // `--link` has none
+  std::string raw;        // buildkit's flag string: "--name=value" (bytes)
+  Span logical;           // the flag word in LogicalText::text
+};
+
+struct Heredoc {
+  std::string name;        // the delimiter, quotes removed
+  bool chomp = false;      // `<<-`
+  bool expand = true;      // false when the delimiter was quoted
+  unsigned fd = 0;         // `3<<EOF`
+  Span marker;             // the `<<EOF` word in LogicalText::text
+  Span body;               // the body lines in the source (newlines included)
+  Span terminator;         // the terminator line's content in the source
+};
+
+enum class ArgsForm : std::uint8_t { None, Shell, Json };
+
+struct Instruction {
+  std::string keyword;            // lower case, as buildkit dispatches it
+  Span span;                      // whole lines: first line's first byte to after the last line's newline
+  Span text;                      // from the keyword to the end of the last content byte (heredocs included)
+  Span keyword_span;              // in the source
+  std::uint32_t first_line = 0;   // 0-based physical line indexes, inclusive
+  std::uint32_t last_line = 0;
+  LogicalText logical;            // joined text; for ONBUILD's inner instruction, its own slice
+  std::uint32_t keyword_logical_end = 0;
+  std::vector<Flag> flags;
+  Span args;                      // the arguments after the flags, trimmed, in logical text
+  ArgsForm form = ArgsForm::None;
+  std::vector<Value> values;      // buildkit's Next list (empty for ONBUILD; see `sub`)
+  bool has_next_node = false;     // buildkit keeps an empty node (unknown instructions dump as `""`)
+  std::vector<Heredoc> heredocs;
+  std::unique_ptr<Instruction> sub;     // ONBUILD's instruction
+  std::vector<std::uint32_t> comments;  // physical lines of the comment block right above
+  std::string json_error;               // non-empty when buildkit rejects its exec form / values
+
+  bool is(std::string_view kw) const { return keyword == kw; }
+  const Flag* flag(std::string_view name) const;
+  std::string_view logical_args() const { return std::string_view(logical.text).substr(args.begin, args.size()); }
+  Span args_source() const { return logical.to_source(args); }
+  Span value_source(std::size_t i) const { return logical.to_source(values[i].logical); }
+};
+
+struct Diagnostic {
+  std::uint32_t offset = 0;   // where it points
+  std::uint32_t line = 0;     // 1-based
+  std::uint32_t column = 0;   // 1-based, in bytes
+  std::string message;
+  bool buildkit_error = true; // buildkit's parser would reject the file
+};
+
+struct Stage {
+  std::uint32_t from = 0;            // index of the FROM instruction
+  std::uint32_t end = 0;             // one past its last instruction
+  std::string name;                  // `AS name`, as written ("" when none)
+  std::string base;                  // the image reference as written
+  std::int32_t base_stage = -1;      // index of the stage it builds on, if any
+};
+
+struct Tree {
+  std::string_view source;           // the bytes (owned by the caller)
+  std::vector<Token> tokens;
+  std::vector<Line> lines;
+  std::vector<Instruction> instructions;
+  std::vector<Diagnostic> diagnostics;
+  char escape = '\\';
+  bool has_bom = false;
+  std::vector<std::pair<std::string, std::string>> directives;  // lower-case name, value
+
+  bool buildkit_ok() const;
+  const Diagnostic* first_error() const;
+  std::vector<Stage> stages() const;
+  // Index of the stage containing instruction `i` (-1 when before the first FROM).
+  int stage_of(std::uint32_t i, const std::vector<Stage>& stages) const;
+  // 1-based line and column of a byte offset.
+  std::pair<std::uint32_t, std::uint32_t> position(std::uint32_t offset) const;
+  std::string_view text(Span s) const { return source.substr(s.begin, s.size()); }
+  // The dominant line ending ("\r\n" when most lines end so, else "\n").
+  std::string_view newline() const;
+  bool ends_with_newline() const { return !source.empty() && source.back() == '\n'; }
+};
+
+struct ParseOptions {
+  bool tokens = true;  // build the token vector (the instruction view is always built)
+};
+
+// Parses any bytes; never fails. Problems buildkit would reject are diagnostics.
+Tree parse(std::string_view source, const ParseOptions& options = {});
+
+// Concatenates the tokens' bytes: equals the source for every tree from parse().
+std::string print(const Tree& tree);
+
+}  // namespace dockmend::syntax

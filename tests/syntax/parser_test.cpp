@@ -1,0 +1,198 @@
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "syntax/dump.hpp"
+#include "syntax/tree.hpp"
+
+using namespace dockmend::syntax;
+using namespace std::string_literals;
+
+namespace {
+
+Tree roundtrip(const std::string& s) {
+  Tree t = parse(s);
+  EXPECT_EQ(print(t), s);
+  std::uint32_t pos = 0;
+  for (const auto& tok : t.tokens) {
+    EXPECT_EQ(tok.span.begin, pos);
+    EXPECT_LT(tok.span.begin, tok.span.end);
+    pos = tok.span.end;
+  }
+  EXPECT_EQ(pos, s.size());
+  return t;
+}
+
+std::string kinds(const Tree& t) {
+  std::string out;
+  for (const auto& tok : t.tokens) {
+    if (!out.empty()) out += ' ';
+    out += token_kind_name(tok.kind);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(Parser, EmptyFileRoundTripsAndIsRejected) {
+  Tree t = roundtrip("");
+  EXPECT_FALSE(t.buildkit_ok());
+  EXPECT_EQ(t.first_error()->message, "file with no instructions");
+}
+
+TEST(Parser, TokensOfASimpleFile) {
+  Tree t = roundtrip("FROM alpine AS base\nRUN [\"echo\", \"hi\"]\n");
+  EXPECT_EQ(kinds(t),
+            "keyword whitespace word whitespace word whitespace word newline "
+            "keyword whitespace json-punct json-string json-punct whitespace json-string json-punct newline");
+  EXPECT_EQ(dump_buildkit(t), "(from \"alpine\" \"AS\" \"base\")\n(run \"echo\" \"hi\")\n");
+  auto stages = t.stages();
+  ASSERT_EQ(stages.size(), 1u);
+  EXPECT_EQ(stages[0].name, "base");
+}
+
+TEST(Parser, CrlfBomNoFinalNewlineTabsNul) {
+  const std::string s = "\xEF\xBB\xBF" "FROM a\r\n\tRUN x \\\r\n  y\r\nCMD [\"a\"]\r\nLABEL k=\"v\0w\"\r\nENV A=1"s;
+  Tree t = roundtrip(s);
+  ASSERT_TRUE(t.buildkit_ok());
+  EXPECT_TRUE(t.has_bom);
+  EXPECT_EQ(t.newline(), "\r\n");
+  ASSERT_EQ(t.instructions.size(), 5u);
+  EXPECT_EQ(t.instructions[1].values[0].text, "x   y");
+  EXPECT_EQ(t.instructions[1].first_line, 1u);
+  EXPECT_EQ(t.instructions[1].last_line, 2u);
+}
+
+TEST(Parser, ContinuationSkipsCommentsAndBlankLines) {
+  Tree t = roundtrip("RUN a \\\n# comment \\\n\n   \n  b\n");
+  ASSERT_EQ(t.instructions.size(), 1u);
+  EXPECT_EQ(t.instructions[0].values[0].text, "a   b");
+  EXPECT_EQ(t.lines[1].role, LineRole::ContinuationComment);
+  EXPECT_EQ(t.lines[2].role, LineRole::ContinuationBlank);
+}
+
+TEST(Parser, EscapeDirectiveSwitchesContinuation) {
+  Tree t = roundtrip("# escape=`\nFROM windows\nRUN dir `\n  c:\\\n");
+  ASSERT_EQ(t.instructions.size(), 2u);
+  EXPECT_EQ(t.escape, '`');
+  EXPECT_EQ(t.instructions[1].values[0].text, "dir   c:\\");
+  EXPECT_EQ(t.lines[0].role, LineRole::Directive);
+}
+
+TEST(Parser, DirectiveAfterCommentIsAComment) {
+  Tree t = roundtrip("# hello\n# escape=`\nFROM x\nRUN a `\n");
+  EXPECT_EQ(t.escape, '\\');
+  EXPECT_EQ(t.lines[1].role, LineRole::Comment);
+}
+
+TEST(Parser, RepeatedDirectiveIsAnError) {
+  Tree t = roundtrip("# syntax=a\n# syntax=b\nFROM x\n");
+  ASSERT_FALSE(t.buildkit_ok());
+  EXPECT_EQ(t.first_error()->message, "only one syntax parser directive can be used");
+  EXPECT_EQ(t.first_error()->line, 2u);
+}
+
+TEST(Parser, Heredocs) {
+  Tree t = roundtrip("FROM x\nRUN <<EOF cat >/a && 3<<-\"END\" cat\nline 1\n  EOF \nEOF\n\t\tEND\nCMD x\n");
+  ASSERT_TRUE(t.buildkit_ok());
+  ASSERT_EQ(t.instructions.size(), 3u);
+  const auto& run = t.instructions[1];
+  ASSERT_EQ(run.heredocs.size(), 2u);
+  EXPECT_EQ(run.heredocs[0].name, "EOF");
+  EXPECT_TRUE(run.heredocs[0].expand);
+  EXPECT_EQ(run.heredocs[1].name, "END");
+  EXPECT_TRUE(run.heredocs[1].chomp);
+  EXPECT_FALSE(run.heredocs[1].expand);
+  EXPECT_EQ(run.heredocs[1].fd, 3u);
+  EXPECT_EQ(t.text(run.heredocs[0].body), "line 1\n  EOF \n");
+  EXPECT_EQ(t.lines[4].role, LineRole::HeredocEnd);
+  EXPECT_EQ(t.lines[5].role, LineRole::HeredocEnd);
+}
+
+TEST(Parser, HeredocOnlyWhereBuildkitSeesOne) {
+  // Exec form, other instructions and quoted markers are not heredocs.
+  Tree t = roundtrip("FROM x\nRUN [\"<<EOF\"]\nENV A=<<EOF\nRUN echo \"<<EOF\"\nRUN cat << EOF\n");
+  for (const auto& i : t.instructions) EXPECT_TRUE(i.heredocs.empty()) << i.keyword;
+  EXPECT_TRUE(t.buildkit_ok());
+}
+
+TEST(Parser, UnterminatedHeredocIsAnErrorButRoundTrips) {
+  Tree t = roundtrip("FROM x\nCOPY <<EOF /a\nbody\n");
+  ASSERT_FALSE(t.buildkit_ok());
+  EXPECT_EQ(t.first_error()->message, "unterminated heredoc");
+  EXPECT_EQ(t.first_error()->line, 2u);
+}
+
+TEST(Parser, ExecFormFallsBackToShellForm) {
+  Tree t = roundtrip("FROM x\nCMD ['a']\nCMD [\"a\"] x\nENTRYPOINT [\"a\",\n");
+  EXPECT_EQ(t.instructions[1].form, ArgsForm::Shell);
+  EXPECT_EQ(t.instructions[2].form, ArgsForm::Shell);
+  EXPECT_EQ(t.instructions[3].form, ArgsForm::Shell);
+  Tree bad = roundtrip("FROM x\nCMD [\"a\", 1]\n");
+  ASSERT_FALSE(bad.buildkit_ok());
+  EXPECT_EQ(bad.first_error()->line, 2u);
+  EXPECT_EQ(bad.first_error()->column, 5u);
+}
+
+TEST(Parser, FlagsOnbuildHealthcheck) {
+  Tree t = roundtrip(
+      "FROM --platform=$BUILDPLATFORM x AS b\nCOPY --from=b --chown=u:g --link a /b\n"
+      "ONBUILD RUN --mount=type=cache,target=/c make\nHEALTHCHECK --interval=5s CMD curl -f http://x/ || exit 1\n"
+      "HEALTHCHECK NONE\nfoo bar\n");
+  ASSERT_TRUE(t.buildkit_ok());
+  const auto& copy = t.instructions[1];
+  ASSERT_EQ(copy.flags.size(), 3u);
+  EXPECT_EQ(copy.flag("from")->value, "b");
+  EXPECT_FALSE(copy.flag("link")->has_value);
+  EXPECT_EQ(t.text(copy.value_source(0)), "a");
+  ASSERT_TRUE(t.instructions[2].sub);
+  EXPECT_EQ(t.instructions[2].sub->keyword, "run");
+  EXPECT_EQ(t.instructions[2].sub->flag("mount")->value, "type=cache,target=/c");
+  EXPECT_EQ(dump_buildkit(t),
+            "(from [\"--platform=$BUILDPLATFORM\"] \"x\" \"AS\" \"b\")\n"
+            "(copy [\"--from=b\" \"--chown=u:g\" \"--link\"] \"a\" \"/b\")\n"
+            "(onbuild (run [\"--mount=type=cache,target=/c\"] \"make\"))\n"
+            "(healthcheck [\"--interval=5s\"] \"CMD\" \"curl -f http://x/ || exit 1\")\n"
+            "(healthcheck \"NONE\")\n"
+            "(foo \"\")\n");
+}
+
+TEST(Parser, EnvForms) {
+  Tree t = roundtrip("FROM x\nENV A 1 2\nENV B=\"x y\" C=3 \\\n    D=4\nLABEL a=b\n");
+  ASSERT_TRUE(t.buildkit_ok());
+  const auto& legacy = t.instructions[1];
+  ASSERT_EQ(legacy.values.size(), 3u);
+  EXPECT_EQ(legacy.values[1].text, "1 2");
+  const auto& env = t.instructions[2];
+  ASSERT_EQ(env.values.size(), 9u);
+  EXPECT_EQ(env.values[1].text, "\"x y\"");
+  EXPECT_EQ(t.text(env.value_source(9 - 2)), "4");
+}
+
+TEST(Parser, CommentsAttachToTheNextInstruction) {
+  Tree t = roundtrip("FROM x\n\n# one\n# two\nRUN a\n# far\n\nRUN b\n");
+  EXPECT_EQ(t.instructions[1].comments, (std::vector<std::uint32_t>{2, 3}));
+  EXPECT_TRUE(t.instructions[2].comments.empty());
+}
+
+TEST(Parser, LongLinesAndLineLimit) {
+  std::string ok = "FROM x\nRUN " + std::string(65531, 'a') + "\n";
+  EXPECT_TRUE(roundtrip(ok).buildkit_ok());
+  std::string bad = "FROM x\nRUN " + std::string(65532, 'a') + "\n";
+  Tree t = roundtrip(bad);
+  ASSERT_FALSE(t.buildkit_ok());
+  EXPECT_EQ(t.first_error()->line, 2u);
+  std::string mb = "FROM x\nRUN " + std::string(1 << 20, 'b');
+  roundtrip(mb);
+}
+
+TEST(Parser, RandomBytesAlwaysRoundTrip) {
+  std::mt19937 rng(42);
+  const std::string alphabet = "RUN FROM\\`#\n\r\t \"'[],=<<-EOF\x00\xff\xc3\xa9" "abc"s;
+  for (int n = 0; n < 3000; ++n) {
+    std::string s;
+    const int len = static_cast<int>(rng() % 200);
+    for (int i = 0; i < len; ++i) s.push_back(alphabet[rng() % alphabet.size()]);
+    roundtrip(s);
+  }
+}
