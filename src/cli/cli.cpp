@@ -1,0 +1,742 @@
+#include "cli/cli.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "cli/repo_view.hpp"
+#include "diff/unified_diff.hpp"
+#include "io/atomic_write.hpp"
+#include "io/discover.hpp"
+#include "io/read_file.hpp"
+#include "io/sharding.hpp"
+#include "policy/policy.hpp"
+#include "report/audit.hpp"
+#include "syntax/dump.hpp"
+#include "transforms/engine.hpp"
+
+#ifndef DOCKMEND_VERSION
+#define DOCKMEND_VERSION "0.0.0"
+#endif
+
+namespace dockmend::cli {
+
+namespace fs = std::filesystem;
+namespace po = boost::program_options;
+
+namespace {
+
+// A usage or setup error: printed once, exit 2.
+struct UsageError {
+  std::string message;
+};
+
+const char* const k_commands_help =
+    "usage: dockmend COMMAND [OPTIONS] [PATH...]\n"
+    "\n"
+    "Audits Dockerfiles against a policy (dockmend.yaml) and fixes them without\n"
+    "touching a byte it was not asked to change.\n"
+    "\n"
+    "commands:\n"
+    "  check   print findings (path:line:col: rule: message); exit 1 if any\n"
+    "  diff    print the fixes as a unified diff (dry run); exit 1 if not empty\n"
+    "  fix     apply the fixes in place (atomic writes); exit 0 unless errors\n"
+    "  audit   compliance report per service (Markdown, JSON or SARIF)\n"
+    "  dump    print a file's syntax tree (buildkit, source, json, tokens)\n"
+    "  rules   list every rule: id, what it checks, what its fix does\n"
+    "  policy  print the policy in use (--default: the built-in one)\n"
+    "  help    help for a command: dockmend help COMMAND\n"
+    "\n"
+    "PATH is a Dockerfile, a directory (searched for Dockerfile, Containerfile,\n"
+    "Dockerfile.*, *.Dockerfile, ...; .gitignore honoured) or - for standard input.\n"
+    "Without PATH: the current directory. Exit codes: 0 fine, 1 findings/changes\n"
+    "(check, diff) or score under --fail-under (audit), 2 errors.\n"
+    "\n"
+    "  --version   print the version\n";
+
+po::options_description run_options() {
+  po::options_description d("options");
+  d.add_options()("help,h", "show this help")(
+      "policy", po::value<std::string>(), "policy file (default: nearest dockmend.yaml in . or a parent)")(
+      "no-policy", po::bool_switch(), "ignore any dockmend.yaml: use the built-in default policy")(
+      "select", po::value<std::vector<std::string>>()->composing(), "only these rules (ids or aliases, comma-separated)")(
+      "ignore", po::value<std::vector<std::string>>()->composing(), "skip these rules (ids or aliases, comma-separated)")(
+      "exclude", po::value<std::vector<std::string>>()->composing(), "skip paths matching this glob (repeatable)")(
+      "jobs,j", po::value<int>(), "files processed in parallel (default: number of cores)")(
+      "shard", po::value<std::string>(), "K/N: only the K-th of N stable shares of the files (1-based)")(
+      "stdin-filename", po::value<std::string>(), "the path that - (standard input) stands for")(
+      "color", po::value<std::string>()->default_value("auto"), "auto, always or never (NO_COLOR is respected)")(
+      "quiet,q", po::bool_switch(), "no summary or progress on stderr");
+  return d;
+}
+
+struct Command {
+  std::string name;
+  std::string usage;
+  std::string about;
+  po::options_description extra;
+};
+
+Command make_command(const std::string& name) {
+  Command c{name, "", "", po::options_description("")};
+  if (name == "check") {
+    c.usage = "dockmend check [OPTIONS] [PATH...]";
+    c.about = "Prints one finding a line: path:line:col: rule: message. No output when clean.\n"
+              "Exit 0 when clean, 1 when any finding stands or a fix would change a file, 2 on errors.";
+    c.extra.add_options()("format", po::value<std::string>()->default_value("text"), "text, json or sarif");
+  } else if (c.name == "diff") {
+    c.usage = "dockmend diff [OPTIONS] [PATH...]";
+    c.about = "Prints the fixes as a unified diff (git apply / patch -p1 accept it); writes nothing.\n"
+              "Exit 0 when nothing would change, 1 when the patch is not empty, 2 on errors.";
+    c.extra.add_options()("unified,U", po::value<int>()->default_value(3), "lines of context");
+  } else if (c.name == "fix") {
+    c.usage = "dockmend fix [OPTIONS] [PATH...]";
+    c.about = "Applies the fixes in place: a file is written only when it changes, atomically,\n"
+              "keeping its mode; a file changed on disk meanwhile is left alone. With - the\n"
+              "result goes to standard output. Exit 0 when all went well, 2 on errors.";
+    c.extra.add_options()("show-diff", po::bool_switch(), "also print what was changed as a diff");
+  } else if (c.name == "audit") {
+    c.usage = "dockmend audit [OPTIONS] [PATH...]";
+    c.about = "Per service: a table Issue | Current | Should Be | Line Ref, what is correct, and a\n"
+              "compliance score (checks passed / checks applicable), then the overall score.";
+    c.extra.add_options()("format", po::value<std::string>()->default_value("md"), "md, json or sarif")(
+        "fail-under", po::value<double>(), "exit 1 when the overall score is below this percentage");
+  } else if (c.name == "dump") {
+    c.usage = "dockmend dump [--format buildkit|source|json|tokens] FILE...";
+    c.about = "buildkit: each instruction as buildkit's parser dumps it (its tests' result files);\n"
+              "source: the file printed back from the tree; json: the tree (docs/json-dump.md);\n"
+              "tokens: one token a line. Exit 2 when buildkit would reject a file (diagnostic on stderr).";
+    c.extra.add_options()("format", po::value<std::string>()->default_value("buildkit"), "buildkit, source, json or tokens");
+  } else if (c.name == "rules") {
+    c.usage = "dockmend rules";
+    c.about = "Lists every rule: id, kind (policy or built-in), fix safety, aliases, what it checks, what its fix does.";
+  } else if (c.name == "policy") {
+    c.usage = "dockmend policy [--default] [--policy FILE]";
+    c.about = "Prints the built-in default policy (--default), or where the policy in use is and its services.";
+    c.extra.add_options()("default", po::bool_switch(), "print the built-in default policy");
+  } else {
+    throw UsageError{fmt::format("unknown command '{}' (see dockmend --help)", name)};
+  }
+  return c;
+}
+
+std::string command_help(const Command& c) {
+  std::ostringstream s;
+  po::options_description all("options");
+  if (c.name != "rules") {
+    if (c.name != "dump") all.add(run_options());
+    all.add(c.extra);
+  }
+  s << "usage: " << c.usage << "\n\n" << c.about << "\n\n";
+  if (c.name != "rules") s << all;
+  return s.str();
+}
+
+std::vector<std::string> split_commas(const std::vector<std::string>& in) {
+  std::vector<std::string> out;
+  for (const auto& s : in) {
+    std::string cur;
+    for (char ch : s) {
+      if (ch == ',') {
+        if (!cur.empty()) out.push_back(cur);
+        cur.clear();
+      } else if (ch != ' ') {
+        cur += ch;
+      }
+    }
+    if (!cur.empty()) out.push_back(cur);
+  }
+  return out;
+}
+
+bool want_color(const std::string& mode, bool tty) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  if (mode != "auto") throw UsageError{fmt::format("--color takes auto, always or never, not '{}'", mode)};
+  const char* nc = std::getenv("NO_COLOR");
+  if (nc && *nc) return false;
+  return tty;
+}
+
+// ---------------------------------------------------------------- policy
+
+struct LoadedPolicy {
+  policy::Policy policy;
+  fs::path root;  // paths are shown relative to it
+  bool from_file = false;
+};
+
+LoadedPolicy load_policy(const po::variables_map& vm) {
+  LoadedPolicy lp;
+  std::optional<fs::path> file;
+  if (vm.count("policy")) {
+    file = fs::path(vm["policy"].as<std::string>());
+    std::error_code ec;
+    if (!fs::exists(*file, ec)) throw UsageError{fmt::format("{}: policy file not found", file->string())};
+  } else if (!vm["no-policy"].as<bool>()) {
+    file = policy::find_policy_file(fs::current_path());
+  }
+  if (file) {
+    auto res = policy::load_policy_file(*file);
+    if (!res.ok()) {
+      std::string msg;
+      for (const auto& e : res.errors()) msg += (msg.empty() ? "" : "\ndockmend: error: ") + e.to_string();
+      throw UsageError{msg};
+    }
+    lp.policy = std::move(res).policy();
+    lp.from_file = true;
+    std::error_code ec;
+    lp.root = fs::absolute(*file).parent_path();
+    lp.root = fs::weakly_canonical(lp.root, ec);
+    // Rule ids named in the policy must exist.
+    for (const auto& m : lp.policy.rule_ids) {
+      if (!transforms::find_rule(m.id))
+        throw UsageError{fmt::format("{}:{}:{}: unknown rule '{}' (see dockmend rules)", file->string(), m.mark.line,
+                                     m.mark.col, m.id)};
+    }
+  } else {
+    auto res = policy::load_policy(default_policy_yaml(), "<built-in default policy>");
+    if (!res.ok()) throw UsageError{"built-in default policy: " + res.errors().front().to_string()};
+    lp.policy = std::move(res).policy();
+    lp.root = fs::current_path();
+  }
+  return lp;
+}
+
+// ---------------------------------------------------------------- bulk runs
+
+enum class Mode { Check, Diff, Fix, Audit };
+
+struct FileOutcome {
+  std::string display;
+  std::string text;          // what to print on stdout for this file (diff or findings)
+  std::string errors;        // lines for stderr
+  bool failed = false;       // an error (exit 2)
+  bool changed = false;      // would change / changed
+  std::size_t findings = 0;
+  std::map<std::string, std::size_t> by_rule;
+  std::unique_ptr<transforms::FileReport> report;  // kept for audit / sarif
+};
+
+std::string relative_display(const fs::path& p, const fs::path& root) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(p, ec);
+  fs::path canon = fs::weakly_canonical(abs, ec);
+  if (ec) canon = abs.lexically_normal();
+  // Keep the link's own name for symlinked files: canonicalise the directory only.
+  fs::path dir = fs::weakly_canonical(abs.parent_path(), ec);
+  fs::path shown = (ec ? abs.parent_path() : dir) / abs.filename();
+  auto rel = shown.lexically_relative(root);
+  if (rel.empty()) rel = shown;
+  return rel.generic_string();
+}
+
+bool looks_binary(const std::string& bytes, std::size_t& at) {
+  const auto n = std::min<std::size_t>(bytes.size(), 8000);
+  for (std::size_t i = 0; i < n; ++i)
+    if (bytes[i] == '\0') {
+      at = i;
+      return true;
+    }
+  return false;
+}
+
+struct RunSettings {
+  Mode mode = Mode::Check;
+  int context = 3;
+  bool color = false;
+  bool show_diff = false;
+  std::string check_format = "text";
+};
+
+std::string finding_line(const std::string& display, const transforms::Finding& f) {
+  if (!f.file.empty())
+    return fmt::format("{}:{}:1: {}: {}\n", f.file, std::max<std::uint32_t>(f.file_line, 1), f.rule, f.message);
+  return fmt::format("{}:{}:{}: {}: {}\n", display, f.line, f.column, f.rule, f.message);
+}
+
+FileOutcome process_one(const std::string& arg_path, const std::string& display, const std::string* stdin_bytes,
+                        const transforms::EngineConfig& cfg, const RunSettings& rs) {
+  FileOutcome o;
+  o.display = display;
+  std::string bytes;
+  io::FileStamp stamp;
+  if (stdin_bytes) {
+    bytes = *stdin_bytes;
+  } else {
+    auto r = io::read_file(arg_path);
+    if (!r.ok()) {
+      o.failed = true;
+      o.errors = fmt::format("dockmend: error: {}\n", r.error->message);
+      return o;
+    }
+    bytes = std::move(r.bytes);
+    stamp = r.stamp;
+  }
+  std::size_t nul = 0;
+  if (looks_binary(bytes, nul)) {
+    auto t = syntax::parse(std::string_view(bytes).substr(0, nul), {false});
+    auto [line, col] = t.position(static_cast<std::uint32_t>(nul));
+    o.failed = true;
+    o.errors = fmt::format("dockmend: error: {}:{}:{}: not a Dockerfile: binary content (NUL byte)\n", display, line, col);
+    return o;
+  }
+  const bool fixing = rs.mode == Mode::Diff || rs.mode == Mode::Fix;
+  auto rep = std::make_unique<transforms::FileReport>(transforms::process_file(display, std::move(bytes), cfg, fixing));
+  if (rep->error) {
+    o.failed = true;
+    o.errors = fmt::format("dockmend: error: {}:{}:{}: {}\n", display, rep->error->line, rep->error->column,
+                           rep->error->message);
+    if (rs.mode == Mode::Audit) o.report = std::move(rep);
+    return o;
+  }
+  for (const auto& n : rep->notes) o.errors += fmt::format("dockmend: warning: {}: {}\n", display, n);
+  for (const auto& c : rep->conflicts)
+    o.errors += fmt::format("dockmend: note: {}: {} (applied in a later round if still needed)\n", display, c.message());
+  o.findings = rep->findings.size();
+  for (const auto& f : rep->findings) ++o.by_rule[f.rule];
+  o.changed = rep->changed();
+  switch (rs.mode) {
+    case Mode::Check:
+      if (rs.check_format == "text")
+        for (const auto& f : rep->findings) o.text += finding_line(display, f);
+      break;
+    case Mode::Diff:
+      if (o.changed) {
+        diff::DiffOptions d;
+        d.old_label = "a/" + display;
+        d.new_label = "b/" + display;
+        d.context = rs.context;
+        d.color = rs.color;
+        o.text = diff::unified_diff(rep->original, rep->fixed, d);
+      }
+      break;
+    case Mode::Fix:
+      if (o.changed) {
+        if (stdin_bytes) break;
+        auto w = io::atomic_write(arg_path, rep->fixed, stamp);
+        if (!w.ok()) {
+          o.failed = true;
+          o.errors += fmt::format("dockmend: error: {} (not written)\n", w.error->message);
+        } else if (rs.show_diff) {
+          diff::DiffOptions d;
+          d.old_label = "a/" + display;
+          d.new_label = "b/" + display;
+          d.context = rs.context;
+          d.color = rs.color;
+          o.text = diff::unified_diff(rep->original, rep->fixed, d);
+        }
+      }
+      break;
+    case Mode::Audit:
+      break;
+  }
+  if (stdin_bytes && rs.mode == Mode::Fix) o.text = rep->fixed;
+  if (rs.mode == Mode::Audit || rs.check_format != "text" || !rep->new_files.empty()) {
+    if (rs.mode != Mode::Audit && rs.check_format == "text") {
+      rep->original.clear();
+      rep->fixed.clear();
+    }
+    o.report = std::move(rep);
+  }
+  return o;
+}
+
+struct Progress {
+  bool enabled = false;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last = start;
+  bool shown = false;
+  void tick(std::ostream& err, std::size_t done, std::size_t total) {
+    if (!enabled) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - start < std::chrono::seconds(1) || now - last < std::chrono::milliseconds(100)) return;
+    last = now;
+    const double secs = std::chrono::duration<double>(now - start).count();
+    err << fmt::format("\r\033[Kdockmend: {}/{} files ({:.0f} files/s)", done, total, done / secs) << std::flush;
+    shown = true;
+  }
+  void finish(std::ostream& err) {
+    if (shown) err << "\r\033[K" << std::flush;
+  }
+};
+
+int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::string>& paths, Streams& st) {
+  LoadedPolicy lp = load_policy(vm);
+  RunSettings rs;
+  rs.mode = mode;
+  rs.color = want_color(vm["color"].as<std::string>(), st.out_is_tty);
+  if (vm.count("unified")) rs.context = vm["unified"].as<int>();
+  if (vm.count("show-diff")) rs.show_diff = vm["show-diff"].as<bool>();
+  if (mode == Mode::Check) {
+    rs.check_format = vm["format"].as<std::string>();
+    if (rs.check_format != "text" && rs.check_format != "json" && rs.check_format != "sarif")
+      throw UsageError{fmt::format("--format takes text, json or sarif, not '{}'", rs.check_format)};
+  }
+  report::Format audit_format = report::Format::Markdown;
+  if (mode == Mode::Audit) {
+    const auto f = vm["format"].as<std::string>();
+    if (f == "md" || f == "markdown") audit_format = report::Format::Markdown;
+    else if (f == "json") audit_format = report::Format::Json;
+    else if (f == "sarif") audit_format = report::Format::Sarif;
+    else throw UsageError{fmt::format("--format takes md, json or sarif, not '{}'", f)};
+  }
+  const bool quiet = vm["quiet"].as<bool>();
+  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (vm.count("jobs")) jobs = vm["jobs"].as<int>();
+  if (jobs < 1) throw UsageError{"--jobs takes a number of 1 or more"};
+
+  RepoView view(lp.root);
+  transforms::EngineConfig cfg;
+  cfg.policy = &lp.policy;
+  cfg.files = &view;
+  if (vm.count("select")) cfg.selection.select = split_commas(vm["select"].as<std::vector<std::string>>());
+  if (vm.count("ignore")) cfg.selection.ignore = split_commas(vm["ignore"].as<std::vector<std::string>>());
+  for (const auto& n : cfg.selection.select)
+    if (n != "ALL" && !transforms::find_rule(n)) throw UsageError{fmt::format("--select: unknown rule '{}'", n)};
+  for (const auto& n : cfg.selection.ignore)
+    if (n != "ALL" && !transforms::find_rule(n)) throw UsageError{fmt::format("--ignore: unknown rule '{}'", n)};
+
+  // Standard input.
+  std::vector<std::string> roots = paths;
+  if (roots.empty()) roots.push_back(lp.from_file ? lp.root.string() : ".");
+  const bool use_stdin = std::find(roots.begin(), roots.end(), "-") != roots.end();
+  if (use_stdin && roots.size() > 1) throw UsageError{"- (standard input) cannot be mixed with other paths"};
+  std::string stdin_bytes;
+  std::vector<std::pair<std::string, std::string>> files;  // (path to open, display)
+  int exit_code = 0;
+  if (use_stdin) {
+    std::ostringstream ss;
+    ss << st.in.rdbuf();
+    stdin_bytes = ss.str();
+    std::string name = vm.count("stdin-filename") ? vm["stdin-filename"].as<std::string>() : "Dockerfile";
+    files.emplace_back("-", vm.count("stdin-filename") ? relative_display(name, lp.root) : name);
+  } else {
+    io::DiscoverOptions dopt;
+    if (vm.count("exclude")) dopt.exclude = vm["exclude"].as<std::vector<std::string>>();
+    auto found = io::discover(roots, dopt);
+    for (const auto& e : found.errors) {
+      st.err << fmt::format("dockmend: error: {}\n", e.message);
+      exit_code = 2;
+    }
+    int shard_k = 0, shard_n = 1;
+    if (vm.count("shard")) {
+      const auto s = vm["shard"].as<std::string>();
+      if (std::sscanf(s.c_str(), "%d/%d", &shard_k, &shard_n) != 2 || shard_n < 1 || shard_k < 1 || shard_k > shard_n)
+        throw UsageError{fmt::format("--shard takes K/N with 1 <= K <= N, not '{}'", s)};
+    }
+    for (auto& f : found.files) {
+      if (shard_n > 1 && !io::in_shard(f, shard_k - 1, shard_n)) continue;
+      files.emplace_back(f, relative_display(f, lp.root));
+    }
+  }
+
+  // Process in parallel, print in order, keep only a bounded window in memory.
+  const std::size_t n = files.size();
+  std::vector<std::unique_ptr<FileOutcome>> slots(n);
+  std::mutex mu;
+  std::condition_variable ready, room;
+  std::atomic<std::size_t> next{0};
+  std::size_t printed = 0;
+  const std::size_t window = 2048;
+  auto worker = [&] {
+    while (true) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= n) return;
+      {
+        std::unique_lock<std::mutex> lk(mu);
+        room.wait(lk, [&] { return i < printed + window; });
+      }
+      auto o = std::make_unique<FileOutcome>(
+          process_one(files[i].first, files[i].second, use_stdin ? &stdin_bytes : nullptr, cfg, rs));
+      {
+        std::lock_guard<std::mutex> lk(mu);
+        slots[i] = std::move(o);
+      }
+      ready.notify_all();
+    }
+  };
+  std::vector<std::thread> threads;
+  const int nthreads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(jobs), std::max<std::size_t>(n, 1)));
+  for (int t = 0; t < nthreads; ++t) threads.emplace_back(worker);
+
+  Progress progress;
+  progress.enabled = st.err_is_tty && !quiet;
+  std::size_t changed = 0, failed = 0, findings = 0;
+  std::map<std::string, std::size_t> by_rule;
+  std::vector<std::unique_ptr<transforms::FileReport>> kept;
+  std::map<std::string, transforms::NewFile> new_files;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::unique_ptr<FileOutcome> o;
+    {
+      std::unique_lock<std::mutex> lk(mu);
+      ready.wait(lk, [&] { return slots[i] != nullptr; });
+      o = std::move(slots[i]);
+      printed = i + 1;
+    }
+    room.notify_all();
+    progress.tick(st.err, i + 1, n);
+    if (!o->errors.empty()) {
+      progress.finish(st.err);
+      st.err << o->errors;
+    }
+    st.out << o->text;
+    if (o->failed) ++failed;
+    if (o->changed) ++changed;
+    findings += o->findings;
+    for (const auto& [r, c] : o->by_rule) by_rule[r] += c;
+    if (o->report) {
+      for (auto& nf : o->report->new_files) new_files.emplace(nf.path, nf);
+      if (mode == Mode::Audit || rs.check_format != "text") kept.push_back(std::move(o->report));
+    }
+  }
+  for (auto& t : threads) t.join();
+  progress.finish(st.err);
+
+  // Files the fixes create (machine profiles): new files in the diff, written by fix.
+  std::size_t created = 0;
+  for (const auto& [path, nf] : new_files) {
+    auto target = view.locate(path);
+    std::error_code ec;
+    if (!target) {
+      st.err << fmt::format("dockmend: error: {}: refusing to create a file outside the repository\n", path);
+      exit_code = 2;
+      continue;
+    }
+    if (fs::exists(*target, ec)) continue;
+    ++created;
+    const std::string shown = relative_display(*target, lp.root);
+    if (mode == Mode::Diff) {
+      diff::DiffOptions d;
+      d.old_label = "/dev/null";
+      d.new_label = "b/" + shown;
+      d.context = rs.context;
+      d.color = rs.color;
+      st.out << diff::unified_diff("", nf.content, d);
+    } else if (mode == Mode::Fix) {
+      fs::create_directories(target->parent_path(), ec);
+      io::FileStamp none;
+      std::string tmp = target->string();
+      std::FILE* fp = ec ? nullptr : std::fopen(tmp.c_str(), "wbx");
+      if (!fp || std::fwrite(nf.content.data(), 1, nf.content.size(), fp) != nf.content.size()) {
+        st.err << fmt::format("dockmend: error: cannot create '{}'\n", shown);
+        exit_code = 2;
+      }
+      if (fp) std::fclose(fp);
+    }
+  }
+
+  if (mode == Mode::Audit || rs.check_format != "text") {
+    report::AuditInput in;
+    in.policy = &lp.policy;
+    in.tool_version = DOCKMEND_VERSION;
+    for (const auto& r : kept) in.files.push_back(r.get());
+    if (mode == Mode::Audit) {
+      st.out << report::render(in, audit_format);
+      if (vm.count("fail-under") && report::score(in).percent() < vm["fail-under"].as<double>() && exit_code == 0)
+        exit_code = 1;
+    } else if (rs.check_format == "sarif") {
+      st.out << report::sarif(in);
+    } else {
+      st.out << report::render(in, report::Format::Json);
+    }
+  }
+
+  if (!quiet && (n > 1 || findings || changed || failed || created)) {
+    std::string verb = mode == Mode::Fix ? "changed" : "would change";
+    std::string s = fmt::format("dockmend: {} file{} scanned, {} {}", n, n == 1 ? "" : "s", changed, verb);
+    if (created) s += fmt::format(", {} new file{}", created, created == 1 ? "" : "s");
+    s += fmt::format(", {} finding{}", findings, findings == 1 ? "" : "s");
+    if (!by_rule.empty()) {
+      s += " (";
+      bool first = true;
+      for (const auto& [r, c] : by_rule) {
+        s += fmt::format("{}{}: {}", first ? "" : ", ", r, c);
+        first = false;
+      }
+      s += ")";
+    }
+    s += fmt::format(", {} error{}\n", failed, failed == 1 ? "" : "s");
+    st.err << s;
+  }
+  if (failed) exit_code = 2;
+  if (exit_code) return exit_code;
+  switch (mode) {
+    case Mode::Check: return (findings || changed) ? 1 : 0;
+    case Mode::Diff: return (changed || created) ? 1 : 0;
+    default: return 0;
+  }
+}
+
+// ---------------------------------------------------------------- dump, rules, policy
+
+int run_dump(const po::variables_map& vm, const std::vector<std::string>& paths, Streams& st) {
+  const auto format = vm["format"].as<std::string>();
+  if (format != "buildkit" && format != "source" && format != "json" && format != "tokens")
+    throw UsageError{fmt::format("--format takes buildkit, source, json or tokens, not '{}'", format)};
+  if (paths.empty()) throw UsageError{"dump needs a FILE (or - for standard input)"};
+  int code = 0;
+  for (const auto& p : paths) {
+    std::string bytes;
+    if (p == "-") {
+      std::ostringstream ss;
+      ss << st.in.rdbuf();
+      bytes = ss.str();
+    } else {
+      auto r = io::read_file(p, {std::numeric_limits<std::uint64_t>::max()});
+      if (!r.ok()) {
+        st.err << fmt::format("dockmend: error: {}\n", r.error->message);
+        code = 2;
+        continue;
+      }
+      bytes = std::move(r.bytes);
+    }
+    auto tree = syntax::parse(bytes);
+    if (format == "source") {
+      st.out << syntax::print(tree);
+      continue;
+    }
+    if (format == "json") {
+      st.out << syntax::dump_json(tree, p);
+      continue;
+    }
+    if (format == "tokens") {
+      for (const auto& t : tree.tokens) {
+        auto [line, col] = tree.position(t.span.begin);
+        st.out << fmt::format("{}:{}: {} {}\n", line, col, syntax::token_kind_name(t.kind),
+                              syntax::json_quote(tree.text(t.span)));
+      }
+      continue;
+    }
+    if (const auto* e = tree.first_error()) {
+      st.err << fmt::format("dockmend: error: {}:{}:{}: {}\n", p, e->line, e->column, e->message);
+      code = 2;
+      continue;
+    }
+    st.out << syntax::dump_buildkit(tree);
+  }
+  return code;
+}
+
+int run_rules(Streams& st) {
+  for (const auto* r : transforms::all_rules()) {
+    const char* kind = r->kind == transforms::RuleKind::Policy ? "policy" : "built-in";
+    const char* safety = r->safety == transforms::FixSafety::Safe     ? "safe fix"
+                         : r->safety == transforms::FixSafety::Review ? "fix needs review"
+                                                                     : "report only";
+    st.out << fmt::format("{}  [{}, {}, priority {}]{}\n", r->id, kind, safety, r->priority,
+                          r->aliases.empty() ? std::string() : fmt::format("  aka {}", r->aliases));
+    st.out << fmt::format("    checks: {}\n", r->summary);
+    if (!r->fix.empty()) st.out << fmt::format("    fix:    {}\n", r->fix);
+  }
+  return 0;
+}
+
+int run_policy(const po::variables_map& vm, Streams& st) {
+  if (vm["default"].as<bool>()) {
+    st.out << default_policy_yaml();
+    return 0;
+  }
+  LoadedPolicy lp = load_policy(vm);
+  if (!lp.from_file) {
+    st.out << "# no dockmend.yaml found: the built-in default policy is in use\n" << default_policy_yaml();
+    return 0;
+  }
+  st.out << fmt::format("policy: {}\nroot: {}\nservices:\n", lp.policy.path, lp.root.string());
+  for (const auto& s : lp.policy.services) st.out << fmt::format("  {}: {}\n", s.name, s.dockerfile);
+  st.out << "rules:\n";
+  for (const auto* r : transforms::all_rules()) {
+    bool on = false;
+    for (const auto& s : lp.policy.services) on = on || transforms::rule_enabled(*r, lp.policy, &s);
+    on = on || transforms::rule_enabled(*r, lp.policy, nullptr);
+    st.out << fmt::format("  {}: {}\n", r->id, on ? "on" : "off");
+  }
+  return 0;
+}
+
+int dispatch(const std::vector<std::string>& args, Streams& st) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    st.out << k_commands_help;
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version" || args[0] == "-V" || args[0] == "version") {
+    st.out << "dockmend " << DOCKMEND_VERSION << "\n";
+    return 0;
+  }
+  if (args[0] == "help") {
+    if (args.size() < 2) {
+      st.out << k_commands_help;
+      return 0;
+    }
+    st.out << command_help(make_command(args[1]));
+    return 0;
+  }
+  Command cmd = make_command(args[0]);
+  po::options_description all;
+  if (cmd.name != "rules") {
+    all.add(run_options());
+    all.add(cmd.extra);
+  } else {
+    all.add_options()("help,h", "show this help");
+  }
+  all.add_options()("paths", po::value<std::vector<std::string>>(), "paths");
+  po::positional_options_description pos;
+  pos.add("paths", -1);
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(rest).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UsageError{std::string(e.what()) + " (see dockmend help " + cmd.name + ")"};
+  }
+  if (vm.count("help")) {
+    st.out << command_help(cmd);
+    return 0;
+  }
+  std::vector<std::string> paths;
+  if (vm.count("paths")) paths = vm["paths"].as<std::vector<std::string>>();
+  if (cmd.name == "dump") return run_dump(vm, paths, st);
+  if (cmd.name == "rules") return run_rules(st);
+  if (cmd.name == "policy") return run_policy(vm, st);
+  Mode mode = cmd.name == "check" ? Mode::Check : cmd.name == "diff" ? Mode::Diff : cmd.name == "fix" ? Mode::Fix : Mode::Audit;
+  return run_files(mode, vm, paths, st);
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& args, Streams& st) {
+  try {
+    return dispatch(args, st);
+  } catch (const UsageError& e) {
+    st.err << "dockmend: error: " << e.message << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    st.err << "dockmend: error: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+int run(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  Streams st{std::cin, std::cout, std::cerr, isatty(1) != 0, isatty(2) != 0};
+  const int code = run(args, st);
+  std::cout.flush();
+  return code;
+}
+
+}  // namespace dockmend::cli

@@ -1,0 +1,73 @@
+#include "cli/repo_view.hpp"
+
+#include <algorithm>
+
+#include "io/read_file.hpp"
+
+namespace dockmend::cli {
+
+namespace fs = std::filesystem;
+
+RepoView::RepoView(fs::path root) {
+  std::error_code ec;
+  m_root = fs::weakly_canonical(fs::absolute(root), ec);
+  if (ec) m_root = fs::absolute(root);
+}
+
+namespace {
+bool within(const fs::path& root, const fs::path& p) {
+  auto r = p.lexically_relative(root);
+  if (r.empty()) return false;
+  auto first = *r.begin();
+  return first != ".." && !r.is_absolute();
+}
+}  // namespace
+
+std::optional<fs::path> RepoView::locate(std::string_view path) const {
+  fs::path rel(std::string{path});
+  if (rel.is_absolute()) return std::nullopt;
+  fs::path joined = (m_root / rel).lexically_normal();
+  if (joined != m_root && !within(m_root, joined)) return std::nullopt;
+  std::error_code ec;
+  if (fs::exists(joined, ec)) {
+    fs::path real = fs::canonical(joined, ec);
+    if (ec || (real != m_root && !within(m_root, real))) return std::nullopt;
+  }
+  return joined;
+}
+
+std::optional<std::string> RepoView::read(std::string_view path) const {
+  auto p = locate(path);
+  if (!p) return std::nullopt;
+  auto r = io::read_file(p->string());
+  if (!r.ok()) return std::nullopt;
+  return std::move(r.bytes);
+}
+
+bool RepoView::exists(std::string_view path) const {
+  auto p = locate(path);
+  std::error_code ec;
+  return p && fs::exists(*p, ec);
+}
+
+std::vector<std::string> RepoView::list(std::string_view dir) const {
+  std::vector<std::string> out;
+  auto p = locate(dir);
+  std::error_code ec;
+  if (!p || !fs::is_directory(*p, ec)) return out;
+  for (auto it = fs::recursive_directory_iterator(*p, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    if (it->is_directory(ec) && (name == ".git" || name == "node_modules" || name == "__pycache__")) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_symlink(ec)) continue;
+    if (it->is_regular_file(ec)) out.push_back(it->path().lexically_relative(m_root).generic_string());
+    if (out.size() > 100000) break;
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace dockmend::cli

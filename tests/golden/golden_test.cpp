@@ -1,0 +1,158 @@
+// Golden cases: golden/<area>/<case>/ holds a small repository (Dockerfiles,
+// maybe a dockmend.yaml and other files) next to what dockmend prints for it:
+//   expected.diff      `dockmend diff`            (always)
+//   expected.check     `dockmend check`           (always)
+//   expected.audit.md  `dockmend audit`           (when present)
+//   args               extra arguments for every command (optional, one a line)
+// DOCKMEND_UPDATE_GOLDEN=1 rewrites the expectations (review their diff like code).
+// Every case also checks, for free: each Dockerfile prints back from its tree,
+// `fix` then `diff` gives an empty patch, and a second `fix` changes nothing.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <set>
+#include <sstream>
+
+#include "../test_support.hpp"
+#include "cli/cli.hpp"
+#include "io/discover.hpp"
+#include "syntax/tree.hpp"
+
+std::string fmt_tmp_name();
+
+namespace fs = std::filesystem;
+using namespace dockmend;
+
+namespace {
+
+struct CmdResult {
+  int code;
+  std::string out, err;
+};
+
+CmdResult run_cli(const std::vector<std::string>& args, const std::string& input = "") {
+  std::istringstream in(input);
+  std::ostringstream out, err;
+  cli::Streams st{in, out, err, false, false};
+  int code = cli::run(args, st);
+  return {code, out.str(), err.str()};
+}
+
+bool is_expectation(const std::string& name) { return name.rfind("expected.", 0) == 0 || name == "args"; }
+
+void copy_case(const fs::path& from, const fs::path& to) {
+  for (auto& e : fs::recursive_directory_iterator(from)) {
+    const auto rel = e.path().lexically_relative(from);
+    if (is_expectation(rel.begin()->string())) continue;
+    if (e.is_directory()) fs::create_directories(to / rel);
+    else fs::copy_file(e.path(), to / rel, fs::copy_options::overwrite_existing);
+  }
+}
+
+std::vector<fs::path> cases() {
+  std::vector<fs::path> out;
+  const fs::path root = test::source_dir() / "golden";
+  if (!fs::exists(root)) return out;
+  for (auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_directory() && fs::exists(e.path() / "expected.diff")) out.push_back(e.path());
+  if (std::getenv("DOCKMEND_UPDATE_GOLDEN")) {
+    // A new case is a folder with a Dockerfile and no expectations yet.
+    for (auto& e : fs::recursive_directory_iterator(root)) {
+      if (!e.is_directory() || fs::exists(e.path() / "expected.diff")) continue;
+      for (auto& f : fs::directory_iterator(e.path()))
+        if (f.is_regular_file() && io::is_dockerfile_name(f.path().filename().string())) {
+          out.push_back(e.path());
+          break;
+        }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+struct Cwd {
+  fs::path saved = fs::current_path();
+  explicit Cwd(const fs::path& p) { fs::current_path(p); }
+  ~Cwd() { fs::current_path(saved); }
+};
+
+void expect_file(const fs::path& p, const std::string& actual, bool update) {
+  if (update) {
+    test::write_bytes(p, actual);
+    return;
+  }
+  ASSERT_TRUE(fs::exists(p)) << p << " is missing (run with DOCKMEND_UPDATE_GOLDEN=1)";
+  EXPECT_EQ(actual, test::read_bytes(p)) << "golden mismatch: " << p;
+}
+
+std::vector<std::string> read_args(const fs::path& dir) {
+  std::vector<std::string> args;
+  if (!fs::exists(dir / "args")) return args;
+  std::istringstream in(test::read_bytes(dir / "args"));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) args.push_back(line);
+  return args;
+}
+
+}  // namespace
+
+std::string fmt_tmp_name() {
+  return "dockmend-golden-" + std::to_string(::getpid()) + "-" +
+         ::testing::UnitTest::GetInstance()->current_test_info()->name();
+}
+
+class Golden : public ::testing::TestWithParam<fs::path> {};
+
+TEST_P(Golden, Case) {
+  const fs::path src = GetParam();
+  const bool update = std::getenv("DOCKMEND_UPDATE_GOLDEN") != nullptr;
+  const fs::path tmp = fs::temp_directory_path() / fmt_tmp_name();
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  copy_case(src, tmp);
+  const auto extra = read_args(src);
+  auto cmd = [&](std::string name) {
+    std::vector<std::string> a{std::move(name), "--color=never", "--jobs=1"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  {
+    Cwd cwd(tmp);
+    // The tree prints back every Dockerfile of the case.
+    for (auto& e : fs::recursive_directory_iterator(tmp)) {
+      if (!e.is_regular_file() || !io::is_dockerfile_name(e.path().filename().string())) continue;
+      const std::string bytes = test::read_bytes(e.path());
+      EXPECT_EQ(syntax::print(syntax::parse(bytes)), bytes) << e.path();
+    }
+    auto diff = run_cli(cmd("diff"));
+    EXPECT_NE(diff.code, 2) << diff.err;
+    EXPECT_EQ(diff.code, diff.out.empty() ? 0 : 1) << diff.err;
+    expect_file(src / "expected.diff", diff.out, update);
+    auto check = run_cli(cmd("check"));
+    EXPECT_NE(check.code, 2) << check.err;
+    expect_file(src / "expected.check", check.out, update);
+    if (fs::exists(src / "expected.audit.md") || fs::exists(src / "args.audit")) {
+      auto audit = run_cli(cmd("audit"));
+      EXPECT_EQ(audit.code, 0) << audit.err;
+      expect_file(src / "expected.audit.md", audit.out, update);
+    }
+    // Fixing gives what the diff showed, and fixing again changes nothing.
+    auto fix = run_cli(cmd("fix"));
+    EXPECT_EQ(fix.code, 0) << fix.err;
+    auto again = run_cli(cmd("diff"));
+    EXPECT_EQ(again.code, 0) << "not idempotent:\n" << again.out << again.err;
+    EXPECT_EQ(again.out, "");
+  }
+  fs::remove_all(tmp);
+}
+
+std::string case_name(const ::testing::TestParamInfo<fs::path>& info) {
+  std::string s = info.param.lexically_relative(test::source_dir() / "golden").generic_string();
+  for (char& c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return s;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, Golden, ::testing::ValuesIn(cases()), case_name);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Golden);

@@ -1,0 +1,237 @@
+#include "transforms/engine.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace dockmend::transforms {
+
+using syntax::Tree;
+
+std::string Context::in_context(std::string_view rel) const {
+  std::string r(rel);
+  while (r.rfind("./", 0) == 0) r.erase(0, 2);
+  if (dir.empty()) return r;
+  return dir + "/" + r;
+}
+
+namespace {
+
+bool matches(const Rule& rule, const std::string& name) {
+  if (name == "ALL" || name == rule.id) return true;
+  // Aliases are a comma-separated list.
+  std::string_view a = rule.aliases;
+  while (!a.empty()) {
+    auto comma = a.find(',');
+    auto item = a.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item == name) return true;
+    if (comma == std::string_view::npos) break;
+    a.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::vector<std::string> split_list(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    auto comma = s.find(',');
+    auto item = trim(s.substr(0, comma));
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+// `# dockmend: ignore=a,b` (or bare `ignore`) and `# dockmend: ignore-file[=a,b]`.
+struct Pragma {
+  bool file = false;
+  std::vector<std::string> rules;  // empty: all
+};
+std::optional<Pragma> read_pragma(std::string_view comment) {
+  if (comment.empty() || comment.front() != '#') return std::nullopt;
+  std::string body = trim(comment.substr(1));
+  const std::string_view prefix = "dockmend:";
+  if (body.rfind(prefix, 0) != 0) return std::nullopt;
+  std::string rest = trim(std::string_view(body).substr(prefix.size()));
+  Pragma p;
+  std::string_view r = rest;
+  if (r.rfind("ignore-file", 0) == 0) {
+    p.file = true;
+    r.remove_prefix(11);
+  } else if (r.rfind("ignore", 0) == 0) {
+    r.remove_prefix(6);
+  } else {
+    return std::nullopt;
+  }
+  if (!r.empty() && r.front() == '=') p.rules = split_list(r.substr(1));
+  else if (!trim(r).empty()) return std::nullopt;
+  return p;
+}
+
+bool pragma_covers(const Pragma& p, const Rule& rule) {
+  if (p.rules.empty()) return true;
+  return std::any_of(p.rules.begin(), p.rules.end(), [&](const std::string& n) { return matches(rule, n); });
+}
+
+}  // namespace
+
+bool Selection::allows(const Rule& rule) const {
+  if (!select.empty() && std::none_of(select.begin(), select.end(), [&](const std::string& n) { return matches(rule, n); }))
+    return false;
+  return std::none_of(ignore.begin(), ignore.end(), [&](const std::string& n) { return matches(rule, n); });
+}
+
+bool rule_enabled(const Rule& rule, const policy::Policy& policy, const policy::Service* service) {
+  if (auto s = policy::rule_setting(policy, service, rule.id)) return *s;
+  // Policy rules decide from the policy's sections whether they apply.
+  if (rule.kind == RuleKind::Policy) return true;
+  return policy.extends_default;
+}
+
+RoundResult run_rules(const Tree& tree, const std::string& path, const EngineConfig& config) {
+  RoundResult out;
+  const policy::Policy& pol = *config.policy;
+  const policy::Service* service = policy::service_for(pol, path);
+  const policy::Settings settings = service ? policy::effective_settings(pol, *service) : pol.defaults;
+  const auto slash = path.rfind('/');
+  Context ctx{tree, path, slash == std::string::npos ? std::string() : path.substr(0, slash), pol, service, settings,
+              *config.files};
+
+  // Inline pragmas: file-wide ones anywhere, instruction ones in the comment block above it.
+  std::vector<Pragma> file_pragmas;
+  for (std::uint32_t i = 0; i < tree.lines.size(); ++i) {
+    const auto& l = tree.lines[i];
+    if (l.role != syntax::LineRole::Comment) continue;
+    auto text = tree.source.substr(l.begin, l.content_end - l.begin);
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    if (auto p = read_pragma(text); p && p->file) file_pragmas.push_back(*p);
+  }
+  auto suppressed = [&](const Rule& rule, const Finding& f) {
+    for (const auto& p : file_pragmas)
+      if (pragma_covers(p, rule)) return true;
+    for (const auto& inst : tree.instructions) {
+      if (f.at.begin < inst.span.begin || f.at.begin >= std::max(inst.span.end, inst.span.begin + 1)) continue;
+      for (auto line : inst.comments) {
+        const auto& l = tree.lines[line];
+        auto text = tree.source.substr(l.begin, l.content_end - l.begin);
+        while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+        if (auto p = read_pragma(text); p && !p->file && pragma_covers(*p, rule)) return true;
+      }
+    }
+    return false;
+  };
+
+  for (const Rule* rule : all_rules()) {
+    if (!config.selection.allows(*rule) || !rule_enabled(*rule, pol, service)) continue;
+    Outcome o;
+    rule->check(ctx, o);
+    RuleResult rr;
+    rr.rule = rule;
+    rr.applicable = o.applicable;
+    rr.correct = std::move(o.correct);
+    for (auto& f : o.findings) {
+      if (suppressed(*rule, f)) continue;
+      if (f.rule.empty()) f.rule = std::string(rule->id);
+      if (f.fix && f.fix->rule.empty()) f.fix->rule = f.rule;
+      auto [line, col] = tree.position(f.at.begin);
+      f.line = line;
+      f.column = col;
+      ++rr.findings;
+      out.findings.push_back(std::move(f));
+    }
+    for (auto& nf : o.new_files) out.new_files.push_back(std::move(nf));
+    if (rr.applicable || rr.findings) out.rules.push_back(std::move(rr));
+  }
+  std::stable_sort(out.findings.begin(), out.findings.end(), [](const Finding& a, const Finding& b) {
+    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+  });
+  return out;
+}
+
+namespace {
+
+// Applies the fixes of one round; fixes whose result buildkit would reject are
+// dropped one by one. Returns the new text (== text when nothing applied).
+std::string apply_round(const std::string& text, bool text_ok, const std::vector<Finding>& findings,
+                        std::vector<edit::Conflict>* conflicts, std::vector<std::string>& notes) {
+  edit::EditSet set;
+  std::vector<const edit::Fix*> taken;
+  for (const auto& f : findings) {
+    if (!f.fix || f.fix->edits.empty()) continue;
+    if (set.add(*f.fix)) taken.push_back(&*f.fix);
+  }
+  if (conflicts) *conflicts = set.conflicts();
+  if (set.empty()) return text;
+  std::string next = set.apply(text);
+  Tree t = syntax::parse(next, {false});
+  if (!text_ok || t.buildkit_ok()) return next;
+  // Find the culprits: keep each fix only if the file still parses with it.
+  edit::EditSet good;
+  std::string cur = text;
+  for (const edit::Fix* fx : taken) {
+    edit::EditSet trial = good;
+    if (!trial.add(*fx)) continue;
+    std::string candidate = trial.apply(text);
+    Tree ct = syntax::parse(candidate, {false});
+    if (ct.buildkit_ok()) {
+      good = std::move(trial);
+      cur = std::move(candidate);
+    } else {
+      notes.push_back(fmt::format("fix of {} dropped: the result would not parse ({})", fx->rule,
+                                  ct.first_error()->message));
+    }
+  }
+  return cur;
+}
+
+}  // namespace
+
+FileReport process_file(std::string path, std::string bytes, const EngineConfig& config, bool fix) {
+  FileReport rep;
+  rep.path = std::move(path);
+  rep.original = std::move(bytes);
+  rep.fixed = rep.original;
+  rep.service = policy::service_for(*config.policy, rep.path);
+  Tree tree = syntax::parse(rep.original, {false});
+  if (const auto* err = tree.first_error()) {
+    rep.error = *err;
+    return rep;
+  }
+  for (const auto& l : tree.lines) {
+    if (l.role != syntax::LineRole::Comment) continue;
+    auto text = tree.source.substr(l.begin, l.content_end - l.begin);
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    if (auto p = read_pragma(text); p && p->file && p->rules.empty()) {
+      rep.ignored = true;
+      return rep;
+    }
+  }
+  RoundResult first = run_rules(tree, rep.path, config);
+  rep.findings = std::move(first.findings);
+  rep.rules = std::move(first.rules);
+  rep.new_files = std::move(first.new_files);
+  if (!fix) {
+    // Still compute the conflicts a fix would meet, for `check` to report.
+    return rep;
+  }
+  std::string text = apply_round(rep.original, true, rep.findings, &rep.conflicts, rep.notes);
+  for (int round = 1; round < config.max_rounds && text != rep.fixed; ++round) {
+    rep.fixed = text;
+    Tree t = syntax::parse(text, {false});
+    RoundResult r = run_rules(t, rep.path, config);
+    text = apply_round(text, t.buildkit_ok(), r.findings, nullptr, rep.notes);
+  }
+  rep.fixed = text;
+  return rep;
+}
+
+}  // namespace dockmend::transforms

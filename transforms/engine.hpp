@@ -1,0 +1,62 @@
+// Runs the rules over one file: findings on the original, then fix rounds until
+// nothing changes (each round re-parsed and validated), as ruff's --fix does.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "transforms/rule.hpp"
+
+namespace dockmend::transforms {
+
+// --select / --ignore: rule ids, their aliases (DL3008), or ALL.
+struct Selection {
+  std::vector<std::string> select;  // empty: every enabled rule
+  std::vector<std::string> ignore;
+  bool allows(const Rule& rule) const;
+};
+
+struct EngineConfig {
+  const policy::Policy* policy = nullptr;  // never null when running
+  const FileView* files = nullptr;
+  Selection selection;
+  int max_rounds = 8;
+};
+
+struct RuleResult {
+  const Rule* rule = nullptr;
+  bool applicable = true;
+  std::size_t findings = 0;
+  std::vector<std::string> correct;
+};
+
+struct FileReport {
+  std::string path;
+  const policy::Service* service = nullptr;
+  std::string original;
+  std::string fixed;                      // == original when nothing changes (or not fixing)
+  std::vector<Finding> findings;          // on the original text
+  std::vector<RuleResult> rules;          // every rule that ran on the original
+  std::vector<edit::Conflict> conflicts;  // fixes refused in the first round
+  std::vector<NewFile> new_files;
+  std::vector<std::string> notes;         // fixes dropped because their result did not validate
+  std::optional<syntax::Diagnostic> error;  // buildkit rejects the file: nothing was changed
+  bool ignored = false;                   // `# dockmend: ignore-file`
+  bool changed() const { return fixed != original; }
+};
+
+// Whether the policy turns `rule` on for this Dockerfile (before --select/--ignore).
+bool rule_enabled(const Rule& rule, const policy::Policy& policy, const policy::Service* service);
+
+// `path` is root-relative. With `fix`, `fixed` holds the result of every fix.
+FileReport process_file(std::string path, std::string bytes, const EngineConfig& config, bool fix);
+
+// The rules' edits for one tree (one round), after inline ignores.
+struct RoundResult {
+  std::vector<Finding> findings;
+  std::vector<RuleResult> rules;
+  std::vector<NewFile> new_files;
+};
+RoundResult run_rules(const syntax::Tree& tree, const std::string& path, const EngineConfig& config);
+
+}  // namespace dockmend::transforms
