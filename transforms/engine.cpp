@@ -17,19 +17,26 @@ std::string Context::in_context(std::string_view rel) const {
 
 namespace {
 
-bool matches(const Rule& rule, const std::string& name) {
-  if (name == "ALL" || name == rule.id) return true;
-  // Aliases are a comma-separated list.
+// The names a rule answers to: its id, then its aliases (a comma-separated list).
+std::vector<std::string_view> rule_names(const Rule& rule) {
+  std::vector<std::string_view> names{rule.id};
   std::string_view a = rule.aliases;
   while (!a.empty()) {
-    auto comma = a.find(',');
+    const auto comma = a.find(',');
     auto item = a.substr(0, comma);
     while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
     while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item == name) return true;
+    if (!item.empty()) names.push_back(item);
     if (comma == std::string_view::npos) break;
     a.remove_prefix(comma + 1);
   }
+  return names;
+}
+
+bool matches(const Rule& rule, const std::string& name) {
+  if (name == "ALL") return true;
+  for (auto n : rule_names(rule))
+    if (n == name) return true;
   return false;
 }
 
@@ -91,7 +98,9 @@ bool Selection::allows(const Rule& rule) const {
 }
 
 bool rule_enabled(const Rule& rule, const policy::Policy& policy, const policy::Service* service) {
-  if (auto s = policy::rule_setting(policy, service, rule.id)) return *s;
+  // `rules:` may name a rule by its id or an alias (DL4000: off), as --select does.
+  for (auto name : rule_names(rule))
+    if (auto s = policy::rule_setting(policy, service, name)) return *s;
   // Policy rules decide from the policy's sections whether they apply.
   if (rule.kind == RuleKind::Policy) return true;
   return policy.extends_default;
@@ -230,6 +239,9 @@ FileReport process_file(std::string path, std::string bytes, const EngineConfig&
     RoundResult r = run_rules(t, rep.path, config);
     text = apply_round(text, t.buildkit_ok(), r.findings, nullptr, rep.notes);
   }
+  // At the fixpoint every fix refused in the first round was applied later
+  // (or was no longer needed): those conflicts are not worth reporting.
+  if (text == rep.fixed) rep.conflicts.clear();
   rep.fixed = text;
   return rep;
 }

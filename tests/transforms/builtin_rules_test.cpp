@@ -1,0 +1,89 @@
+// Instruction-level rules and the rules that read several commands at once.
+#include <gtest/gtest.h>
+
+#include "builtin_test_support.hpp"
+
+using namespace dockmend;
+using test::fix_with;
+using test::run_rules;
+
+TEST(BuiltinExecForm, OnlyWithoutShellSyntax) {
+  EXPECT_EQ(fix_with("exec-form", "FROM d\nCMD node server.js --port=80\n"),
+            "FROM d\nCMD [\"node\", \"server.js\", \"--port=80\"]\n");
+  for (const std::string cmd : {"CMD echo $HOME", "CMD a && b", "CMD a | b", "CMD a > log", "CMD a *.txt",
+                                "CMD 'a b'", "CMD A=1 run", "CMD cd /x", "CMD a; b", "CMD ~/bin/x", "CMD [\"a\"]"})
+    EXPECT_EQ(fix_with("exec-form", "FROM d\n" + cmd + "\n"), "FROM d\n" + cmd + "\n") << cmd;
+  // Under a custom SHELL the exec form would skip it: report only.
+  const auto r = run_rules("FROM d\nSHELL [\"/bin/bash\", \"-c\"]\nCMD run\n", {"exec-form"});
+  EXPECT_EQ(r.count("exec-form"), 1u);
+  EXPECT_FALSE(r.has_fix("exec-form"));
+}
+
+TEST(BuiltinAddToCopy, LocalOnly) {
+  EXPECT_EQ(fix_with("add-to-copy", "FROM d\nAdd src/ /app/\n"), "FROM d\nCopy src/ /app/\n");
+  for (const std::string add : {"ADD https://x/y /y", "ADD a.tar.gz /", "ADD a.TGZ /", "ADD git@github.com:a/b /b",
+                                "ADD --keep-git-dir https://x/y.git /y"})
+    EXPECT_EQ(run_rules("FROM d\n" + add + "\n", {"add-to-copy"}).count("add-to-copy"), 0u) << add;
+  // A glob or a variable that may be an archive or a URL: reported, not rewritten.
+  for (const std::string add : {"ADD dist/* /opt/", "ADD $X /x"}) {
+    const auto r = run_rules("FROM d\n" + add + "\n", {"add-to-copy"});
+    EXPECT_EQ(r.count("add-to-copy"), 1u) << add;
+    EXPECT_FALSE(r.has_fix("add-to-copy")) << add;
+  }
+}
+
+TEST(BuiltinLegacyKeyValue, QuotesOnlyWhatIsSafe) {
+  EXPECT_EQ(fix_with("legacy-key-value", "FROM d\nENV A b c\n"), "FROM d\nENV A=\"b c\"\n");
+  EXPECT_EQ(fix_with("legacy-key-value", "FROM d\nENV A\t\"x\"\n"), "FROM d\nENV A=\"x\"\n");
+  EXPECT_EQ(fix_with("legacy-key-value", "FROM d\nENV A \\\n  b\n"), "FROM d\nENV A \\\n  b\n");  // across lines: report
+  EXPECT_EQ(fix_with("legacy-key-value", "FROM d\nENV A 'x' y\n"), "FROM d\nENV A 'x' y\n");
+}
+
+TEST(BuiltinStageNames, ReferencesFollow) {
+  EXPECT_EQ(fix_with("stage-name-casing", "FROM a AS Build\nFROM b\nCOPY --from=Build /x /x\nCOPY --from=BUILD /y /y\n"),
+            "FROM a AS build\nFROM b\nCOPY --from=build /x /x\nCOPY --from=build /y /y\n");
+}
+
+TEST(BuiltinPipefail, ShellPerStageAndSigpipe) {
+  const std::string two = "FROM debian\nRUN a | b\nRUN c | d\nFROM alpine\nRUN e | f\n";
+  EXPECT_EQ(fix_with("pipefail", two),
+            "FROM debian\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN a | b\nRUN c | d\nFROM alpine\n"
+            "SHELL [\"/bin/ash\", \"-o\", \"pipefail\", \"-c\"]\nRUN e | f\n");
+  EXPECT_EQ(fix_with("pipefail", "FROM debian\nRUN a | head -1\n"), "FROM debian\nRUN a | head -1\n");
+  EXPECT_EQ(fix_with("pipefail", "FROM scratch\nRUN a | b\n"), "FROM scratch\nRUN a | b\n");  // no known shell
+  EXPECT_EQ(run_rules("FROM debian\nRUN set -euxo pipefail; a | b\n", {"pipefail"}).count("pipefail"), 0u);
+}
+
+TEST(BuiltinNonRoot, QuietWhenThePolicyOwnsTheUser) {
+  policy::Policy p = test::default_policy();
+  p.defaults.user = policy::User{};
+  EXPECT_EQ(run_rules("FROM debian\nCMD [\"x\"]\n", {"non-root-user"}, p).count("non-root-user"), 0u);
+  EXPECT_EQ(run_rules("FROM debian\nCMD [\"x\"]\n", {"non-root-user"}).count("non-root-user"), 1u);
+}
+
+TEST(BuiltinNonRoot, ReportOnlyWhenRootMayBeNeeded) {
+  for (const std::string src : {"FROM debian\nEXPOSE 443\nCMD [\"x\"]\n", "FROM debian\nUSER root\nCMD [\"x\"]\n",
+                                "FROM debian\nCOPY entry.sh /\nENTRYPOINT [\"gosu\", \"app\", \"x\"]\n",
+                                "FROM myorg/custom\nCMD [\"x\"]\n"}) {
+    const auto r = run_rules(src, {"non-root-user"});
+    EXPECT_EQ(r.count("non-root-user"), 1u) << src;
+    EXPECT_EQ(r.fixed, src);
+  }
+  EXPECT_EQ(run_rules("FROM gcr.io/distroless/static:nonroot\nCMD [\"x\"]\n", {"non-root-user"}).count("non-root-user"), 0u);
+}
+
+TEST(BuiltinDownloads, TarMktempChecksumCurl) {
+  EXPECT_EQ(fix_with("tar-rm-archive", "FROM d\nRUN wget -O /tmp/a.tgz https://x/a.tgz && tar -xzf /tmp/a.tgz -C /opt && echo ok\n"),
+            "FROM d\nRUN wget -O /tmp/a.tgz https://x/a.tgz && tar -xzf /tmp/a.tgz -C /opt && rm -f /tmp/a.tgz && echo ok\n");
+  // Not downloaded here (maybe COPYed, maybe needed later): nothing.
+  EXPECT_EQ(run_rules("FROM d\nCOPY a.tgz /\nRUN tar xzf /a.tgz\n", {"tar-rm-archive"}).count("tar-rm-archive"), 0u);
+  EXPECT_EQ(fix_with("mktemp-cleanup", "FROM d\nRUN d=$(mktemp -d) && cd \"$d\" && make\n"),
+            "FROM d\nRUN d=$(mktemp -d) && cd \"$d\" && make && rm -rf \"$d\"\n");
+  EXPECT_EQ(fix_with("checksum-two-spaces", "FROM d\nRUN echo \"$SUM x.tgz\" | sha256sum -c -\n"),
+            "FROM d\nRUN echo \"$SUM  x.tgz\" | sha256sum -c -\n");
+  EXPECT_EQ(fix_with("curl-fail", "FROM d\nRUN curl -sSL https://x -o y\n"), "FROM d\nRUN curl -fsSL https://x -o y\n");
+  EXPECT_EQ(fix_with("download-https", "FROM d\nRUN curl -fsSL \"http://GitHub.com/x\" -o y\n"),
+            "FROM d\nRUN curl -fsSL \"https://GitHub.com/x\" -o y\n");
+  EXPECT_EQ(fix_with("download-https", "FROM d\nRUN curl -fsSL http://intranet/x -o y\n"),
+            "FROM d\nRUN curl -fsSL http://intranet/x -o y\n");
+}
