@@ -1,21 +1,87 @@
 #include "report/audit.hpp"
 
+#include <algorithm>
+#include <map>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "syntax/dump.hpp"
 
 namespace dockmend::report {
 
 using syntax::json_quote;
+using transforms::Finding;
+using transforms::Rule;
+
+namespace {
+
+std::size_t rule_index(const Rule* r) {
+  const auto& all = transforms::all_rules();
+  const auto it = std::find(all.begin(), all.end(), r);
+  return static_cast<std::size_t>(it - all.begin());
+}
+
+const Rule* rule_of(const std::string& id) { return transforms::find_rule(id); }
+
+int priority_of(const std::string& id) {
+  const Rule* r = rule_of(id);
+  return r ? r->priority : 2;
+}
+
+std::string percent(double p) { return fmt::format("{:.0f}%", p); }
+
+std::string dir_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+// A path as the service's section shows it: relative to the Dockerfile's directory when below it.
+std::string local(const std::string& path, const std::string& dockerfile) {
+  const std::string dir = dir_of(dockerfile);
+  if (!dir.empty() && path.rfind(dir + "/", 0) == 0) return path.substr(dir.size() + 1);
+  return path;
+}
+
+bool file_level(const Finding& f) { return f.file.empty() && f.at.begin == 0 && f.at.end == 0; }
+
+// Findings in the order a reader wants them: priority, then rule order, then place.
+std::vector<const Finding*> ordered(const transforms::FileReport& f) {
+  std::vector<const Finding*> out;
+  for (const auto& fd : f.findings) out.push_back(&fd);
+  std::stable_sort(out.begin(), out.end(), [](const Finding* a, const Finding* b) {
+    const Rule* ra = rule_of(a->rule);
+    const Rule* rb = rule_of(b->rule);
+    const auto ka = std::make_tuple(ra ? ra->priority : 9, rule_index(ra), a->file, a->line, a->file_line);
+    const auto kb = std::make_tuple(rb ? rb->priority : 9, rule_index(rb), b->file, b->line, b->file_line);
+    return ka < kb;
+  });
+  return out;
+}
+
+}  // namespace
 
 Audit score(const AuditInput& input) {
   Audit a;
-  for (const auto* f : input.files) {
+  std::vector<const transforms::FileReport*> files = input.files;
+  // Services in the policy's order, then the other Dockerfiles by path.
+  auto order = [&](const transforms::FileReport* f) -> std::size_t {
+    if (!input.policy || !f->service) return input.policy ? input.policy->services.size() : 0;
+    for (std::size_t i = 0; i < input.policy->services.size(); ++i)
+      if (&input.policy->services[i] == f->service) return i;
+    return input.policy->services.size();
+  };
+  std::stable_sort(files.begin(), files.end(), [&](const auto* x, const auto* y) {
+    return std::make_pair(order(x), x->path) < std::make_pair(order(y), y->path);
+  });
+  for (const auto* f : files) {
     ServiceScore s;
     s.name = f->service ? f->service->name : f->path;
     s.dockerfile = f->path;
+    s.file = f;
     for (const auto& r : f->rules) {
       if (!r.applicable && r.findings == 0) continue;
+      s.checks.push_back({r.rule, r.findings == 0, r.findings});
       ++s.applicable;
       if (r.findings == 0) ++s.passed;
     }
@@ -23,139 +89,336 @@ Audit score(const AuditInput& input) {
     a.applicable += s.applicable;
     a.services.push_back(std::move(s));
   }
+  if (input.policy) {
+    for (const auto& svc : input.policy->services) {
+      const bool seen = std::any_of(files.begin(), files.end(), [&](const auto* f) { return f->service == &svc; });
+      if (!seen) a.missing.push_back(&svc);
+    }
+  }
   return a;
 }
 
 namespace {
+
+// ---------------------------------------------------------------- Markdown
 
 std::string md_cell(std::string_view s) {
   std::string out;
   for (char c : s) {
     if (c == '|') out += "\\|";
     else if (c == '\n') out += "<br>";
+    else if (c == '\r') continue;
     else out += c;
   }
   return out;
 }
 
+// A value as inline code (so `*`, `_` and `${X}` print as written).
+std::string md_code(std::string_view s) {
+  if (s.empty()) return "";
+  const std::string fence = s.find('`') != std::string_view::npos ? "`` " : "`";
+  const std::string close = fence == "`` " ? " ``" : "`";
+  return fence + md_cell(s) + close;
+}
+
+std::string line_ref(const Finding& fd, const transforms::FileReport& f) {
+  std::string where;
+  if (!fd.file.empty()) where = fd.file_line ? fmt::format("{}:{}", local(fd.file, f.path), fd.file_line) : local(fd.file, f.path);
+  else if (!file_level(fd)) where = fmt::format("{}:{}", local(f.path, f.path), fd.line);
+  std::vector<std::string> parts;
+  if (!where.empty()) parts.push_back(md_code(where));
+  if (!fd.ref.empty()) parts.push_back(md_cell(fd.ref));
+  if (parts.empty()) return "—";
+  return parts.size() == 1 ? parts[0] : parts[0] + " · " + parts[1];
+}
+
+const char* k_priority_titles[] = {"", "Priority 1 (must fix)", "Priority 2 (should fix)", "Priority 3 (nice to have)"};
+
 std::string markdown(const AuditInput& in) {
   const Audit a = score(in);
   std::string o = "# Dockerfile compliance audit\n\n";
-  if (in.policy && !in.policy->path.empty()) o += fmt::format("Policy: `{}`\n\n", in.policy->path);
-  for (std::size_t i = 0; i < in.files.size(); ++i) {
-    const auto* f = in.files[i];
-    const auto& s = a.services[i];
-    o += fmt::format("## {} `{}`\n\n", s.name, f->path);
-    if (f->error) {
-      o += fmt::format("Not audited: {}:{}:{}: {}\n\n", f->path, f->error->line, f->error->column, f->error->message);
+  std::size_t named = 0;
+  for (const auto& s : a.services)
+    if (s.file->service) ++named;
+  std::string scope = fmt::format("{} Dockerfile{} audited", a.services.size(), a.services.size() == 1 ? "" : "s");
+  if (named) scope += fmt::format(" ({} of them named by a service)", named);
+  if (in.policy && !in.policy->path.empty()) {
+    // The file name only: paths in the report are relative to the policy's directory.
+    const auto slash = in.policy->path.find_last_of("/\\");
+    o += fmt::format("Policy: `{}`; {}.\n\n", slash == std::string::npos ? in.policy->path : in.policy->path.substr(slash + 1), scope);
+  }
+  else o += scope + ".\n\n";
+  o += fmt::format("**Overall compliance: {}** ({} of {} checks pass)\n\n", percent(a.percent()), a.passed, a.applicable);
+
+  // ---- per service
+  std::size_t n = 0;
+  for (const auto& s : a.services) {
+    const auto& f = *s.file;
+    const std::string ref = f.service && !f.service->ref.empty() ? fmt::format(" ({})", f.service->ref) : "";
+    o += fmt::format("## {}. {} `{}`{}\n\n", ++n, s.name, f.path, ref);
+    if (f.error) {
+      o += fmt::format("Not audited: buildkit rejects the file ({}:{}:{}: {}).\n\n", f.path, f.error->line, f.error->column,
+                       f.error->message);
       continue;
     }
-    if (!f->findings.empty()) {
+    if (f.ignored) {
+      o += "Not audited: `# dockmend: ignore-file`.\n\n";
+      continue;
+    }
+    if (f.findings.empty()) {
+      o += "No issues.\n\n";
+    } else {
       o += "| Issue | Current | Should Be | Line Ref |\n|-------|---------|-----------|----------|\n";
-      for (const auto& fd : f->findings) {
-        std::string where = fd.file.empty() ? fmt::format("{}:{}", f->path, fd.line)
-                                             : (fd.file_line ? fmt::format("{}:{}", fd.file, fd.file_line) : fd.file);
-        std::string ref = fd.ref.empty() ? where : fmt::format("{} ({})", where, fd.ref);
-        o += fmt::format("| {}: {} | {} | {} | {} |\n", fd.rule, md_cell(fd.message), md_cell(fd.current),
-                         md_cell(fd.expected), md_cell(ref));
+      for (const auto* fd : ordered(f)) {
+        o += fmt::format("| {} (`{}`{}) | {} | {} | {} |\n", md_cell(fd->message), fd->rule,
+                         fd->fix ? ", 🔧" : "", md_code(fd->current), md_code(fd->expected), line_ref(*fd, f));
       }
       o += "\n";
     }
     std::vector<std::string> correct;
-    for (const auto& r : f->rules)
+    for (const auto& r : f.rules)
       if (r.findings == 0)
-        for (const auto& c : r.correct) correct.push_back(fmt::format("{}: {}", r.rule->id, c));
+        for (const auto& c : r.correct) correct.push_back(fmt::format("{} (`{}`)", c, r.rule->id));
     if (!correct.empty()) {
       o += "What is correct:\n\n";
-      for (const auto& c : correct) o += fmt::format("- ✅ {}\n", c);
+      for (const auto& c : correct) o += fmt::format("- ✅ {}\n", md_cell(c));
       o += "\n";
     }
-    o += fmt::format("**Compliance: {:.0f}%** ({} of {} checks pass)\n\n", s.percent(), s.passed, s.applicable);
+    std::vector<std::string> failing;
+    for (const auto& c : s.checks)
+      if (!c.passed) failing.push_back(std::string(c.rule->id));
+    o += fmt::format("**Compliance: {}** ({} of {} checks pass{})\n\n", percent(s.percent()), s.passed, s.applicable,
+                     failing.empty() ? std::string() : "; failing: " + fmt::format("{}", fmt::join(failing, ", ")));
   }
-  o += fmt::format("## Summary\n\n**Overall compliance: {:.0f}%** ({} of {} checks pass)\n\n", a.percent(), a.passed,
-                   a.applicable);
-  for (const auto& s : a.services) o += fmt::format("- {}: {:.0f}%\n", s.name, s.percent());
+  if (!a.missing.empty()) {
+    o += "## Not audited\n\n";
+    for (const auto* svc : a.missing)
+      o += fmt::format("- {} `{}`: not among the Dockerfiles audited (missing, or outside the paths given)\n", svc->name,
+                       svc->dockerfile);
+    o += "\n";
+  }
+
+  // ---- the fixes, by priority: each failing rule once, with the services it fails in
+  struct Todo {
+    const Rule* rule;
+    std::vector<std::string> services;
+    std::size_t fixable = 0, manual = 0;
+  };
+  std::map<std::pair<int, std::size_t>, Todo> todos;
+  for (const auto& s : a.services) {
+    for (const auto* fd : ordered(*s.file)) {
+      const Rule* r = rule_of(fd->rule);
+      if (!r) continue;
+      auto& t = todos[{r->priority, rule_index(r)}];
+      t.rule = r;
+      if (std::find(t.services.begin(), t.services.end(), s.name) == t.services.end()) t.services.push_back(s.name);
+      if (fd->fix) ++t.fixable;
+      else ++t.manual;
+    }
+  }
+  if (!todos.empty()) {
+    o += "## Required fixes\n\n";
+    o += "🔧: `dockmend fix` does it (`dockmend diff` shows how); ✋: a person must.\n\n";
+    int current = 0;
+    std::size_t k = 0;
+    for (const auto& [key, t] : todos) {
+      if (key.first != current) {
+        current = key.first;
+        k = 0;
+        o += fmt::format("### {}\n\n", current >= 1 && current <= 3 ? k_priority_titles[current] : "Other");
+      }
+      std::string how;
+      if (t.manual == 0) how = "🔧";
+      else if (t.fixable == 0) how = "✋";
+      else how = fmt::format("🔧 (✋ {} of {} by hand)", t.manual, t.manual + t.fixable);
+      // The summary without its parenthesised policy keys.
+      std::string_view summary = t.rule->summary;
+      if (const auto paren = summary.rfind(" ("); paren != std::string_view::npos && summary.back() == ')')
+        summary = summary.substr(0, paren);
+      o += fmt::format("{}. **{}** — {}: {} {}\n", ++k, t.rule->id, fmt::join(t.services, ", "), md_cell(summary), how);
+      // Leave a blank line before the next heading.
+      auto next = todos.upper_bound(key);
+      if (next == todos.end() || next->first.first != current) o += "\n";
+    }
+  }
+
+  // ---- summary
+  o += "## Summary\n\n| Service | Dockerfile | Checks passed | Compliance |\n|---------|------------|---------------|------------|\n";
+  for (const auto& s : a.services)
+    o += fmt::format("| {} | `{}` | {} of {} | {} |\n", md_cell(s.name), md_cell(s.dockerfile), s.passed, s.applicable,
+                     percent(s.percent()));
+  o += fmt::format("| **Overall** | | **{} of {}** | **{}** |\n", a.passed, a.applicable, percent(a.percent()));
   return o;
 }
 
+// ---------------------------------------------------------------- JSON
+
 std::string json(const AuditInput& in) {
   const Audit a = score(in);
-  std::string o = "{\n  \"services\": [";
-  for (std::size_t i = 0; i < in.files.size(); ++i) {
-    const auto* f = in.files[i];
+  std::string o = fmt::format("{{\n  \"tool\": {{\"name\": \"dockmend\", \"version\": {}}},\n", json_quote(in.tool_version));
+  o += fmt::format("  \"policy\": {},\n", json_quote(in.policy ? in.policy->path : std::string()));
+  o += fmt::format("  \"score\": {:.1f},\n  \"passed\": {},\n  \"applicable\": {},\n  \"services\": [", a.percent(), a.passed,
+                   a.applicable);
+  for (std::size_t i = 0; i < a.services.size(); ++i) {
     const auto& s = a.services[i];
+    const auto& f = *s.file;
     o += i ? ",\n    {" : "\n    {";
-    o += fmt::format("\"name\": {}, \"dockerfile\": {}, \"passed\": {}, \"applicable\": {}, \"score\": {:.1f}, ",
-                     json_quote(s.name), json_quote(f->path), s.passed, s.applicable, s.percent());
-    o += "\"findings\": [";
-    for (std::size_t k = 0; k < f->findings.size(); ++k) {
-      const auto& fd = f->findings[k];
+    o += fmt::format("\"name\": {}, \"dockerfile\": {}, \"ref\": {}, \"score\": {:.1f}, \"passed\": {}, \"applicable\": {}, ",
+                     json_quote(s.name), json_quote(f.path), json_quote(f.service ? f.service->ref : std::string()),
+                     s.percent(), s.passed, s.applicable);
+    o += "\"checks\": [";
+    for (std::size_t k = 0; k < s.checks.size(); ++k) {
+      const auto& c = s.checks[k];
+      o += fmt::format("{}{{\"rule\": {}, \"priority\": {}, \"passed\": {}, \"findings\": {}}}", k ? ", " : "",
+                       json_quote(c.rule->id), c.rule->priority, c.passed, c.findings);
+    }
+    o += "], \"findings\": [";
+    const auto fds = ordered(f);
+    for (std::size_t k = 0; k < fds.size(); ++k) {
+      const auto& fd = *fds[k];
       o += fmt::format(
-          "{}{{\"rule\": {}, \"message\": {}, \"line\": {}, \"column\": {}, \"current\": {}, \"expected\": {}, "
-          "\"ref\": {}, \"file\": {}, \"fixable\": {}}}",
-          k ? ", " : "", json_quote(fd.rule), json_quote(fd.message), fd.line, fd.column, json_quote(fd.current),
-          json_quote(fd.expected), json_quote(fd.ref), json_quote(fd.file.empty() ? f->path : fd.file),
-          fd.fix.has_value());
+          "{}{{\"rule\": {}, \"priority\": {}, \"message\": {}, \"file\": {}, \"line\": {}, \"column\": {}, "
+          "\"current\": {}, \"expected\": {}, \"ref\": {}, \"fixable\": {}, \"fix\": {}}}",
+          k ? ", " : "", json_quote(fd.rule), priority_of(fd.rule), json_quote(fd.message),
+          json_quote(fd.file.empty() ? f.path : fd.file), fd.file.empty() ? fd.line : fd.file_line,
+          fd.file.empty() ? fd.column : 1, json_quote(fd.current), json_quote(fd.expected), json_quote(fd.ref),
+          fd.fix.has_value(), fd.fix ? json_quote(fd.fix->reason) : std::string("null"));
     }
     o += "], \"correct\": [";
     bool first = true;
-    for (const auto& r : f->rules)
+    for (const auto& r : f.rules)
       if (r.findings == 0)
         for (const auto& c : r.correct) {
           o += fmt::format("{}{{\"rule\": {}, \"what\": {}}}", first ? "" : ", ", json_quote(r.rule->id), json_quote(c));
           first = false;
         }
+    o += "], \"new_files\": [";
+    for (std::size_t k = 0; k < f.new_files.size(); ++k)
+      o += fmt::format("{}{{\"path\": {}, \"rule\": {}}}", k ? ", " : "", json_quote(f.new_files[k].path),
+                       json_quote(f.new_files[k].rule));
     o += "]";
-    if (f->error) o += fmt::format(", \"error\": {}", json_quote(f->error->message));
+    if (f.error) o += fmt::format(", \"error\": {}", json_quote(f.error->message));
+    if (f.ignored) o += ", \"ignored\": true";
     o += "}";
   }
-  o += fmt::format("\n  ],\n  \"passed\": {},\n  \"applicable\": {},\n  \"score\": {:.1f}\n}}\n", a.passed, a.applicable,
-                   a.percent());
+  o += "\n  ],\n  \"not_audited\": [";
+  for (std::size_t i = 0; i < a.missing.size(); ++i)
+    o += fmt::format("{}{{\"name\": {}, \"dockerfile\": {}}}", i ? ", " : "", json_quote(a.missing[i]->name),
+                     json_quote(a.missing[i]->dockerfile));
+  o += "]\n}\n";
   return o;
+}
+
+// ---------------------------------------------------------------- SARIF
+
+const char* level_of(int priority) { return priority <= 1 ? "error" : priority == 2 ? "warning" : "note"; }
+
+// Line and column (in Unicode code points, 1-based) of a byte offset, and the
+// offset in code points.
+struct TextPos {
+  std::uint32_t line = 1, column = 1, chars = 0;
+};
+
+class Positions {
+ public:
+  explicit Positions(std::string_view text) : m_text(text) {
+    m_starts.push_back(0);
+    for (std::uint32_t i = 0; i < text.size(); ++i)
+      if (text[i] == '\n') m_starts.push_back(i + 1);
+  }
+  TextPos at(std::uint32_t offset) const {
+    offset = std::min<std::uint32_t>(offset, static_cast<std::uint32_t>(m_text.size()));
+    const auto it = std::upper_bound(m_starts.begin(), m_starts.end(), offset);
+    const auto line = static_cast<std::uint32_t>(it - m_starts.begin());
+    const auto begin = m_starts[line - 1];
+    TextPos p;
+    p.line = line;
+    p.column = 1 + count(begin, offset);
+    p.chars = count(0, offset);
+    return p;
+  }
+
+ private:
+  std::uint32_t count(std::uint32_t b, std::uint32_t e) const {
+    std::uint32_t n = 0;
+    for (auto i = b; i < e; ++i)
+      if ((static_cast<unsigned char>(m_text[i]) & 0xC0) != 0x80) ++n;
+    return n;
+  }
+  std::string_view m_text;
+  std::vector<std::uint32_t> m_starts;
+};
+
+std::string region(const Positions& pos, std::uint32_t b, std::uint32_t e) {
+  const auto pb = pos.at(b), pe = pos.at(e);
+  return fmt::format(
+      "{{\"startLine\": {}, \"startColumn\": {}, \"endLine\": {}, \"endColumn\": {}, \"charOffset\": {}, \"charLength\": {}}}",
+      pb.line, pb.column, pe.line, pe.column, pb.chars, pe.chars - pb.chars);
 }
 
 }  // namespace
 
 std::string sarif(const AuditInput& in) {
+  const auto& rules = transforms::all_rules();
   std::string o =
       "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [{\n"
       "    \"tool\": {\"driver\": {\"name\": \"dockmend\", \"version\": " +
       json_quote(in.tool_version) + ", \"rules\": [";
-  bool first = true;
-  for (const auto* r : transforms::all_rules()) {
-    o += fmt::format("{}\n      {{\"id\": {}, \"shortDescription\": {{\"text\": {}}}, \"help\": {{\"text\": {}}}}}",
-                     first ? "" : ",", json_quote(r->id), json_quote(r->summary),
-                     json_quote(r->fix.empty() ? std::string(r->summary) : std::string(r->fix)));
-    first = false;
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    const auto* r = rules[i];
+    const char* kind = r->kind == transforms::RuleKind::Policy ? "policy" : "built-in";
+    o += fmt::format(
+        "{}\n      {{\"id\": {}, \"shortDescription\": {{\"text\": {}}}, \"help\": {{\"text\": {}}}, "
+        "\"defaultConfiguration\": {{\"level\": \"{}\"}}, \"properties\": {{\"priority\": {}, \"kind\": \"{}\"}}}}",
+        i ? "," : "", json_quote(r->id), json_quote(r->summary),
+        json_quote(r->fix.empty() ? "report only: " + std::string(r->summary) : "fix: " + std::string(r->fix)),
+        level_of(r->priority), r->priority, kind);
   }
-  o += "]}},\n    \"results\": [";
-  first = true;
+  o += "]}},\n    \"columnKind\": \"unicodeCodePoints\",\n    \"results\": [";
+  bool first = true;
   for (const auto* f : in.files) {
-    syntax::Tree tree = syntax::parse(f->original, {false});
+    const Positions pos(f->original);
     for (const auto& fd : f->findings) {
+      const Rule* r = rule_of(fd.rule);
       const std::string uri = fd.file.empty() ? f->path : fd.file;
-      const auto line = fd.file.empty() ? fd.line : std::max<std::uint32_t>(fd.file_line, 1);
-      const auto col = fd.file.empty() ? fd.column : 1;
-      o += fmt::format("{}\n      {{\"ruleId\": {}, \"level\": \"warning\", \"message\": {{\"text\": {}}}, ",
-                       first ? "" : ",", json_quote(fd.rule), json_quote(fd.message));
+      std::string text = fd.message;
+      if (!fd.current.empty() || !fd.expected.empty()) text += fmt::format(": {} → {}", fd.current, fd.expected);
+      if (!fd.ref.empty()) text += fmt::format(" ({})", fd.ref);
+      o += fmt::format("{}\n      {{\"ruleId\": {}, ", first ? "" : ",", json_quote(fd.rule));
+      if (r) o += fmt::format("\"ruleIndex\": {}, ", rule_index(r));
+      o += fmt::format("\"level\": \"{}\", \"message\": {{\"text\": {}}}, ", level_of(r ? r->priority : 2), json_quote(text));
+      std::string reg;
+      if (!fd.file.empty()) reg = fmt::format("{{\"startLine\": {}}}", std::max<std::uint32_t>(fd.file_line, 1));
+      else reg = region(pos, fd.at.begin, fd.at.end);
       o += fmt::format(
-          "\"locations\": [{{\"physicalLocation\": {{\"artifactLocation\": {{\"uri\": {}}}, \"region\": "
-          "{{\"startLine\": {}, \"startColumn\": {}}}}}}}]",
-          json_quote(uri), std::max<std::uint32_t>(line, 1), std::max<std::uint32_t>(col, 1));
+          "\"locations\": [{{\"physicalLocation\": {{\"artifactLocation\": {{\"uri\": {}}}, \"region\": {}}}}}], ",
+          json_quote(uri), reg);
+      o += fmt::format("\"properties\": {{\"current\": {}, \"expected\": {}, \"ref\": {}, \"service\": {}}}",
+                       json_quote(fd.current), json_quote(fd.expected), json_quote(fd.ref),
+                       json_quote(f->service ? f->service->name : std::string()));
+      // The fix: the Dockerfile's replacements, and the files it creates.
+      std::vector<std::string> changes;
       if (fd.fix && !fd.fix->edits.empty()) {
-        o += fmt::format(", \"fixes\": [{{\"description\": {{\"text\": {}}}, \"artifactChanges\": [{{\"artifactLocation\": "
-                         "{{\"uri\": {}}}, \"replacements\": [",
-                         json_quote(fd.fix->reason), json_quote(f->path));
+        std::string c = fmt::format("{{\"artifactLocation\": {{\"uri\": {}}}, \"replacements\": [", json_quote(f->path));
         for (std::size_t k = 0; k < fd.fix->edits.size(); ++k) {
           const auto& e = fd.fix->edits[k];
-          auto [sl, sc] = tree.position(e.range.begin);
-          auto [el, ec] = tree.position(e.range.end);
-          o += fmt::format(
-              "{}{{\"deletedRegion\": {{\"startLine\": {}, \"startColumn\": {}, \"endLine\": {}, \"endColumn\": {}, "
-              "\"charOffset\": {}, \"charLength\": {}}}, \"insertedContent\": {{\"text\": {}}}}}",
-              k ? ", " : "", sl, sc, el, ec, e.range.begin, e.range.size(), json_quote(e.text));
+          c += fmt::format("{}{{\"deletedRegion\": {}, \"insertedContent\": {{\"text\": {}}}}}", k ? ", " : "",
+                           region(pos, e.range.begin, e.range.end), json_quote(e.text));
         }
-        o += "]}]}]";
+        changes.push_back(c + "]}");
+      }
+      if (fd.fix && fd.fix->edits.empty()) {
+        for (const auto& nf : f->new_files) {
+          if (nf.rule != fd.rule) continue;
+          changes.push_back(fmt::format(
+              "{{\"artifactLocation\": {{\"uri\": {}}}, \"replacements\": [{{\"deletedRegion\": {{\"charOffset\": 0, "
+              "\"charLength\": 0}}, \"insertedContent\": {{\"text\": {}}}}}]}}",
+              json_quote(nf.path), json_quote(nf.content)));
+        }
+      }
+      if (!changes.empty()) {
+        o += fmt::format(", \"fixes\": [{{\"description\": {{\"text\": {}}}, \"artifactChanges\": [{}]}}]",
+                         json_quote(fd.fix->reason), fmt::join(changes, ", "));
       }
       o += "}";
       first = false;

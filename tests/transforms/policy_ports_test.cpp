@@ -1,0 +1,114 @@
+// ports and healthcheck: what the runtime stage exposes and probes.
+#include "policy_test_support.hpp"
+
+using namespace dockmend;
+using test::MemFiles;
+using test::run_policy;
+
+namespace {
+
+const char* const k_policy = R"(version: 1
+defaults:
+  health: {path: /health, probe: "curl -fsS http://localhost:${HEALTH_PORT}/health || exit 1", ref: plan.md:16}
+services:
+  api:
+    dockerfile: Dockerfile
+    ports: [8080]
+    health_port: 8081
+    ref: plan.md:3
+)";
+
+test::PolicyRun ports(const std::string& text, const char* policy = k_policy) {
+  static MemFiles files;
+  const auto pol = test::load(policy);
+  return run_policy(pol, "Dockerfile", text, files, {"ports"});
+}
+
+test::PolicyRun health(const std::string& text, const MemFiles& files = MemFiles()) {
+  const auto pol = test::load(k_policy);
+  return run_policy(pol, "Dockerfile", text, files, {"healthcheck"});
+}
+
+}  // namespace
+
+TEST(PolicyPorts, RewritesTheExposeInPlace) {
+  const auto r = ports("FROM a AS build\nEXPOSE 9999\nFROM b\nEXPOSE 80 8080 443\nCMD [\"x\"]\n");
+  EXPECT_EQ(r.fixed(), "FROM a AS build\nEXPOSE 9999\nFROM b\nEXPOSE 8080 8081\nCMD [\"x\"]\n");
+  ASSERT_EQ(r.of("ports").size(), 1u);
+  EXPECT_EQ(r.of("ports")[0]->current, "80, 8080, 443");
+  EXPECT_EQ(r.of("ports")[0]->expected, "8080, 8081");
+  EXPECT_EQ(r.of("ports")[0]->ref, "plan.md:3");
+}
+
+TEST(PolicyPorts, OneExposeKeepsSuffixesAndVariables) {
+  const auto r = ports("FROM b\nENV PORT=8080\nEXPOSE ${PORT}/tcp\n# admin\nEXPOSE 9000/tcp \\\n  9001/tcp\nCMD [\"x\"]\n");
+  EXPECT_EQ(r.fixed(), "FROM b\nENV PORT=8080\nEXPOSE ${PORT}/tcp 8081/tcp\nCMD [\"x\"]\n");
+}
+
+TEST(PolicyPorts, AddsExposeBeforeTheRunBlock) {
+  const auto r = ports("FROM b\nRUN x\nHEALTHCHECK CMD true\nCMD [\"x\"]\n");
+  EXPECT_EQ(r.fixed(), "FROM b\nRUN x\nEXPOSE 8080 8081\nHEALTHCHECK CMD true\nCMD [\"x\"]\n");
+}
+
+TEST(PolicyPorts, UdpPortsAndHealthPortEqualToAServicePort) {
+  const char* policy = "version: 1\nservices:\n  dns:\n    dockerfile: Dockerfile\n    ports: [53, \"53/udp\"]\n    health_port: 53\n";
+  const auto r = ports("FROM b\nEXPOSE 53/udp\n", policy);
+  EXPECT_EQ(r.fixed(), "FROM b\nEXPOSE 53 53/udp\n");
+  EXPECT_TRUE(ports("FROM b\nEXPOSE 53/udp 53\n", policy).of("ports").empty());
+}
+
+TEST(PolicyPorts, PortVariablesFollowWhenCertain) {
+  const auto r = ports(
+      "FROM b\nENV APP_PORT=5000 \\\n    HEALTH_PORT=\"5001\" \\\n    OTHER=5000\nEXPOSE 5000 5001\n");
+  EXPECT_EQ(r.fixed(), "FROM b\nENV APP_PORT=8080 \\\n    HEALTH_PORT=\"8081\" \\\n    OTHER=5000\nEXPOSE 8080 8081\n");
+  // Two variables could take the one service port: both reported, neither changed.
+  const auto a = ports("FROM b\nENV GRPC_PORT=5000 HTTP_PORT=5002\nEXPOSE 5000 5002\n");
+  EXPECT_EQ(a.fixed(), "FROM b\nENV GRPC_PORT=5000 HTTP_PORT=5002\nEXPOSE 8080 8081\n");
+  std::size_t reported = 0;
+  for (const auto* f : a.of("ports")) reported += f->message.find("no single new port fits") != std::string::npos;
+  EXPECT_EQ(reported, 2u);
+}
+
+TEST(PolicyPorts, NotApplicableWithoutAService) {
+  static MemFiles files;
+  const auto pol = test::load(k_policy);
+  const auto r = run_policy(pol, "other/Dockerfile", "FROM b\nEXPOSE 1\n", files, {"ports"});
+  EXPECT_TRUE(r.report.findings.empty());
+  EXPECT_FALSE(r.applicable("ports"));
+}
+
+TEST(PolicyHealthcheck, RewritesThePortOnly) {
+  const auto r = health("FROM b\nHEALTHCHECK --interval=5s \\\n  CMD [\"curl\", \"-f\", \"http://127.0.0.1:8000/health\"]\n");
+  EXPECT_EQ(r.fixed(), "FROM b\nHEALTHCHECK --interval=5s \\\n  CMD [\"curl\", \"-f\", \"http://127.0.0.1:8081/health\"]\n");
+  const auto n = health("FROM b\nHEALTHCHECK CMD nc -z localhost 9000 || exit 1\n");
+  EXPECT_EQ(n.fixed(), "FROM b\nHEALTHCHECK CMD nc -z localhost 8081 || exit 1\n");
+  EXPECT_TRUE(health("FROM b\nHEALTHCHECK CMD wget -qO- http://localhost:8081/health\n").of("healthcheck").empty());
+}
+
+TEST(PolicyHealthcheck, AScriptWithoutAPortGetsTheProbeKeepingOptions) {
+  MemFiles files{{"check.sh", "#!/bin/sh\ncurl -f http://localhost:7000/ready\n"}};
+  const auto r = health("FROM b\nCOPY check.sh /usr/local/bin/\nHEALTHCHECK --interval=15s --retries=2 CMD [\"/usr/local/bin/check.sh\"]\n", files);
+  EXPECT_EQ(r.fixed(), "FROM b\nCOPY check.sh /usr/local/bin/\n"
+                       "HEALTHCHECK --interval=15s --retries=2 CMD curl -fsS http://localhost:8081/health || exit 1\n");
+  ASSERT_EQ(r.of("healthcheck").size(), 1u);
+  EXPECT_NE(r.of("healthcheck")[0]->current.find("probes port 7000 in check.sh"), std::string::npos);
+  // A script that already probes the health port is fine.
+  MemFiles good{{"check.sh", "curl -f http://localhost:8081/health\n"}};
+  EXPECT_TRUE(health("FROM b\nCOPY check.sh /usr/local/bin/\nHEALTHCHECK CMD /usr/local/bin/check.sh\n", good).of("healthcheck").empty());
+}
+
+TEST(PolicyHealthcheck, MissingOrNone) {
+  EXPECT_EQ(health("FROM b\nUSER app\nENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD [\"x\"]\n").fixed(),
+            "FROM b\nUSER app\nHEALTHCHECK CMD curl -fsS http://localhost:8081/health || exit 1\n"
+            "ENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD [\"x\"]\n");
+  EXPECT_EQ(health("from b\nhealthcheck none\n").fixed(),
+            "from b\nhealthcheck cmd curl -fsS http://localhost:8081/health || exit 1\n");
+}
+
+TEST(PolicyHealthcheck, AVariablePortIsReportedNotRewritten) {
+  const auto r = health("FROM b\nENV HP=9000\nHEALTHCHECK CMD curl -f http://localhost:${HP}/health\n");
+  EXPECT_EQ(r.fixed(), "FROM b\nENV HP=9000\nHEALTHCHECK CMD curl -f http://localhost:${HP}/health\n");
+  ASSERT_EQ(r.of("healthcheck").size(), 1u);
+  EXPECT_FALSE(r.of("healthcheck")[0]->fix);
+  EXPECT_TRUE(health("FROM b\nENV HP=8081\nHEALTHCHECK CMD curl -f http://localhost:$HP/health\n").of("healthcheck").empty());
+}

@@ -1,0 +1,130 @@
+// tini and user: PID 1 and the account the runtime stage runs as.
+#include "policy_test_support.hpp"
+
+using namespace dockmend;
+using test::MemFiles;
+using test::run_policy;
+
+namespace {
+
+const char* const k_policy = R"(version: 1
+defaults:
+  user: {name: appuser, uid: 10001, gid: 10001, ref: plan.md:8}
+  init: {tini: /usr/bin/tini, ref: plan.md:9}
+services:
+  app: {dockerfile: Dockerfile}
+)";
+
+test::PolicyRun run(const std::string& rule, const std::string& text, const char* policy = k_policy) {
+  static MemFiles files;
+  const auto pol = test::load(policy);
+  return run_policy(pol, "Dockerfile", text, files, {rule});
+}
+
+}  // namespace
+
+TEST(PolicyTini, PutsTiniBeforeTheEntrypointKeepingItsLayout) {
+  const auto r = run("tini", "FROM debian\nRUN apt-get install -y tini\nENTRYPOINT [ \\\n  \"/entry.sh\", \\\n  \"serve\" ]\n");
+  EXPECT_EQ(r.fixed(), "FROM debian\nRUN apt-get install -y tini\nENTRYPOINT [ \\\n  \"/usr/bin/tini\", \"--\", \"/entry.sh\", \\\n  \"serve\" ]\n");
+  EXPECT_EQ(r.of("tini")[0]->current, "ENTRYPOINT [   \"/entry.sh\",   \"serve\" ]");
+  EXPECT_TRUE(run("tini", "FROM debian\nRUN apt-get install -y tini\nENTRYPOINT [\"tini\", \"-g\", \"--\", \"x\"]\n").of("tini").empty());
+}
+
+TEST(PolicyTini, ShellFormEntrypoints) {
+  // Plain words: exec form, no shell.
+  EXPECT_EQ(run("tini", "FROM debian\nRUN apt-get install tini\nENTRYPOINT exec gunicorn -b :80 'app:create()'\n").fixed(),
+            "FROM debian\nRUN apt-get install tini\nENTRYPOINT [\"/usr/bin/tini\", \"--\", \"gunicorn\", \"-b\", \":80\", \"app:create()\"]\n");
+  // Expansions need the shell (the SHELL instruction's, when set).
+  EXPECT_EQ(run("tini", "FROM debian\nRUN apt-get install tini\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nENTRYPOINT app --home $HOME\n").fixed(),
+            "FROM debian\nRUN apt-get install tini\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\n"
+            "ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/bin/bash\", \"-o\", \"pipefail\", \"-c\", \"app --home $HOME\"]\n");
+  // With a CMD, a shell keeps the CMD ignored, as the shell form did.
+  EXPECT_EQ(run("tini", "FROM debian\nRUN apt-get install tini\nENTRYPOINT app\nCMD [\"--x\"]\n").fixed(),
+            "FROM debian\nRUN apt-get install tini\nENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/bin/sh\", \"-c\", \"app\"]\nCMD [\"--x\"]\n");
+}
+
+TEST(PolicyTini, MissingEntrypoint) {
+  EXPECT_EQ(run("tini", "FROM debian\nRUN apt-get install tini\nCMD [\"app\"]\n").fixed(),
+            "FROM debian\nRUN apt-get install tini\nENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD [\"app\"]\n");
+  // No CMD in the stage: an ENTRYPOINT would reset the base image's CMD, so only a report.
+  const auto r = run("tini", "FROM debian\nRUN apt-get install tini\n");
+  EXPECT_EQ(r.fixed(), "FROM debian\nRUN apt-get install tini\n");
+  ASSERT_EQ(r.of("tini").size(), 1u);
+  EXPECT_FALSE(r.of("tini")[0]->fix);
+}
+
+TEST(PolicyTini, InstallsWithThePackageManagerInUse) {
+  // Into the stage's own install command.
+  EXPECT_EQ(run("tini", "FROM debian\nRUN apt-get update && apt-get install -y curl \\\n    git && rm -rf /var/lib/apt/lists/*\nENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD [\"x\"]\n").fixed(),
+            "FROM debian\nRUN apt-get update && apt-get install -y curl \\\n    git tini && rm -rf /var/lib/apt/lists/*\nENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD [\"x\"]\n");
+  // A new RUN before the first switch away from root; Alpine's tini is /sbin/tini.
+  EXPECT_EQ(run("tini", "FROM alpine:3\nRUN apk add --no-cache py3-pip && echo ok\nUSER nobody\nRUN echo hi\nCMD [\"x\"]\n").fixed(),
+            "FROM alpine:3\nRUN apk add --no-cache py3-pip tini && echo ok\nUSER nobody\nRUN echo hi\n"
+            "ENTRYPOINT [\"/sbin/tini\", \"--\"]\nCMD [\"x\"]\n");
+  EXPECT_EQ(run("tini", "FROM fedora:40 AS b\nRUN dnf -y install gcc\nFROM fedora:40\nCOPY --from=b /x /x\nUSER 1000\nCMD [\"x\"]\n").fixed(),
+            "FROM fedora:40 AS b\nRUN dnf -y install gcc\nFROM fedora:40\nCOPY --from=b /x /x\n"
+            "RUN dnf install -y tini && dnf clean all\nUSER 1000\nENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD [\"x\"]\n");
+  // No package manager: report only.
+  const auto d = run("tini", "FROM gcr.io/distroless/static\nENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/app\"]\n");
+  ASSERT_EQ(d.of("tini").size(), 1u);
+  EXPECT_FALSE(d.of("tini")[0]->fix);
+}
+
+TEST(PolicyTini, ReplacesDumbInit) {
+  EXPECT_EQ(run("tini", "FROM debian\nRUN apt-get install -y dumb-init tini\nENTRYPOINT [\"/usr/bin/dumb-init\", \"--rewrite\", \"15:2\", \"--\", \"app\"]\n").fixed(),
+            "FROM debian\nRUN apt-get install -y dumb-init tini\nENTRYPOINT [\"/usr/bin/tini\", \"--\", \"app\"]\n");
+}
+
+TEST(PolicyUser, RenamesTheAccountEverywhere) {
+  const std::string before =
+      "FROM debian\n"
+      "RUN groupadd -g 10001 svc && \\\n    useradd -m -u 10001 -g svc -s /bin/false svc\n"
+      "COPY --chown=svc:svc app /home/svc/app\n"
+      "RUN chown -R svc /home/svc && chgrp svc /data\n"
+      "USER svc:svc\n"
+      "CMD [\"x\"]\n";
+  const auto r = run("user", before);
+  EXPECT_EQ(r.fixed(),
+            "FROM debian\n"
+            "RUN groupadd -g 10001 appuser && \\\n    useradd -m -u 10001 -g appuser -s /bin/false appuser\n"
+            "COPY --chown=appuser:appuser app /home/appuser/app\n"
+            "RUN chown -R appuser /home/appuser && chgrp appuser /data\n"
+            "USER appuser:appuser\n"
+            "CMD [\"x\"]\n");
+  ASSERT_EQ(r.of("user").size(), 1u);
+  EXPECT_EQ(r.of("user")[0]->current, "svc (10001:10001)");
+  EXPECT_EQ(r.of("user")[0]->expected, "appuser (10001:10001)");
+}
+
+TEST(PolicyUser, FixesIds) {
+  EXPECT_EQ(run("user", "FROM debian\nRUN groupadd --gid=1000 appuser && useradd --uid=1000 --gid appuser appuser\nUSER appuser\n").fixed(),
+            "FROM debian\nRUN groupadd --gid=10001 appuser && useradd --uid=10001 --gid appuser appuser\nUSER appuser\n");
+  EXPECT_EQ(run("user", "FROM debian\nRUN useradd -g 100 appuser\nUSER appuser\n").fixed(),
+            "FROM debian\nRUN useradd -u 10001 -g 10001 appuser\nUSER appuser\n");
+}
+
+TEST(PolicyUser, CreatesTheUserAfterTheLastRootStep) {
+  EXPECT_EQ(run("user", "FROM debian\nRUN apt-get update\nCOPY . /app\nEXPOSE 80\nCMD [\"x\"]\n").fixed(),
+            "FROM debian\nRUN apt-get update\nCOPY . /app\n"
+            "RUN groupadd --gid 10001 appuser && useradd --uid 10001 --gid 10001 --create-home --shell /usr/sbin/nologin appuser\n"
+            "USER appuser\nEXPOSE 80\nCMD [\"x\"]\n");
+  EXPECT_EQ(run("user", "FROM alpine:3.20\nCMD [\"x\"]\nUSER root\n").fixed(),
+            "FROM alpine:3.20\n"
+            "RUN addgroup -g 10001 appuser && adduser -D -u 10001 -G appuser -s /sbin/nologin appuser\n"
+            "CMD [\"x\"]\nUSER appuser\n");
+  // USER through a variable that resolves to root: the new USER goes after it.
+  EXPECT_EQ(run("user", "FROM debian\nRUN useradd -u 10001 appuser\nARG U=root\nUSER $U\n").fixed(),
+            "FROM debian\nRUN useradd -u 10001 appuser\nARG U=root\nUSER $U\nUSER appuser\n");
+}
+
+TEST(PolicyUser, WhatOnlyAPersonCanDecide) {
+  // A base-image user that files were given to.
+  const auto r = run("user", "FROM node:20\nCOPY --chown=node:node . /app\nUSER node\n");
+  EXPECT_EQ(r.fixed(), "FROM node:20\nCOPY --chown=node:node . /app\nUSER node\n");
+  ASSERT_EQ(r.of("user").size(), 1u);
+  EXPECT_FALSE(r.of("user")[0]->fix);
+  // No useradd in the image.
+  EXPECT_FALSE(run("user", "FROM gcr.io/distroless/static\nCOPY app /app\n").of("user")[0]->fix);
+  // Running as the policy's ids is running as the user.
+  EXPECT_TRUE(run("user", "FROM scratch\nUSER 10001:10001\n").of("user").empty());
+}

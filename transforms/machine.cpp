@@ -1,0 +1,259 @@
+// machine-arg: every stage that uses the machine ARG (and the runtime stage,
+// which selects the profile) declares it with the policy's default.
+// machine-profile: the runtime stage copies <profiles>/${ARG}.yaml from its own
+// build context, and every service directory holds the profile files.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "syntax/dump.hpp"
+#include "transforms/policy_rules.hpp"
+#include "transforms/policy_support.hpp"
+
+namespace dockmend::transforms::rules {
+namespace {
+
+using namespace support;
+
+std::string stage_label(const StageSet& st, int k) {
+  const auto& s = st.list[static_cast<std::size_t>(k)];
+  if (!s.name.empty()) return fmt::format("stage {}", s.name);
+  return k == st.final_index() ? std::string("the runtime stage") : fmt::format("stage #{}", k);
+}
+
+// ---------------------------------------------------------------- machine-arg
+
+void check_arg(const Context& ctx, Outcome& out) {
+  const auto& m = ctx.settings.machine;
+  if (!m || !m->arg) {
+    out.applicable = false;
+    return;
+  }
+  StageSet st(ctx.tree);
+  if (st.empty()) {
+    out.applicable = false;
+    return;
+  }
+  const auto& tree = ctx.tree;
+  const auto style = edit::style_of(tree);
+  const std::string& name = *m->arg;
+  const auto& def = m->default_profile;
+  const std::string decl = def ? fmt::format("ARG {}={}", name, edit::shell_word(*def)) : "ARG " + name;
+  std::vector<std::string> ok;
+  for (int k = 0; k < static_cast<int>(st.list.size()); ++k) {
+    const auto insts = st.instructions(k);
+    int declared = -1;
+    std::optional<ArgDecl> d;
+    int first_use = -1;
+    for (auto i : insts) {
+      const auto& in = tree.instructions[i];
+      if (in.is("from")) continue;
+      if (in.is("arg") && declared < 0) {
+        for (auto& a : arg_decls(in))
+          if (a.name == name) {
+            declared = static_cast<int>(i);
+            d = a;
+          }
+        if (declared >= 0) continue;
+      }
+      if (first_use < 0 && references(in.logical.text, name)) first_use = static_cast<int>(i);
+      for (const auto& h : in.heredocs)
+        if (first_use < 0 && references(tree.text(h.body), name)) first_use = static_cast<int>(i);
+    }
+    const bool required = k == st.final_index() || first_use >= 0;
+    if (!required && declared < 0) continue;
+    const auto& from = tree.instructions[st.list[static_cast<std::size_t>(k)].from];
+    if (declared < 0) {
+      auto f = finding(fmt::format("{} does not declare ARG {}", stage_label(st, k), name), from.keyword_span, "not declared",
+                       decl, m->ref);
+      edit::Fix fix;
+      fix.reason = fmt::format("declare {} in {}", decl, stage_label(st, k));
+      fix.edits.push_back(edit::insert_after(tree, tree.instructions[st.header_end(k)],
+                                             {edit::keyword(style, "arg") + decl.substr(3)}));
+      f.fix = std::move(fix);
+      out.findings.push_back(std::move(f));
+      continue;
+    }
+    const auto& arg = tree.instructions[static_cast<std::uint32_t>(declared)];
+    std::optional<std::string> value = d->value;
+    if (!value)
+      if (auto g = st.globals.find(name); g != st.globals.end()) value = g->second;
+    if (first_use >= 0 && first_use < declared) {
+      out.findings.push_back(finding(fmt::format("{} uses ${} before its ARG {}", stage_label(st, k), name, name),
+                                     tree.instructions[static_cast<std::uint32_t>(first_use)].keyword_span,
+                                     fmt::format("used on line {}, declared on line {}",
+                                                 tree.position(tree.instructions[static_cast<std::uint32_t>(first_use)].keyword_span.begin).first,
+                                                 tree.position(arg.keyword_span.begin).first),
+                                     "declared right after FROM", m->ref));
+      continue;
+    }
+    if (def && (!value || *value != *def)) {
+      auto f = finding(fmt::format("ARG {} in {} defaults to {}", name, stage_label(st, k), value ? *value : "nothing"),
+                       arg.keyword_span, value ? fmt::format("{}={}", name, *value) : name, decl.substr(4), m->ref);
+      edit::Fix fix;
+      fix.reason = fmt::format("ARG {} defaults to {}", name, *def);
+      fix.edits.push_back({arg.value_source(d->value_index), fmt::format("{}={}", name, edit::shell_word(*def))});
+      f.fix = std::move(fix);
+      out.findings.push_back(std::move(f));
+      continue;
+    }
+    ok.push_back(st.list[static_cast<std::size_t>(k)].name.empty() ? stage_label(st, k) : st.list[static_cast<std::size_t>(k)].name);
+  }
+  if (out.findings.empty())
+    out.correct.push_back(fmt::format("{} declared in {}", decl, join(ok, ", ")));
+}
+
+// ---------------------------------------------------------------- machine-profile
+
+void check_profile(const Context& ctx, Outcome& out) {
+  const auto& m = ctx.settings.machine;
+  if (!m || !m->profiles || !m->arg) {
+    out.applicable = false;
+    return;
+  }
+  StageSet st(ctx.tree);
+  if (st.empty()) {
+    out.applicable = false;
+    return;
+  }
+  const auto& tree = ctx.tree;
+  const auto style = edit::style_of(tree);
+  const int fin = st.final_index();
+  const auto& stage = st.list[static_cast<std::size_t>(fin)];
+  const std::string profiles = normalize_path(*m->profiles);
+  const std::string expected = fmt::format("{}/${{{}}}.yaml", profiles, *m->arg);
+  const std::string dir_name(basename(profiles));
+  // The profiles' file names (mainpc.yaml, ...): a COPY of one of them is a profile copy wherever it comes from.
+  std::vector<std::string> profile_names;
+  for (const auto& dir : {m->profile_source ? normalize_path(*m->profile_source) : std::string(), ctx.in_context(profiles)})
+    if (!dir.empty())
+      for (const auto& f : ctx.files.list(dir)) profile_names.emplace_back(basename(f));
+  auto same_as_expected = [&](const std::string& src) {
+    return src == expected || src == fmt::format("{}/${}.yaml", profiles, *m->arg);
+  };
+
+  // ---- the COPY of the profile
+  bool copied = false;
+  std::uint32_t last_copy = 0;
+  bool have_copy = false;
+  for (auto i : st.chain_instructions(fin)) {
+    const auto& in = tree.instructions[i];
+    if (!(in.is("copy") || in.is("add")) || in.values.size() < 2) continue;
+    if (i >= stage.from && i < st.tail_start(fin)) {
+      last_copy = i;
+      have_copy = true;
+    }
+    if (in.flag("from")) continue;
+    const std::string dest = in.values.back().text;
+    for (std::size_t v = 0; v + 1 < in.values.size(); ++v) {
+      const std::string src = normalize_path(in.values[v].text);
+      const bool profile = starts_with(src, profiles + "/") || src.find("/" + dir_name + "/") != std::string::npos ||
+                           starts_with(src, dir_name + "/") || icontains(dest, "machine-profile") ||
+                           icontains(dest, dir_name) ||
+                           std::find(profile_names.begin(), profile_names.end(), std::string(basename(src))) != profile_names.end();
+      if (!profile) continue;
+      if (same_as_expected(src)) {
+        copied = true;
+        out.correct.push_back(fmt::format("the runtime stage copies {} from its build context", expected));
+        continue;
+      }
+      std::string message;
+      if (starts_with(src, "../") || src == ".." || starts_with(in.values[v].text, "/"))
+        message = "machine profile copied from outside the build context";
+      else if (src == profiles)
+        message = fmt::format("every machine profile copied: ${} does not select one", *m->arg);
+      else
+        message = fmt::format("machine profile is fixed: ${} does not select it", *m->arg);
+      auto f = finding(message, in.keyword_span, in.values[v].text, expected, m->ref);
+      if (src != profiles) {
+        edit::Fix fix;
+        fix.reason = fmt::format("copy {} from the build context", expected);
+        fix.edits.push_back({in.value_source(v), in.form == syntax::ArgsForm::Json ? syntax::json_quote(expected) : expected});
+        f.fix = std::move(fix);
+      }
+      copied = true;
+      out.findings.push_back(std::move(f));
+    }
+  }
+  if (!copied) {
+    auto f = finding("the runtime stage does not copy its machine profile", tree.instructions[stage.from].keyword_span,
+                     "no profile copied", expected, m->ref);
+    const std::uint32_t after = have_copy ? last_copy : st.tail_start(fin);
+    // Relative to the WORKDIR when there is one (so a renamed WORKDIR needs no second edit).
+    const auto wd = workdir_at(st, fin, have_copy ? last_copy + 1 : after);
+    const std::string dest = wd.empty() || wd == "/" ? "/config/machine-profile.yaml" : "config/machine-profile.yaml";
+    const std::string line = edit::keyword(style, "copy") + " " + expected + " " + dest;
+    edit::Fix fix;
+    fix.reason = fmt::format("copy {} to {}", expected, dest);
+    fix.edits.push_back(have_copy ? edit::insert_after(tree, tree.instructions[last_copy], {line})
+                                  : insert_at(st, fin, after, {line}));
+    f.expected = fmt::format("COPY {} {}", expected, dest);
+    f.fix = std::move(fix);
+    out.findings.push_back(std::move(f));
+  }
+
+  // ---- the profile files in the build context
+  if (!m->profile_source) return;
+  const std::string source = normalize_path(*m->profile_source);
+  const std::string target_dir = normalize_path(ctx.in_context(profiles));
+  if (target_dir == source) {
+    out.correct.push_back(fmt::format("{} holds the profiles (the policy's profile_source)", target_dir));
+    return;
+  }
+  std::vector<std::string> missing, present;
+  std::vector<NewFile> files;
+  for (const auto& file : ctx.files.list(source)) {
+    const std::string rel = file.substr(source.size() + 1);
+    const std::string target = target_dir + "/" + rel;
+    if (ctx.files.exists(target)) {
+      present.push_back(rel);
+      continue;
+    }
+    missing.push_back(rel);
+    if (auto content = ctx.files.read(file))
+      files.push_back({target, *content, "machine-profile", fmt::format("copy of {}", file)});
+  }
+  if (missing.empty()) {
+    if (!present.empty()) out.correct.push_back(fmt::format("{} holds the profiles ({})", target_dir, join(present, ", ")));
+    return;
+  }
+  auto f = finding(fmt::format("machine profiles missing from the build context ({})", target_dir), {0, 0},
+                   present.empty() ? fmt::format("only in {}", source) : fmt::format("missing: {}", join(missing, ", ")),
+                   fmt::format("{}/ with {} (copied from {})", target_dir, join(missing, ", "), source), m->ref);
+  edit::Fix fix;  // no Dockerfile edits: the new files are the fix
+  fix.reason = fmt::format("copy {} into {}", join(missing, ", "), target_dir);
+  f.fix = std::move(fix);
+  out.findings.push_back(std::move(f));
+  for (auto& nf : files) out.new_files.push_back(std::move(nf));
+}
+
+}  // namespace
+
+const Rule& machine_arg() {
+  static const Rule r{"machine-arg",
+                      "every stage that uses the machine ARG, and the runtime stage, declares it with the policy's "
+                      "default (machine.arg, machine.default)",
+                      "adds ARG MACHINE=<default> after the stage's FROM/ARG lines, or corrects its default",
+                      "",
+                      RuleKind::Policy,
+                      FixSafety::Safe,
+                      2,
+                      &check_arg};
+  return r;
+}
+
+const Rule& machine_profile() {
+  static const Rule r{"machine-profile",
+                      "the runtime stage copies <machine.profiles>/${MACHINE}.yaml from its own build context, and the "
+                      "service directory holds the profiles (machine.profiles, machine.profile_source)",
+                      "points a profile COPY from outside the context (or a fixed profile) at the selected one, adds the "
+                      "COPY when missing, and copies the profile files into the service directory (new files)",
+                      "",
+                      RuleKind::Policy,
+                      FixSafety::Review,
+                      2,
+                      &check_profile};
+  return r;
+}
+
+}  // namespace dockmend::transforms::rules
