@@ -1,5 +1,6 @@
 #include "cli/cli.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -8,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
@@ -173,6 +175,8 @@ bool want_color(const std::string& mode, bool tty) {
 
 // ---------------------------------------------------------------- policy
 
+constexpr std::uint64_t k_policy_max_bytes = 16 * 1024 * 1024;
+
 struct LoadedPolicy {
   policy::Policy policy;
   fs::path root;  // paths are shown relative to it
@@ -190,7 +194,11 @@ LoadedPolicy load_policy(const po::variables_map& vm) {
     file = policy::find_policy_file(fs::current_path());
   }
   if (file) {
-    auto res = policy::load_policy_file(*file);
+    // Read through io like a Dockerfile: a directory, a FIFO or a huge file under
+    // the policy's name is an error that says so, not a hang or "empty file".
+    auto read = io::read_file(file->string(), {k_policy_max_bytes});
+    if (!read.ok()) throw UsageError{read.error->message};
+    auto res = policy::load_policy(read.bytes, file->string());
     if (!res.ok()) {
       std::string msg;
       for (const auto& e : res.errors()) msg += (msg.empty() ? "" : "\ndockmend: error: ") + e.to_string();
@@ -234,8 +242,6 @@ struct FileOutcome {
 std::string relative_display(const fs::path& p, const fs::path& root) {
   std::error_code ec;
   fs::path abs = fs::absolute(p, ec);
-  fs::path canon = fs::weakly_canonical(abs, ec);
-  if (ec) canon = abs.lexically_normal();
   // Keep the link's own name for symlinked files: canonicalise the directory only.
   fs::path dir = fs::weakly_canonical(abs.parent_path(), ec);
   fs::path shown = (ec ? abs.parent_path() : dir) / abs.filename();
@@ -243,6 +249,77 @@ std::string relative_display(const fs::path& p, const fs::path& root) {
   if (rel.empty()) rel = shown;
   return rel.generic_string();
 }
+
+// relative_display() for many files: weakly_canonical costs two system calls per
+// path component, which was a fifth of `check` over a large tree. Sorted paths
+// share most of their directories, so the chain of the last one is kept and a
+// new directory costs one lstat (a real directory below a canonical one is
+// canonical); links, `.` and `..` still go through weakly_canonical.
+class DisplayPaths {
+ public:
+  explicit DisplayPaths(fs::path root) : m_root(std::move(root)) {}
+
+  std::string operator()(const std::string& path) {
+    const auto slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    const fs::path shown = canonical_dir(dir) / path.substr(slash == std::string::npos ? 0 : slash + 1);
+    auto rel = shown.lexically_relative(m_root);
+    if (rel.empty()) rel = shown;
+    return rel.generic_string();
+  }
+
+ private:
+  // What weakly_canonical(absolute(dir)) gives (absolute(dir) when that fails).
+  const fs::path& canonical_dir(const std::string& dir) {
+    std::size_t depth = 0, pos = 0;
+    if (dir[0] == '/') {
+      resolve(depth++, "/", "/");
+      pos = 1;
+    }
+    while (pos <= dir.size()) {  // each prefix of `dir` that ends a component
+      std::size_t end = dir.find('/', pos);
+      if (end == std::string::npos) end = dir.size();
+      if (end > pos) resolve(depth++, dir.substr(0, end), std::string_view(dir).substr(pos, end - pos));
+      pos = end + 1;
+    }
+    m_chain.resize(depth);
+    return m_chain.back().second;
+  }
+
+  // Makes m_chain[depth] the canonical form of `prefix`, whose last component is `name`.
+  void resolve(std::size_t depth, std::string prefix, std::string_view name) {
+    if (depth < m_chain.size() && m_chain[depth].first == prefix) return;
+    m_chain.resize(depth);
+    struct stat st {};
+    fs::path canon;
+    if (depth > 0 && name != "." && name != ".." && ::lstat(prefix.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+      canon = m_chain[depth - 1].second / std::string(name);
+    } else {
+      std::error_code ec;
+      canon = fs::weakly_canonical(fs::absolute(prefix, ec), ec);
+      if (ec) canon = fs::absolute(prefix, ec);
+    }
+    m_chain.emplace_back(std::move(prefix), std::move(canon));
+  }
+
+  fs::path m_root;
+  std::vector<std::pair<std::string, fs::path>> m_chain;  // (directory as given, canonical), outermost first
+};
+
+// Standard input, refused beyond `max` bytes like a file would be.
+std::string read_stdin(std::istream& in, std::uint64_t max) {
+  std::string bytes;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    bytes.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (bytes.size() > max)
+      throw UsageError{fmt::format("standard input is larger than the {} MiB limit", max >> 20)};
+  }
+  return bytes;
+}
+
+// dump has no size policy, but the tree's offsets are 32-bit.
+constexpr std::uint64_t k_dump_max_bytes = std::numeric_limits<std::uint32_t>::max();
 
 bool looks_binary(const std::string& bytes, std::size_t& at) {
   const auto n = std::min<std::size_t>(bytes.size(), 8000);
@@ -329,8 +406,14 @@ FileOutcome process_one(const std::string& arg_path, const std::string& display,
         if (stdin_bytes) break;
         auto w = io::atomic_write(arg_path, rep->fixed, stamp);
         if (!w.ok()) {
+          // Say what is on disk now: a failure after the rename (syncing the
+          // directory) leaves the new content in place.
+          const auto now = io::read_file(arg_path);
+          const bool in_place = now.ok() && now.bytes == rep->fixed;
           o.failed = true;
-          o.errors += fmt::format("dockmend: error: {} (not written)\n", w.error->message);
+          o.changed = in_place;  // the summary counts files actually changed
+          o.errors += fmt::format("dockmend: error: {} ({})\n", w.error->message,
+                                  in_place ? "the new content is in place" : "not written");
         } else if (rs.show_diff) {
           diff::DiffOptions d;
           d.old_label = "a/" + display;
@@ -373,6 +456,42 @@ struct Progress {
     if (shown) err << "\r\033[K" << std::flush;
   }
 };
+
+// io::atomic_write's temporary files (".<name>.dockmend-XXXXXX") outlive a run
+// killed with SIGKILL. Before fixing, remove those of the Dockerfiles about to be
+// written: removing one that another run is still writing only makes that run's
+// rename fail for that file, never changes a Dockerfile.
+void remove_stale_temp_files(const std::vector<std::pair<std::string, std::string>>& files, bool quiet,
+                             std::ostream& err) {
+  constexpr std::string_view k_marker = ".dockmend-";
+  constexpr std::size_t k_random = 6;  // mkostemp's XXXXXX
+  std::set<fs::path> dirs;
+  for (const auto& f : files) {
+    std::error_code ec;
+    const fs::path p(f.first);
+    dirs.insert(fs::absolute(p, ec).parent_path());
+    // A symlinked Dockerfile is written (and its temporary file made) beside its target.
+    if (fs::is_symlink(p, ec)) {
+      const fs::path real = fs::canonical(p, ec);
+      if (!ec) dirs.insert(real.parent_path());
+    }
+  }
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      const auto at = name.rfind(k_marker);
+      if (name.size() < 2 || name[0] != '.' || at == std::string::npos || at < 2 ||
+          name.size() != at + k_marker.size() + k_random)
+        continue;
+      if (!io::is_dockerfile_name(name.substr(1, at - 1))) continue;
+      std::error_code sec;
+      if (!fs::is_regular_file(fs::symlink_status(it->path(), sec))) continue;
+      if (fs::remove(it->path(), sec) && !quiet)
+        err << fmt::format("dockmend: note: removed '{}', left by an interrupted run\n", it->path().string());
+    }
+  }
+}
 
 int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::string>& paths, Streams& st) {
   LoadedPolicy lp = load_policy(vm);
@@ -419,9 +538,7 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   std::vector<std::pair<std::string, std::string>> files;  // (path to open, display)
   int exit_code = 0;
   if (use_stdin) {
-    std::ostringstream ss;
-    ss << st.in.rdbuf();
-    stdin_bytes = ss.str();
+    stdin_bytes = read_stdin(st.in, io::k_default_max_file_bytes);
     std::string name = vm.count("stdin-filename") ? vm["stdin-filename"].as<std::string>() : "Dockerfile";
     files.emplace_back("-", vm.count("stdin-filename") ? relative_display(name, lp.root) : name);
   } else {
@@ -432,6 +549,9 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
       st.err << fmt::format("dockmend: error: {}\n", e.message);
       exit_code = 2;
     }
+    // Files skipped on purpose (links leaving the root, broken links): say why.
+    if (!quiet)
+      for (const auto& note : found.notes) st.err << fmt::format("dockmend: note: {}\n", note);
     int shard_k = 0, shard_n = 1;
     if (vm.count("shard")) {
       const auto s = vm["shard"].as<std::string>();
@@ -440,9 +560,11 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
     }
     for (auto& f : found.files) {
       if (shard_n > 1 && !io::in_shard(f, shard_k - 1, shard_n)) continue;
-      files.emplace_back(f, relative_display(f, lp.root));
+      files.emplace_back(f, std::string());  // the display: DisplayPaths, in the workers
     }
   }
+
+  if (mode == Mode::Fix && !use_stdin) remove_stale_temp_files(files, quiet, st.err);
 
   // Process in parallel, print in order, keep only a bounded window in memory.
   const std::size_t n = files.size();
@@ -452,7 +574,28 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   std::atomic<std::size_t> next{0};
   std::size_t printed = 0;
   const std::size_t window = 2048;
+  // The main thread sleeps until `batch` more files are done (or all are), and a
+  // worker wakes it only then: a wake-up per file cost a context switch per file.
+  const std::size_t batch = 64;
+  std::size_t done = 0;       // slots [0, done) are all filled (under mu)
+  std::size_t wanted = 0;     // the main thread waits for done >= wanted
+  bool main_waits = false;
+  auto process_at = [&](std::size_t i, DisplayPaths& shown) {
+    const std::string display = files[i].second.empty() ? shown(files[i].first) : files[i].second;
+    try {
+      return std::make_unique<FileOutcome>(
+          process_one(files[i].first, display, use_stdin ? &stdin_bytes : nullptr, cfg, rs));
+    } catch (const std::exception& e) {
+      // One file that cannot be processed (out of memory, say) must not end the run.
+      auto o = std::make_unique<FileOutcome>();
+      o->display = display;
+      o->failed = true;
+      o->errors = fmt::format("dockmend: error: {}: {} (not processed)\n", display, e.what());
+      return o;
+    }
+  };
   auto worker = [&] {
+    DisplayPaths shown(lp.root);
     while (true) {
       const std::size_t i = next.fetch_add(1);
       if (i >= n) return;
@@ -460,18 +603,24 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
         std::unique_lock<std::mutex> lk(mu);
         room.wait(lk, [&] { return i < printed + window; });
       }
-      auto o = std::make_unique<FileOutcome>(
-          process_one(files[i].first, files[i].second, use_stdin ? &stdin_bytes : nullptr, cfg, rs));
+      auto o = process_at(i, shown);
+      bool wake = false;
       {
         std::lock_guard<std::mutex> lk(mu);
         slots[i] = std::move(o);
+        while (done < n && slots[done]) ++done;
+        wake = main_waits && done >= wanted;
       }
-      ready.notify_all();
+      if (wake) ready.notify_one();
     }
   };
   std::vector<std::thread> threads;
   const int nthreads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(jobs), std::max<std::size_t>(n, 1)));
-  for (int t = 0; t < nthreads; ++t) threads.emplace_back(worker);
+  // One job runs on this thread: no thread to start, and the io test seams
+  // (thread-local) reach the reads and writes.
+  const bool on_this_thread = nthreads <= 1;
+  if (!on_this_thread)
+    for (int t = 0; t < nthreads; ++t) threads.emplace_back(worker);
 
   Progress progress;
   progress.enabled = st.err_is_tty && !quiet;
@@ -479,15 +628,29 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   std::map<std::string, std::size_t> by_rule;
   std::vector<std::unique_ptr<transforms::FileReport>> kept;
   std::map<std::string, transforms::NewFile> new_files;
+  DisplayPaths shown_here(lp.root);
+  std::size_t taken = 0;  // slots [i, taken) are filled and no worker touches them again
   for (std::size_t i = 0; i < n; ++i) {
     std::unique_ptr<FileOutcome> o;
-    {
-      std::unique_lock<std::mutex> lk(mu);
-      ready.wait(lk, [&] { return slots[i] != nullptr; });
+    if (on_this_thread) {
+      o = process_at(i, shown_here);
+    } else {
+      if (i == taken) {
+        {
+          std::unique_lock<std::mutex> lk(mu);
+          printed = i;
+          if (done == i) {
+            wanted = std::min(n, i + batch);
+            main_waits = true;
+            ready.wait(lk, [&] { return done >= wanted; });
+            main_waits = false;
+          }
+          taken = done;
+        }
+        room.notify_all();
+      }
       o = std::move(slots[i]);
-      printed = i + 1;
     }
-    room.notify_all();
     progress.tick(st.err, i + 1, n);
     if (!o->errors.empty()) {
       progress.finish(st.err);
@@ -530,12 +693,18 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
       fs::create_directories(target->parent_path(), ec);
       io::FileStamp none;
       std::string tmp = target->string();
+      errno = 0;
       std::FILE* fp = ec ? nullptr : std::fopen(tmp.c_str(), "wbx");
-      if (!fp || std::fwrite(nf.content.data(), 1, nf.content.size(), fp) != nf.content.size()) {
-        st.err << fmt::format("dockmend: error: cannot create '{}'\n", shown);
+      bool ok = fp && std::fwrite(nf.content.data(), 1, nf.content.size(), fp) == nf.content.size();
+      if (fp) ok = std::fclose(fp) == 0 && ok;
+      if (!ok) {
+        const int err = ec ? ec.value() : errno;
+        // Never leave a partial file behind: the file is either whole or absent.
+        if (fp) std::remove(tmp.c_str());
+        st.err << fmt::format("dockmend: error: cannot create '{}'{}\n", shown,
+                              err ? ": " + io::errno_text(err) : std::string());
         exit_code = 2;
       }
-      if (fp) std::fclose(fp);
     }
   }
 
@@ -557,8 +726,12 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
 
   if (!quiet && (n > 1 || findings || changed || failed || created)) {
     std::string verb = mode == Mode::Fix ? "changed" : "would change";
-    std::string s = fmt::format("dockmend: {} file{} scanned, {} {}", n, n == 1 ? "" : "s", changed, verb);
-    if (created) s += fmt::format(", {} new file{}", created, created == 1 ? "" : "s");
+    std::string s = fmt::format("dockmend: {} file{} scanned", n, n == 1 ? "" : "s");
+    // Only diff and fix compute the fixes: check and audit know findings, not changes.
+    if (mode == Mode::Diff || mode == Mode::Fix) {
+      s += fmt::format(", {} {}", changed, verb);
+      if (created) s += fmt::format(", {} new file{}", created, created == 1 ? "" : "s");
+    }
     s += fmt::format(", {} finding{}", findings, findings == 1 ? "" : "s");
     if (!by_rule.empty()) {
       s += " (";
@@ -592,11 +765,9 @@ int run_dump(const po::variables_map& vm, const std::vector<std::string>& paths,
   for (const auto& p : paths) {
     std::string bytes;
     if (p == "-") {
-      std::ostringstream ss;
-      ss << st.in.rdbuf();
-      bytes = ss.str();
+      bytes = read_stdin(st.in, k_dump_max_bytes);
     } else {
-      auto r = io::read_file(p, {std::numeric_limits<std::uint64_t>::max()});
+      auto r = io::read_file(p, {k_dump_max_bytes});
       if (!r.ok()) {
         st.err << fmt::format("dockmend: error: {}\n", r.error->message);
         code = 2;

@@ -54,17 +54,22 @@ std::vector<fs::path> cases() {
   std::vector<fs::path> out;
   const fs::path root = test::source_dir() / "golden";
   if (!fs::exists(root)) return out;
-  for (auto& e : fs::recursive_directory_iterator(root))
-    if (e.is_directory() && fs::exists(e.path() / "expected.diff")) out.push_back(e.path());
-  if (std::getenv("DOCKMEND_UPDATE_GOLDEN")) {
-    // A new case is a folder with a Dockerfile and no expectations yet.
-    for (auto& e : fs::recursive_directory_iterator(root)) {
-      if (!e.is_directory() || fs::exists(e.path() / "expected.diff")) continue;
-      for (auto& f : fs::directory_iterator(e.path()))
+  const bool update = std::getenv("DOCKMEND_UPDATE_GOLDEN") != nullptr;
+  // A case is a folder with expectations or, when updating, a new folder with a
+  // Dockerfile; folders inside a case belong to it (a case is a whole repository).
+  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
+    if (!it->is_directory()) continue;
+    bool is_case = fs::exists(it->path() / "expected.diff");
+    if (!is_case && update) {
+      for (auto& f : fs::directory_iterator(it->path()))
         if (f.is_regular_file() && io::is_dockerfile_name(f.path().filename().string())) {
-          out.push_back(e.path());
+          is_case = true;
           break;
         }
+    }
+    if (is_case) {
+      out.push_back(it->path());
+      it.disable_recursion_pending();
     }
   }
   std::sort(out.begin(), out.end());

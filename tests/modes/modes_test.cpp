@@ -55,7 +55,7 @@ class Modes : public ::testing::Test {
   }
 };
 
-const std::string k_crlf = "FROM x\r\nMAINTAINER Jo <j@x.org>\r\nRUN a";
+const std::string k_crlf = "FROM x\r\nMAINTAINER Jo <j@x.org>\r\nUSER app\r\nRUN a";
 
 }  // namespace
 
@@ -67,13 +67,13 @@ TEST_F(Modes, CheckDiffFixExitCodes) {
   auto diff = dm({"diff"});
   EXPECT_EQ(diff.code, 1);
   EXPECT_EQ(diff.out,
-            "--- a/svc/Dockerfile\n+++ b/svc/Dockerfile\n@@ -1,3 +1,3 @@\n FROM x\r\n-MAINTAINER Jo <j@x.org>\r\n"
-            "+LABEL maintainer=\"Jo <j@x.org>\"\r\n RUN a\n\\ No newline at end of file\n");
+            "--- a/svc/Dockerfile\n+++ b/svc/Dockerfile\n@@ -1,4 +1,4 @@\n FROM x\r\n-MAINTAINER Jo <j@x.org>\r\n"
+            "+LABEL maintainer=\"Jo <j@x.org>\"\r\n USER app\r\n RUN a\n\\ No newline at end of file\n");
   EXPECT_EQ(read_bytes("svc/Dockerfile"), k_crlf) << "diff must not write";
   auto fix = dm({"fix"});
   EXPECT_EQ(fix.code, 0) << fix.err;
   EXPECT_EQ(fix.out, "");
-  EXPECT_EQ(read_bytes("svc/Dockerfile"), "FROM x\r\nLABEL maintainer=\"Jo <j@x.org>\"\r\nRUN a");
+  EXPECT_EQ(read_bytes("svc/Dockerfile"), "FROM x\r\nLABEL maintainer=\"Jo <j@x.org>\"\r\nUSER app\r\nRUN a");
   EXPECT_EQ(dm({"diff"}).code, 0);
   EXPECT_EQ(dm({"diff"}).out, "");
   EXPECT_EQ(dm({"check"}).code, 0);
@@ -110,23 +110,23 @@ TEST_F(Modes, PatchIsAcceptedByGitApplyAndPatch) {
 }
 
 TEST_F(Modes, StdinReadsAndFixWritesToStdout) {
-  auto fix = dm({"fix", "-"}, "FROM x\nMAINTAINER me\n");
+  auto fix = dm({"fix", "-"}, "FROM x\nMAINTAINER me\nUSER app\n");
   EXPECT_EQ(fix.code, 0);
-  EXPECT_EQ(fix.out, "FROM x\nLABEL maintainer=\"me\"\n");
-  auto check = dm({"check", "--stdin-filename", "svc/Dockerfile", "-"}, "FROM x\nMAINTAINER me\n");
+  EXPECT_EQ(fix.out, "FROM x\nLABEL maintainer=\"me\"\nUSER app\n");
+  auto check = dm({"check", "--stdin-filename", "svc/Dockerfile", "-"}, "FROM x\nMAINTAINER me\nUSER app\n");
   EXPECT_EQ(check.code, 1);
   EXPECT_EQ(check.out.rfind("svc/Dockerfile:2:1: maintainer:", 0), 0u) << check.out;
 }
 
 TEST_F(Modes, SelectIgnoreAndPragmas) {
-  write_bytes("Dockerfile", "FROM x\nMAINTAINER me\n");
+  write_bytes("Dockerfile", "FROM x\nMAINTAINER me\nUSER app\n");
   EXPECT_EQ(dm({"check", "--ignore", "maintainer"}).code, 0);
   EXPECT_EQ(dm({"check", "--ignore", "DL4000"}).code, 0);
   EXPECT_EQ(dm({"check", "--select", "DL4000"}).code, 1);
   auto bad = dm({"check", "--select", "no-such-rule"});
   EXPECT_EQ(bad.code, 2);
   EXPECT_EQ(bad.err, "dockmend: error: --select: unknown rule 'no-such-rule'\n");
-  write_bytes("Dockerfile", "FROM x\n# dockmend: ignore=maintainer\nMAINTAINER me\nMAINTAINER you\n");
+  write_bytes("Dockerfile", "FROM x\n# dockmend: ignore=maintainer\nMAINTAINER me\nMAINTAINER you\nUSER app\n");
   auto c = dm({"check"});
   EXPECT_EQ(c.out, "Dockerfile:4:1: maintainer: MAINTAINER is deprecated; use LABEL maintainer=...\n");
   write_bytes("Dockerfile", "# dockmend: ignore-file\nFROM x\nMAINTAINER me\n");
