@@ -14,8 +14,11 @@ struct Piece {
   PieceKind kind = PieceKind::Word;
 };
 
-// Splits [first, last) into alternating runs of blanks (space, \t, \v, \f, \r:
-// the bytes buildkit separates keyword and arguments with) and runs of other bytes.
+// The bytes buildkit separates keyword and arguments with: space, \t, \v, \f, \r.
+constexpr bool is_blank_byte(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r'; }
+
+// Splits [first, last) into alternating runs of blanks (is_blank_byte) and runs
+// of other bytes.
 void split_blanks(const char* first, const char* last, std::vector<Piece>& out);
 
 // A JSON array as buildkit's `encoding/json` reads it: the whole range (after

@@ -12,8 +12,6 @@ BOOST_SPIRIT_INSTANTIATE(json_string_type, x3_config::iterator_type, x3_config::
 namespace x3 = boost::spirit::x3;
 namespace {
 
-auto const blank_byte = x3::char_(" \t\v\f\r");
-
 std::uint32_t off(const char* base, const char* p) { return static_cast<std::uint32_t>(p - base); }
 
 // Go's encoding/json refuses nesting deeper than 10000; we refuse (as "not JSON",
@@ -42,17 +40,16 @@ bool nesting_within_limit(const char* first, const char* last) {
 }  // namespace
 
 void split_blanks(const char* first, const char* last, std::vector<Piece>& out) {
-  const char* base = first;
-  auto on_blank = [&](auto& ctx) {
-    auto r = x3::_attr(ctx);
-    out.push_back({off(base, r.begin()), off(base, r.end()), PieceKind::Blank});
-  };
-  auto on_word = [&](auto& ctx) {
-    auto r = x3::_attr(ctx);
-    out.push_back({off(base, r.begin()), off(base, r.end()), PieceKind::Word});
-  };
-  auto const grammar = *(x3::raw[+blank_byte][on_blank] | x3::raw[+(x3::char_ - blank_byte)][on_word]);
-  x3::parse(first, last, grammar);
+  // Two alternating runs need no parser: as an X3 rule with semantic actions this
+  // took a seventh of parse+print (docs/performance.md).
+  const char* p = first;
+  while (p != last) {
+    const bool blank = is_blank_byte(*p);
+    const char* q = p + 1;
+    while (q != last && is_blank_byte(*q) == blank) ++q;
+    out.push_back({off(first, p), off(first, q), blank ? PieceKind::Blank : PieceKind::Word});
+    p = q;
+  }
 }
 
 JsonArray parse_json_array(const char* first, const char* last) {
@@ -96,7 +93,7 @@ bool match_directive(const char* first, const char* last, DirectiveMatch& out) {
     key_e = x3::_attr(ctx).end();
   };
   const char* it = first;
-  auto const head = x3::raw[x3::alpha >> *x3::alnum][on_key] >> *space >> x3::lit('=') >> *space;
+  auto const head = x3::raw[rules::ascii_alpha >> *rules::ascii_alnum][on_key] >> *space >> x3::lit('=') >> *space;
   if (!x3::parse(it, last, head)) return false;
   // The value is lazy `(.+?)\s*$`: everything up to trailing white space, at least one byte.
   const char* value_e = last;
@@ -122,7 +119,7 @@ bool match_heredoc_word(const char* first, const char* last, HeredocWord& out) {
   const char* digits_end = nullptr;
   auto on_digits = [&](auto& ctx) { digits_end = x3::_attr(ctx).end(); };
   auto on_chomp = [&](auto&) { chomp = true; };
-  auto const head = x3::raw[*x3::digit][on_digits] >> x3::lit("<<") >> -x3::lit('-')[on_chomp];
+  auto const head = x3::raw[*rules::ascii_digit][on_digits] >> x3::lit("<<") >> -x3::lit('-')[on_chomp];
   if (!x3::parse(it, last, head)) return false;
   const char* rest = it;
   auto const tail = *(x3::char_ - x3::char_('<')) >> x3::eoi;

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <sys/stat.h>
 #include <utility>
@@ -171,14 +172,29 @@ class Collector {
   bool list_with_git() {
     const ProcessResult probe = run_process({"git", "-C", root_arg_, "rev-parse", "--is-inside-work-tree"});
     if (probe.exit_code != 0 || !starts_with(probe.out, "true")) return false;
-    const ProcessResult listing = run_process(
-        {"git", "-C", root_arg_, "ls-files", "-z", "--cached", "--others", "--exclude-standard"});
-    if (listing.exit_code != 0) {
+    // Tracked files come from the index at once; untracked ones take a walk of
+    // the whole tree, most of discovery's time in a large repository. That walk
+    // runs (as its own git process) while the tracked candidates are checked on
+    // disk here, rather than before.
+    auto untracked = std::async(std::launch::async, [root = root_arg_] {
+      return run_process({"git", "-C", root, "ls-files", "-z", "--others", "--exclude-standard"});
+    });
+    ProcessResult tracked = run_process({"git", "-C", root_arg_, "ls-files", "-z", "--cached"});
+    const bool tracked_ok = tracked.exit_code == 0;
+    if (tracked_ok) consider_listing(tracked.out);
+    std::string().swap(tracked.out);  // every file of the repository: let it go before the next list
+    const ProcessResult others = untracked.get();
+    if (!tracked_ok || others.exit_code != 0) {
       result_.notes.push_back(
           fmt::format("'git ls-files' failed in '{}'; walking the directory instead", root_arg_));
       return false;
     }
-    std::string_view rest = listing.out;
+    consider_listing(others.out);
+    return true;
+  }
+
+  // NUL-separated paths from `git ls-files -z`, relative to the root.
+  void consider_listing(std::string_view rest) {
     while (!rest.empty()) {
       const std::size_t end = rest.find('\0');
       const std::string_view relative = rest.substr(0, end);
@@ -187,7 +203,6 @@ class Collector {
       if (excluded_with_ancestors(relative)) continue;
       consider_entry(join(root_arg_, relative), std::string(relative));
     }
-    return true;
   }
 
   void walk(const std::string& fs_dir, const std::string& relative, IgnoreStack& ignores) {

@@ -32,6 +32,9 @@ struct Ctx {
 
 void whitespace_delimited(Ctx& c, uint32_t b, uint32_t e) {
   if (b == e) return;
+  std::size_t fields = 1;  // one allocation for the values: count them first
+  for (uint32_t q = b + 1; q < e; ++q) fields += is_blank(c.text[q]) && !is_blank(c.text[q - 1]);
+  c.inst.values.reserve(c.inst.values.size() + fields + 1);
   uint32_t p = b;
   while (true) {
     uint32_t q = p;
@@ -56,6 +59,7 @@ grammar::JsonStatus try_json(Ctx& c, uint32_t b, uint32_t e) {
     c.error = {"when using JSON array syntax, arrays must be comprised of strings only", b};
     return arr.status;
   }
+  c.inst.values.reserve(arr.tokens.size() / 2);
   for (const auto& t : arr.tokens) {
     if (!t.is_string) continue;
     std::string_view raw(c.text.data() + b + t.begin, t.end - t.begin);
@@ -109,13 +113,30 @@ std::vector<RawWord> parse_words(Ctx& c, uint32_t b, uint32_t e) {
       word_start = pos;
     }
     if (pos == e) {
-      if (blank_ok || !word.empty()) words.push_back({word, {word_start, e}});
+      if (blank_ok || !word.empty()) words.push_back({std::move(word), {word_start, e}});
       break;
+    }
+    // Plain ASCII bytes (most of them) decode to themselves: copy a run at once.
+    if (r.value < 0x80 && r.value != esc &&
+        (phase == in_word ? !go::is_space(r.value) && r.value != '\'' && r.value != '"' : r.value != quote)) {
+      uint32_t q = pos + 1;
+      if (phase == in_word) {
+        while (q < e && static_cast<unsigned char>(s[q]) < 0x80 && !go::is_space(s[q]) && s[q] != '\'' &&
+               s[q] != '"' && s[q] != c.escape)
+          ++q;
+      } else {
+        while (q < e && static_cast<unsigned char>(s[q]) < 0x80 && s[q] != static_cast<char>(quote) &&
+               s[q] != c.escape)
+          ++q;
+      }
+      word.append(s.data() + pos, q - pos);
+      r.width = q - pos;
+      continue;
     }
     if (phase == in_word) {
       if (go::is_space(r.value)) {
         phase = in_spaces;
-        if (blank_ok || !word.empty()) words.push_back({word, {word_start, pos}});
+        if (blank_ok || !word.empty()) words.push_back({std::move(word), {word_start, pos}});
         word.clear();
         blank_ok = false;
         continue;
@@ -167,6 +188,7 @@ bool name_val(Ctx& c, uint32_t b, uint32_t e, const char* key) {
     c.inst.values.push_back({std::string(), {q, q}});
     return true;
   }
+  c.inst.values.reserve(words.size() * 3);
   for (auto& w : words) {
     const auto eq = w.value.find('=');
     if (eq == std::string::npos) {
@@ -208,7 +230,7 @@ bool health(Ctx& c, uint32_t b, uint32_t e) {
 }
 
 bool dispatch(Ctx& c, uint32_t b, uint32_t e) {
-  const std::string& k = c.inst.keyword;
+  const std::string_view k = c.inst.keyword;
   if (k == "add" || k == "copy" || k == "volume") return maybe_json_to_list(c, b, e);
   if (k == "cmd" || k == "entrypoint" || k == "run" || k == "shell") return maybe_json(c, b, e);
   if (k == "env") return name_val(c, b, e, "ENV");
@@ -227,7 +249,9 @@ bool dispatch(Ctx& c, uint32_t b, uint32_t e) {
     return true;
   }
   if (k == "arg") {
-    for (auto& w : parse_words(c, b, e)) c.inst.values.push_back({std::move(w.value), w.span});
+    auto words = parse_words(c, b, e);
+    c.inst.values.reserve(words.size());
+    for (auto& w : words) c.inst.values.push_back({std::move(w.value), w.span});
     return true;
   }
   if (k == "onbuild") return sub_command(c, b, e);

@@ -2,9 +2,8 @@
 
 namespace dockmend::syntax::go {
 
-Rune decode_rune(std::string_view s, std::size_t pos) {
+Rune decode_multibyte_rune(std::string_view s, std::size_t pos) {
   const auto b0 = static_cast<unsigned char>(s[pos]);
-  if (b0 < 0x80) return {b0, 1};
   const std::size_t left = s.size() - pos;
   auto cont = [&](std::size_t i) { return i < left && (static_cast<unsigned char>(s[pos + i]) & 0xC0) == 0x80; };
   auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[pos + i]); };
@@ -44,7 +43,7 @@ Rune decode_last_rune(std::string_view s, std::size_t end) {
   return r;
 }
 
-bool is_space(char32_t r) {
+bool is_non_ascii_space(char32_t r) {
   if (r <= 0xFF) {
     switch (r) {
       case '\t': case '\n': case '\v': case '\f': case '\r': case ' ': case 0x85: case 0xA0:
@@ -57,10 +56,8 @@ bool is_space(char32_t r) {
          r == 0x205F || r == 0x3000;
 }
 
-void append_utf8(std::string& out, char32_t r) {
-  if (r < 0x80) {
-    out.push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
+void append_multibyte_utf8(std::string& out, char32_t r) {
+  if (r < 0x800) {
     out.push_back(static_cast<char>(0xC0 | (r >> 6)));
     out.push_back(static_cast<char>(0x80 | (r & 0x3F)));
   } else if (r < 0x10000) {
@@ -78,6 +75,12 @@ void append_utf8(std::string& out, char32_t r) {
 std::size_t trim_left_space(std::string_view s, std::size_t begin, std::size_t end) {
   std::string_view v = s.substr(0, end);
   while (begin < end) {
+    const auto c = static_cast<unsigned char>(s[begin]);
+    if (c < 0x80) {  // the common case: no rune to decode
+      if (!is_space(c)) break;
+      ++begin;
+      continue;
+    }
     Rune r = decode_rune(v, begin);
     if (!is_space(r.value) || (r.value == k_rune_error && r.width == 1)) break;
     begin += r.width;
@@ -87,6 +90,12 @@ std::size_t trim_left_space(std::string_view s, std::size_t begin, std::size_t e
 
 std::size_t trim_right_space(std::string_view s, std::size_t begin, std::size_t end) {
   while (end > begin) {
+    const auto c = static_cast<unsigned char>(s[end - 1]);
+    if (c < 0x80) {  // an ASCII byte is a whole rune
+      if (!is_space(c)) break;
+      --end;
+      continue;
+    }
     Rune r = decode_last_rune(s.substr(begin, end - begin), end - begin);
     if (!is_space(r.value)) break;
     end -= r.width;

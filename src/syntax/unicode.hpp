@@ -14,12 +14,26 @@ struct Rune {
   char32_t value;
   std::uint32_t width;
 };
-Rune decode_rune(std::string_view s, std::size_t pos);
+// The parser calls these once per byte; ASCII, nearly every byte, stays inline.
+Rune decode_multibyte_rune(std::string_view s, std::size_t pos);  // s[pos] >= 0x80
+inline Rune decode_rune(std::string_view s, std::size_t pos) {
+  const auto b0 = static_cast<unsigned char>(s[pos]);
+  if (b0 < 0x80) return {b0, 1};
+  return decode_multibyte_rune(s, pos);
+}
 // The last rune ending at s[end).
 Rune decode_last_rune(std::string_view s, std::size_t end);
 
-bool is_space(char32_t r);                 // unicode.IsSpace
-void append_utf8(std::string& out, char32_t r);
+bool is_non_ascii_space(char32_t r);
+inline bool is_space(char32_t r) {  // unicode.IsSpace
+  if (r < 0x80) return r == ' ' || (r >= '\t' && r <= '\r');
+  return is_non_ascii_space(r);
+}
+void append_multibyte_utf8(std::string& out, char32_t r);  // r >= 0x80
+inline void append_utf8(std::string& out, char32_t r) {
+  if (r < 0x80) out.push_back(static_cast<char>(r));
+  else append_multibyte_utf8(out, r);
+}
 
 std::size_t trim_left_space(std::string_view s, std::size_t begin, std::size_t end);   // first non-space
 std::size_t trim_right_space(std::string_view s, std::size_t begin, std::size_t end);  // one past last non-space

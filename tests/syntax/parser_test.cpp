@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <random>
 
 #include "syntax/dump.hpp"
@@ -10,7 +11,10 @@ using namespace std::string_literals;
 
 namespace {
 
-Tree roundtrip(const std::string& s) {
+// The tree views its source: keep every source alive for the whole test run.
+Tree roundtrip(const std::string& input) {
+  static std::deque<std::string> sources;
+  const std::string& s = sources.emplace_back(input);
   Tree t = parse(s);
   EXPECT_EQ(print(t), s);
   std::uint32_t pos = 0;
