@@ -113,7 +113,10 @@ void check(const Context& ctx, Outcome& out) {
                        from.keyword_span, current, expected, stages_policy->ref);
       // Naming an unnamed stage is safe when no stage has that name yet; a
       // rename would have to follow every --from= and FROM that uses the name.
-      if (s.name.empty() && st.stage_named(want[k]) < 0) {
+      // Only `FROM image` (one argument) can take ` AS name`: on any other shape
+      // the name would not take, and every fix round would append another
+      // (found by tests/fuzz, regressions/fix/base-image-from-extra-args).
+      if (s.name.empty() && st.stage_named(want[k]) < 0 && from.values.size() == 1) {
         edit::Fix fix;
         fix.reason = fmt::format("name the stage {}", want[k]);
         const auto end = from.args_source().end;

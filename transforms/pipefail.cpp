@@ -104,7 +104,10 @@ void check(const Context& ctx, Outcome& out) {
       if (ff.runs[k].stage == stage && sigpipe_prone(ff.runs[k])) safe = false;
     if (safe && shell) {
       // A POSIX SHELL already set: add -o pipefail to it when the shell knows it.
-      const auto name = shell_name(shell->values.empty() ? "" : shell->values[0].text);
+      // A view of the value itself: `empty ? "" : text` would be a temporary string,
+      // gone before `name` is read (found by tests/fuzz, stack-use-after-scope).
+      const std::string_view program = shell->values.empty() ? std::string_view() : shell->values[0].text;
+      const auto name = shell_name(program);
       if (shell->form == syntax::ArgsForm::Json && (name == "bash" || name == "ash" || name == "zsh" || name == "ksh")) {
         const auto end = shell->value_source(0).end;
         f.expected = "SHELL [\"" + shell->values[0].text + "\", \"-o\", \"pipefail\", ...]";

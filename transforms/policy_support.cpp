@@ -503,7 +503,9 @@ std::vector<edit::Edit> remove_shell_range(const Tree& tree, const ShellText& sh
 }
 
 std::optional<Removal> remove_commands(const Tree& tree, const ShellText& sh, const std::vector<std::size_t>& indexes) {
-  const auto& text = sh.text;
+  // A view, so that `op = text.substr(...)` views the text, not a temporary string
+  // (found by tests/fuzz: stack-use-after-scope, regressions/fix/venv-remove-command-op).
+  const std::string_view text = sh.text;
   std::vector<shell::Span> ranges;
   for (auto idx : indexes) {
     const auto& c = sh.script.commands[idx];

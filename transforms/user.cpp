@@ -333,8 +333,10 @@ void check(const Context& ctx, Outcome& out) {
   int root_in_tail = -1;
   std::uint32_t user_at = tail;
   if (runs_as_root && ui >= 0 && static_cast<std::uint32_t>(ui) >= tail && static_cast<std::uint32_t>(ui) >= stage.from) {
-    const auto& v = tree.instructions[static_cast<std::uint32_t>(ui)].values[0].text;
-    if (is_root(v)) root_in_tail = ui;
+    // A USER without a value (found by tests/fuzz, regressions/fix/user-without-value)
+    // counts as one we cannot rewrite.
+    const auto& values = tree.instructions[static_cast<std::uint32_t>(ui)].values;
+    if (!values.empty() && is_root(values[0].text)) root_in_tail = ui;
     else user_at = static_cast<std::uint32_t>(ui) + 1;
   }
   const auto at = ui >= 0 ? tree.instructions[static_cast<std::uint32_t>(ui)].keyword_span
@@ -511,10 +513,24 @@ void check(const Context& ctx, Outcome& out) {
     }
   } else {
     fix.edits.push_back(insert_at(st, fin, first_switch < stage.end ? first_switch : tail, {create}));
+    bool renamed = false;
     for (auto i : chain) {
       const auto& in = tree.instructions[i];
-      if (in.is("user") && !in.values.empty() && names_part(in.values[0].text, user_name))
-        fix.edits.push_back(edit::replace_value(tree, in, 0, rename_parts(in.values[0].text, user_name, *pu->name)));
+      // Only a plain `user[:group]` word: a value with blanks, quotes or escapes
+      // would come back quoted differently, and be "renamed" again next time.
+      const std::string v = in.values.empty() ? std::string() : in.values[0].text;
+      if (in.is("user") && !v.empty() && v.find_first_of(" \t\"'\\`$") == std::string::npos &&
+          names_part(v, user_name)) {
+        fix.edits.push_back(edit::replace_value(tree, in, 0, rename_parts(v, user_name, *pu->name)));
+        renamed = true;
+      }
+    }
+    // Creating the user without switching to it would be done again by every
+    // later fix (found by tests/fuzz, regressions/fix/user-create-without-switch).
+    if (!renamed) {
+      f.message += " (USER cannot be rewritten: switch by hand)";
+      out.findings.push_back(std::move(f));
+      return;
     }
   }
   f.fix = std::move(fix);

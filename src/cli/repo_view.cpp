@@ -28,11 +28,11 @@ std::optional<fs::path> RepoView::locate(std::string_view path) const {
   if (rel.is_absolute()) return std::nullopt;
   fs::path joined = (m_root / rel).lexically_normal();
   if (joined != m_root && !within(m_root, joined)) return std::nullopt;
+  // Resolve the links in whatever part exists: neither a link to a file outside nor
+  // a linked parent directory of a file still to be created may lead out of the root.
   std::error_code ec;
-  if (fs::exists(joined, ec)) {
-    fs::path real = fs::canonical(joined, ec);
-    if (ec || (real != m_root && !within(m_root, real))) return std::nullopt;
-  }
+  fs::path real = fs::weakly_canonical(joined, ec);
+  if (ec || (real != m_root && !within(m_root, real))) return std::nullopt;
   return joined;
 }
 
