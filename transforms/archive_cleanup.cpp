@@ -51,6 +51,26 @@ std::optional<std::size_t> extracted_archive(const shell::Command& cmd) {
   return *f->value_word;
 }
 
+// The signature a gpg/gpgv command verifies: the first operand after --verify
+// (gpgv: the first operand), when it is a detached signature file (.asc, .sig).
+std::optional<std::size_t> verified_signature(const shell::Command& cmd) {
+  auto inv = shell::invocation(cmd);
+  if (!inv || (inv->name != "gpg" && inv->name != "gpg2" && inv->name != "gpgv")) return std::nullopt;
+  bool verify = inv->name == "gpgv";
+  for (std::size_t i = inv->args; i < cmd.words.size(); ++i) {
+    const std::string_view v = cmd.words[i].value;
+    if (v == "--verify") {
+      verify = true;
+      continue;
+    }
+    if (v.empty() || v[0] == '-' || !verify) continue;
+    const bool signature = (v.size() > 4 && (v.substr(v.size() - 4) == ".asc" || v.substr(v.size() - 4) == ".sig"));
+    if (!signature) return std::nullopt;
+    return i;
+  }
+  return std::nullopt;
+}
+
 std::string_view dirname(std::string_view p) {
   const auto slash = p.rfind('/');
   return slash == std::string_view::npos ? std::string_view() : p.substr(0, slash);
@@ -81,14 +101,26 @@ bool mentioned_after(const RunScript& run, std::size_t from, std::string_view va
   return any;
 }
 
-void check_tar(const Context& ctx, Outcome& out) {
+// What a cleanup check looks for: the command that consumes a downloaded file
+// (tar extracting it, gpg verifying it), and how to say so.
+struct Consumer {
+  std::optional<std::size_t> (*file_word)(const shell::Command&);
+  const char* verb;       // "unpacked", "verified"
+  const char* command;    // "tar", "gpg --verify"
+  const char* correct;    // the Outcome's "what is right"
+};
+
+// A file this RUN downloaded and then consumed, never removed and not used
+// later (in the RUN or by a later instruction): append `rm -f FILE` right after
+// the consuming command.
+void check_consumed_download(const Context& ctx, Outcome& out, const Consumer& consumer) {
   const auto& ff = builtin::facts(ctx.tree);
   bool any = false;
   for (const auto& run : ff.runs) {
     if (!ff.stages[run.stage].shipped) continue;
     const auto& cmds = run.script.commands;
     for (std::size_t i = 0; i < cmds.size(); ++i) {
-      auto w = extracted_archive(cmds[i]);
+      auto w = consumer.file_word(cmds[i]);
       if (!w) continue;
       const auto& word = cmds[i].words[*w];
       const std::string& archive = word.value;
@@ -122,14 +154,26 @@ void check_tar(const Context& ctx, Outcome& out) {
         const std::string raw(shell::slice(run.text, word.span));
         if (auto e = builtin::append_after_command(ctx.tree, run, i, "rm -f " + raw)) edits.push_back(*e);
       }
-      auto f = builtin::command_finding(ctx.tree, run, cmds[i],
-                                        fmt::format("{} is unpacked but never removed: it stays in the layer", archive),
-                                        fmt::format("remove {} after extracting it", archive), std::move(edits));
-      f.expected = fmt::format("tar ... && rm -f {}", archive);
+      auto f = builtin::command_finding(
+          ctx.tree, run, cmds[i],
+          fmt::format("{} is {} but never removed: it stays in the layer", archive, consumer.verb),
+          fmt::format("remove {} after {} it", archive, consumer.verb), std::move(edits));
+      f.expected = fmt::format("{} ... && rm -f {}", consumer.command, archive);
       out.findings.push_back(std::move(f));
     }
   }
-  builtin::conclude(out, any, "downloaded archives are removed after extraction");
+  builtin::conclude(out, any, consumer.correct);
+}
+
+void check_tar(const Context& ctx, Outcome& out) {
+  check_consumed_download(ctx, out,
+                          {&extracted_archive, "unpacked", "tar", "downloaded archives are removed after extraction"});
+}
+
+void check_gpg_signature(const Context& ctx, Outcome& out) {
+  check_consumed_download(ctx, out,
+                          {&verified_signature, "verified", "gpg --verify",
+                           "downloaded signatures are removed after verification"});
 }
 
 // NAME=$(mktemp -d) (or export NAME=...): the variable name.
@@ -228,8 +272,15 @@ void check_checksum(const Context& ctx, Outcome& out) {
 
 const Rule& tar_rm_archive() {
   static const Rule r{"tar-rm-archive", "an archive downloaded and unpacked in a RUN is not removed",
-                      "adds && rm -f ARCHIVE right after the tar command", "tarSomethingRmTheSomething",
+                      "adds rm -f ARCHIVE right after the tar command, with the script's own separator", "tarSomethingRmTheSomething",
                       RuleKind::Builtin, FixSafety::Review, 2, &check_tar};
+  return r;
+}
+
+const Rule& gpg_signature_cleanup() {
+  static const Rule r{"gpg-signature-cleanup", "a signature downloaded and verified in a RUN is not removed",
+                      "adds rm -f SIGNATURE right after the gpg --verify command, with the script's own separator", "gpgVerifyAscRmAsc",
+                      RuleKind::Builtin, FixSafety::Review, 3, &check_gpg_signature};
   return r;
 }
 

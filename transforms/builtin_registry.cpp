@@ -35,6 +35,7 @@ const std::vector<const Rule*>& builtin_rules() {
       &rules::wget_progress(),
       &rules::gpg_batch(),
       &rules::tar_rm_archive(),
+      &rules::gpg_signature_cleanup(),
       &rules::mktemp_cleanup(),
       &rules::checksum_two_spaces(),
       &rules::useradd_no_log_init(),

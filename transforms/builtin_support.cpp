@@ -380,11 +380,16 @@ std::optional<edit::Edit> append_after_command(const Tree& tree, const RunScript
   const auto& cmd = cmds[cmd_index];
   if (cmd.depth != 0) return std::nullopt;
   switch (cmd.after) {
-    case shell::Separator::AndIf:
-    case shell::Separator::Semicolon:
-    case shell::Separator::Newline: {
+    case shell::Separator::AndIf: {
       const std::uint32_t at = source_after(tree, run, cmd.span.end);
       return edit::Edit{{at, at}, " && " + std::string(command)};
+    }
+    case shell::Separator::Semicolon:
+    case shell::Separator::Newline: {
+      // Keep the script's own separator: `a && rm x; b` would stop `set -e`
+      // from ending the script when `a` fails (commands before && are exempt).
+      const std::uint32_t at = source_after(tree, run, cmd.span.end);
+      return edit::Edit{{at, at}, "; " + std::string(command)};
     }
     case shell::Separator::None:
       // The last command of the script (nothing at depth 0 after it).

@@ -45,6 +45,7 @@ const Rule& download_https();
 const Rule& wget_progress();
 const Rule& gpg_batch();
 const Rule& tar_rm_archive();
+const Rule& gpg_signature_cleanup();
 const Rule& mktemp_cleanup();
 const Rule& checksum_two_spaces();
 const Rule& useradd_no_log_init();
