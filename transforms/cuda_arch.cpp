@@ -12,12 +12,6 @@ namespace {
 
 using namespace support;
 
-std::string stage_label(const StageSet& st, int k) {
-  const auto& s = st.list[static_cast<std::size_t>(k)];
-  if (!s.name.empty()) return fmt::format("stage {}", s.name);
-  return k == st.final_index() ? std::string("the runtime stage") : fmt::format("stage #{}", k);
-}
-
 void check(const Context& ctx, Outcome& out) {
   const auto& env = ctx.settings.env;
   if (!env || env->vars.empty()) {

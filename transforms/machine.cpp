@@ -15,12 +15,6 @@ namespace {
 
 using namespace support;
 
-std::string stage_label(const StageSet& st, int k) {
-  const auto& s = st.list[static_cast<std::size_t>(k)];
-  if (!s.name.empty()) return fmt::format("stage {}", s.name);
-  return k == st.final_index() ? std::string("the runtime stage") : fmt::format("stage #{}", k);
-}
-
 // ---------------------------------------------------------------- machine-arg
 
 void check_arg(const Context& ctx, Outcome& out) {

@@ -1,5 +1,7 @@
 #include "transforms/policy_support.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace dockmend::transforms::support {
@@ -808,6 +810,12 @@ Finding finding(std::string message, Span at, std::string current, std::string e
   f.expected = std::move(expected);
   f.ref = std::move(ref);
   return f;
+}
+
+std::string stage_label(const StageSet& st, int k) {
+  const auto& s = st.list[static_cast<std::size_t>(k)];
+  if (!s.name.empty()) return fmt::format("stage {}", s.name);
+  return k == st.final_index() ? std::string("the runtime stage") : fmt::format("stage #{}", k);
 }
 
 }  // namespace dockmend::transforms::support

@@ -213,4 +213,7 @@ bool is_family_image(const ImageRef& image, const Context& ctx);
 // A Finding with the usual fields.
 Finding finding(std::string message, Span at, std::string current, std::string expected, std::string ref);
 
+// "stage NAME", "the runtime stage" or "stage #K", for messages.
+std::string stage_label(const StageSet& st, int k);
+
 }  // namespace dockmend::transforms::support
