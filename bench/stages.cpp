@@ -356,6 +356,7 @@ bool prepare(const fs::path& corpus_root, const fs::path& policy_file) {
   for (PolicyRun* run : {&w.example, &w.builtin}) {
     run->config.policy = &run->policy;
     run->config.files = w.view.get();
+    transforms::prepare(run->config);  // as the CLI does
   }
 
   // Numbers for a parser that loses bytes would mean nothing: check first.

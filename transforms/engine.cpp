@@ -65,6 +65,8 @@ struct Pragma {
 };
 std::optional<Pragma> read_pragma(std::string_view comment) {
   if (comment.empty() || comment.front() != '#') return std::nullopt;
+  // Most comments are not pragmas: say so without building strings.
+  if (comment.find("dockmend:") == std::string_view::npos) return std::nullopt;
   std::string body = trim(comment.substr(1));
   const std::string_view prefix = "dockmend:";
   if (body.rfind(prefix, 0) != 0) return std::nullopt;
@@ -106,11 +108,39 @@ bool rule_enabled(const Rule& rule, const policy::Policy& policy, const policy::
   return policy.extends_default;
 }
 
+namespace {
+
+ServicePlan plan_for(const policy::Policy& pol, const policy::Service* service, const Selection& selection) {
+  ServicePlan sp;
+  sp.service = service;
+  sp.settings = service ? policy::effective_settings(pol, *service) : pol.defaults;
+  for (const Rule* rule : all_rules())
+    if (selection.allows(*rule) && rule_enabled(*rule, pol, service)) sp.rules.push_back(rule);
+  return sp;
+}
+
+}  // namespace
+
+void prepare(EngineConfig& config) {
+  auto plan = std::make_shared<RulePlan>();
+  plan->policy = config.policy;
+  for (const policy::Service& service : config.policy->services)
+    plan->services.push_back(plan_for(*config.policy, &service, config.selection));
+  plan->services.push_back(plan_for(*config.policy, nullptr, config.selection));
+  config.plan = std::move(plan);
+}
+
 RoundResult run_rules(const Tree& tree, const std::string& path, const EngineConfig& config) {
   RoundResult out;
   const policy::Policy& pol = *config.policy;
   const policy::Service* service = policy::service_for(pol, path);
-  const policy::Settings settings = service ? policy::effective_settings(pol, *service) : pol.defaults;
+  const ServicePlan* prepared = nullptr;
+  if (config.plan && config.plan->policy == &pol)
+    for (const ServicePlan& sp : config.plan->services)
+      if (sp.service == service) prepared = &sp;
+  std::optional<ServicePlan> worked_out;
+  if (!prepared) prepared = &worked_out.emplace(plan_for(pol, service, config.selection));
+  const policy::Settings& settings = prepared->settings;
   const auto slash = path.rfind('/');
   Context ctx{tree, path, slash == std::string::npos ? std::string() : path.substr(0, slash), pol, service, settings,
               *config.files};
@@ -139,8 +169,7 @@ RoundResult run_rules(const Tree& tree, const std::string& path, const EngineCon
     return false;
   };
 
-  for (const Rule* rule : all_rules()) {
-    if (!config.selection.allows(*rule) || !rule_enabled(*rule, pol, service)) continue;
+  for (const Rule* rule : prepared->rules) {
     Outcome o;
     rule->check(ctx, o);
     RuleResult rr;

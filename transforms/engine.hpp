@@ -1,6 +1,7 @@
 // Runs the rules over one file: findings on the original, then fix rounds until
 // nothing changes (each round re-parsed and validated), as ruff's --fix does.
 #pragma once
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,12 +17,33 @@ struct Selection {
   bool allows(const Rule& rule) const;
 };
 
+struct RulePlan;
+
 struct EngineConfig {
   const policy::Policy* policy = nullptr;  // never null when running
   const FileView* files = nullptr;
   Selection selection;
   int max_rounds = 8;
+  // Set by prepare(): for each service of the policy (and for files of none),
+  // its merged settings and the rules that run. Without it every file works
+  // them out again; a run over many files should prepare() once, after setting
+  // `policy` and `selection` and before any file.
+  std::shared_ptr<const RulePlan> plan;
 };
+
+// What runs for the files of one service (nullptr: files of no service).
+struct ServicePlan {
+  const policy::Service* service = nullptr;
+  policy::Settings settings;
+  std::vector<const Rule*> rules;  // enabled by the policy and allowed by the selection, in order
+};
+struct RulePlan {
+  const policy::Policy* policy = nullptr;
+  std::vector<ServicePlan> services;  // one per policy service, then the one for no service
+};
+
+// Fills config.plan from config.policy and config.selection.
+void prepare(EngineConfig& config);
 
 struct RuleResult {
   const Rule* rule = nullptr;

@@ -255,14 +255,42 @@ std::string relative_display(const fs::path& p, const fs::path& root) {
 // share most of their directories, so the chain of the last one is kept and a
 // new directory costs one lstat (a real directory below a canonical one is
 // canonical); links, `.` and `..` still go through weakly_canonical.
+// Whether a path has a "." or ".." component ("/a/./b", "/a/..").
+bool has_dot_component(std::string_view p) {
+  for (std::size_t i = p.find("/."); i != std::string_view::npos; i = p.find("/.", i + 1)) {
+    const std::size_t after = i + 2;
+    if (after == p.size() || p[after] == '/') return true;
+    if (p[after] == '.' && (after + 1 == p.size() || p[after + 1] == '/')) return true;
+  }
+  return false;
+}
+
 class DisplayPaths {
  public:
-  explicit DisplayPaths(fs::path root) : m_root(std::move(root)) {}
+  explicit DisplayPaths(fs::path root) : m_root(std::move(root)), m_root_text(m_root.generic_string()) {
+    while (m_root_text.size() > 1 && m_root_text.back() == '/') m_root_text.pop_back();
+  }
 
   std::string operator()(const std::string& path) {
     const auto slash = path.rfind('/');
     const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-    const fs::path shown = canonical_dir(dir) / path.substr(slash == std::string::npos ? 0 : slash + 1);
+    const std::string_view name = std::string_view(path).substr(slash == std::string::npos ? 0 : slash + 1);
+    const std::string& canon = canonical_dir(dir);
+    // The usual case, in plain string operations: a file named normally in a
+    // directory at or below the root (both canonical, so the relative path is
+    // what follows the root).
+    if (!name.empty() && name != "." && name != ".." && !has_dot_component(canon)) {
+      if (canon == m_root_text) return std::string(name);
+      const bool at_top = m_root_text == "/";
+      if (canon.size() > m_root_text.size() && canon.compare(0, m_root_text.size(), m_root_text) == 0 &&
+          (at_top || canon[m_root_text.size()] == '/')) {
+        std::string rel = canon.substr(at_top ? 1 : m_root_text.size() + 1);
+        rel += '/';
+        rel += name;
+        return rel;
+      }
+    }
+    const fs::path shown = fs::path(canon) / std::string(name);
     auto rel = shown.lexically_relative(m_root);
     if (rel.empty()) rel = shown;
     return rel.generic_string();
@@ -270,7 +298,7 @@ class DisplayPaths {
 
  private:
   // What weakly_canonical(absolute(dir)) gives (absolute(dir) when that fails).
-  const fs::path& canonical_dir(const std::string& dir) {
+  const std::string& canonical_dir(const std::string& dir) {
     std::size_t depth = 0, pos = 0;
     if (dir[0] == '/') {
       resolve(depth++, "/", "/");
@@ -279,7 +307,7 @@ class DisplayPaths {
     while (pos <= dir.size()) {  // each prefix of `dir` that ends a component
       std::size_t end = dir.find('/', pos);
       if (end == std::string::npos) end = dir.size();
-      if (end > pos) resolve(depth++, dir.substr(0, end), std::string_view(dir).substr(pos, end - pos));
+      if (end > pos) resolve(depth++, std::string_view(dir).substr(0, end), std::string_view(dir).substr(pos, end - pos));
       pos = end + 1;
     }
     m_chain.resize(depth);
@@ -287,23 +315,32 @@ class DisplayPaths {
   }
 
   // Makes m_chain[depth] the canonical form of `prefix`, whose last component is `name`.
-  void resolve(std::size_t depth, std::string prefix, std::string_view name) {
+  void resolve(std::size_t depth, std::string_view prefix, std::string_view name) {
     if (depth < m_chain.size() && m_chain[depth].first == prefix) return;
     m_chain.resize(depth);
     struct stat st {};
-    fs::path canon;
-    if (depth > 0 && name != "." && name != ".." && ::lstat(prefix.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-      canon = m_chain[depth - 1].second / std::string(name);
+    std::string canon;
+    std::string given(prefix);
+    if (depth > 0 && name != "." && name != ".." && ::lstat(given.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+      // A real directory below a canonical one is canonical.
+      const std::string& parent = m_chain[depth - 1].second;
+      canon.reserve(parent.size() + 1 + name.size());
+      canon = parent;
+      if (canon.empty() || canon.back() != '/') canon += '/';
+      canon += name;
     } else {
       std::error_code ec;
-      canon = fs::weakly_canonical(fs::absolute(prefix, ec), ec);
-      if (ec) canon = fs::absolute(prefix, ec);
+      fs::path p = fs::weakly_canonical(fs::absolute(given, ec), ec);
+      if (ec) p = fs::absolute(given, ec);
+      canon = p.generic_string();
+      while (canon.size() > 1 && canon.back() == '/') canon.pop_back();
     }
-    m_chain.emplace_back(std::move(prefix), std::move(canon));
+    m_chain.emplace_back(std::move(given), std::move(canon));
   }
 
   fs::path m_root;
-  std::vector<std::pair<std::string, fs::path>> m_chain;  // (directory as given, canonical), outermost first
+  std::string m_root_text;  // m_root without a trailing slash
+  std::vector<std::pair<std::string, std::string>> m_chain;  // (directory as given, canonical), outermost first
 };
 
 // Standard input, refused beyond `max` bytes like a file would be.
@@ -339,10 +376,13 @@ struct RunSettings {
   std::string check_format = "text";
 };
 
-std::string finding_line(const std::string& display, const transforms::Finding& f) {
-  if (!f.file.empty())
-    return fmt::format("{}:{}:1: {}: {}\n", f.file, std::max<std::uint32_t>(f.file_line, 1), f.rule, f.message);
-  return fmt::format("{}:{}:{}: {}: {}\n", display, f.line, f.column, f.rule, f.message);
+void append_finding_line(std::string& out, const std::string& display, const transforms::Finding& f) {
+  if (!f.file.empty()) {
+    fmt::format_to(std::back_inserter(out), "{}:{}:1: {}: {}\n", f.file, std::max<std::uint32_t>(f.file_line, 1),
+                   f.rule, f.message);
+    return;
+  }
+  fmt::format_to(std::back_inserter(out), "{}:{}:{}: {}: {}\n", display, f.line, f.column, f.rule, f.message);
 }
 
 FileOutcome process_one(const std::string& arg_path, const std::string& display, const std::string* stdin_bytes,
@@ -354,7 +394,9 @@ FileOutcome process_one(const std::string& arg_path, const std::string& display,
   if (stdin_bytes) {
     bytes = *stdin_bytes;
   } else {
-    auto r = io::read_file(arg_path);
+    io::ReadOptions ro;
+    ro.stamp = rs.mode == Mode::Fix;  // only fix writes back (and checks for a race)
+    auto r = io::read_file(arg_path, ro);
     if (!r.ok()) {
       o.failed = true;
       o.errors = fmt::format("dockmend: error: {}\n", r.error->message);
@@ -389,7 +431,7 @@ FileOutcome process_one(const std::string& arg_path, const std::string& display,
   switch (rs.mode) {
     case Mode::Check:
       if (rs.check_format == "text")
-        for (const auto& f : rep->findings) o.text += finding_line(display, f);
+        for (const auto& f : rep->findings) append_finding_line(o.text, display, f);
       break;
     case Mode::Diff:
       if (o.changed) {
@@ -535,6 +577,7 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
     if (n != "ALL" && !transforms::find_rule(n)) throw UsageError{fmt::format("--select: unknown rule '{}'", n)};
   for (const auto& n : cfg.selection.ignore)
     if (n != "ALL" && !transforms::find_rule(n)) throw UsageError{fmt::format("--ignore: unknown rule '{}'", n)};
+  transforms::prepare(cfg);
 
   // Standard input.
   std::vector<std::string> roots = paths;
@@ -551,6 +594,7 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   } else {
     io::DiscoverOptions dopt;
     if (vm.count("exclude")) dopt.exclude = vm["exclude"].as<std::vector<std::string>>();
+    dopt.jobs = jobs;
     auto found = io::discover(roots, dopt);
     for (const auto& e : found.errors) {
       st.err << fmt::format("dockmend: error: {}\n", e.message);

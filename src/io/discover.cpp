@@ -9,10 +9,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <dirent.h>
+#include <fcntl.h>
 #include <filesystem>
 #include <future>
 #include <map>
 #include <sys/stat.h>
+#include <thread>
 #include <utility>
 
 namespace dockmend::io {
@@ -75,7 +78,7 @@ using FileId = std::pair<std::uint64_t, std::uint64_t>;  // (st_dev, st_ino)
 
 class Collector {
  public:
-  Collector(const DiscoverOptions& options, DiscoverResult& result) : result_(result) {
+  Collector(const DiscoverOptions& options, DiscoverResult& result) : result_(result), jobs_(options.jobs) {
     for (std::string glob : options.exclude) {
       while (starts_with(glob, "./")) glob.erase(0, 2);
       ExcludeGlob exclude;
@@ -176,21 +179,75 @@ class Collector {
     // the whole tree, most of discovery's time in a large repository. That walk
     // runs (as its own git process) while the tracked candidates are checked on
     // disk here, rather than before.
-    auto untracked = std::async(std::launch::async, [root = root_arg_] {
-      return run_process({"git", "-C", root, "ls-files", "-z", "--others", "--exclude-standard"});
-    });
+    // With several cores the walk is split by the root's top-level entries
+    // among several git processes (it is mostly system time reading
+    // directories, which parallelises).
+    std::vector<std::future<ProcessResult>> untracked;
+    for (std::vector<std::string>& share : untracked_shares()) {
+      untracked.push_back(std::async(std::launch::async, [root = root_arg_, share = std::move(share)] {
+        // Literal pathspecs: a directory named "*" or ":x" means itself.
+        std::vector<std::string> argv{"git", "--literal-pathspecs", "-C", root, "ls-files", "-z", "--others",
+                                      "--exclude-standard"};
+        if (!share.empty()) {
+          argv.push_back("--");
+          argv.insert(argv.end(), share.begin(), share.end());
+        }
+        return run_process(argv);
+      }));
+    }
     ProcessResult tracked = run_process({"git", "-C", root_arg_, "ls-files", "-z", "--cached"});
     const bool tracked_ok = tracked.exit_code == 0;
     if (tracked_ok) consider_listing(tracked.out);
     std::string().swap(tracked.out);  // every file of the repository: let it go before the next list
-    const ProcessResult others = untracked.get();
-    if (!tracked_ok || others.exit_code != 0) {
+    bool others_ok = true;
+    std::vector<ProcessResult> others;
+    for (auto& f : untracked) {
+      others.push_back(f.get());
+      others_ok = others_ok && others.back().exit_code == 0;
+    }
+    if (!tracked_ok || !others_ok) {
       result_.notes.push_back(
           fmt::format("'git ls-files' failed in '{}'; walking the directory instead", root_arg_));
       return false;
     }
-    consider_listing(others.out);
+    for (const ProcessResult& listed : others) consider_listing(listed.out);
     return true;
+  }
+
+  // The pathspecs of each git process listing untracked files: one share with
+  // no pathspec (the whole root) unless the walk is worth splitting; no share
+  // at all when nothing at the top level can hold a Dockerfile.
+  std::vector<std::vector<std::string>> untracked_shares() const {
+    const std::size_t wanted = jobs_ > 0 ? static_cast<std::size_t>(jobs_)
+                                         : std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::vector<std::string>> whole(1);
+    if (wanted < 2) return whole;
+    DIR* dir = ::opendir(root_arg_.c_str());
+    if (!dir) return whole;
+    std::vector<std::string> entries;
+    std::size_t dirs = 0;
+    while (const dirent* e = ::readdir(dir)) {
+      const std::string_view name = e->d_name;
+      if (name == "." || name == ".." || name == ".git") continue;
+      bool is_dir = e->d_type == DT_DIR;
+      if (e->d_type == DT_UNKNOWN) {
+        struct stat st {};
+        is_dir = ::fstatat(::dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+      }
+      // Top-level files matter only when they may be Dockerfiles (git lists a
+      // symlink as a file, as here).
+      if (!is_dir && !is_dockerfile_name(name)) continue;
+      dirs += is_dir ? 1 : 0;
+      entries.emplace_back(name);
+    }
+    ::closedir(dir);
+    if (entries.empty()) return {};
+    // Few directories: nothing to share; very many: keep the command line short.
+    if (dirs < 2 || entries.size() > 4096) return whole;
+    std::sort(entries.begin(), entries.end());
+    std::vector<std::vector<std::string>> shares(std::min(wanted, entries.size()));
+    for (std::size_t i = 0; i < entries.size(); ++i) shares[i % shares.size()].push_back(std::move(entries[i]));
+    return shares;
   }
 
   // NUL-separated paths from `git ls-files -z`, relative to the root.
@@ -257,6 +314,7 @@ class Collector {
   DiscoverResult& result_;
   std::vector<ExcludeGlob> excludes_;
   std::map<FileId, Candidate> best_;
+  int jobs_ = 0;              // DiscoverOptions::jobs
   std::string root_arg_;      // the root as given, for system calls
   std::string root_display_;  // the root as printed ("" for ".")
   std::string root_real_;     // canonical, to keep symlinks from leaving the root

@@ -18,6 +18,9 @@ struct DiscoverOptions {
   // Inside a git work tree, take git's file list (honours every ignore source
   // git knows). Off: always walk the tree, reading .gitignore files ourselves.
   bool use_git = true;
+  // How many git processes may share the walk for untracked files (split by
+  // the root's top-level directories); 0: one per core.
+  int jobs = 0;
 };
 
 struct DiscoverResult {

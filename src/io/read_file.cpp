@@ -1,5 +1,7 @@
 #include "io/read_file.hpp"
 
+#include <algorithm>
+
 #include "io/sharding.hpp"
 
 #include <fmt/format.h>
@@ -98,15 +100,19 @@ ReadResult read_file(const std::string& path, const ReadOptions& options) {
                                    describe_limit(options.max_bytes), st.st_size));
   }
 
-  result.bytes.reserve(static_cast<std::size_t>(st.st_size));
-  char buffer[65536];
+  // Read straight into the string, sized for the file plus one byte so that
+  // the end shows as a read of 0 without growing it; a file that grows while
+  // we read it grows the string.
+  std::size_t have = 0;
+  result.bytes.resize(static_cast<std::size_t>(st.st_size) + 1);
   bool first = true;
   for (;;) {
+    if (have == result.bytes.size()) result.bytes.resize(have + std::max<std::size_t>(have / 2, 65536));
     ssize_t n = -1;
     if (const int fault = first ? injected(ReadStep::read) : 0) {
       errno = fault;
     } else {
-      n = ::read(fd.get(), buffer, sizeof buffer);
+      n = ::read(fd.get(), result.bytes.data() + have, result.bytes.size() - have);
     }
     first = false;
     if (n < 0) {
@@ -114,15 +120,17 @@ ReadResult read_file(const std::string& path, const ReadOptions& options) {
       return fail(errno);
     }
     if (n == 0) break;
-    result.bytes.append(buffer, static_cast<std::size_t>(n));
+    have += static_cast<std::size_t>(n);
     // The file may grow while we read it; keep the limit honest.
-    if (result.bytes.size() > options.max_bytes) {
+    if (have > options.max_bytes) {
       return too_large(fmt::format("file is larger than the {} limit", describe_limit(options.max_bytes)));
     }
   }
+  result.bytes.resize(have);
 
   // Stamp the file as it is after the read, so a write that raced with the read
   // shows up either as a different stamp or as a racy one (see atomic_write).
+  if (!options.stamp) return result;
   if (::fstat(fd.get(), &st) != 0) return fail(errno);
   result.stamp = stamp_of(st);
   result.stamp.content_hash = fnv1a_64(result.bytes);

@@ -30,11 +30,15 @@ struct FileStamp {
 struct ReadOptions {
   // Bigger files are reported as an error instead of being read.
   std::uint64_t max_bytes = k_default_max_file_bytes;
+  // Fill the stamp (an fstat after the read, and FileStamp::content_hash):
+  // atomic_write's race check needs it; a reader that never writes the file
+  // back can skip the system call and the pass over the bytes.
+  bool stamp = true;
 };
 
 struct ReadResult {
   std::string bytes;
-  FileStamp stamp;
+  FileStamp stamp;  // unknown (default) unless ReadOptions::stamp
   std::optional<IoError> error;  // set => bytes and stamp are meaningless
   bool ok() const { return !error.has_value(); }
 };

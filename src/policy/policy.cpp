@@ -889,6 +889,7 @@ std::optional<std::filesystem::path> find_policy_file(const std::filesystem::pat
 }
 
 const Service* service_for(const Policy& policy, std::string_view dockerfile) {
+  if (policy.services.empty()) return nullptr;
   const std::string wanted = normalise(dockerfile);
   for (const Service& service : policy.services)
     if (service.dockerfile == wanted) return &service;

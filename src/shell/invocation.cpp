@@ -155,8 +155,9 @@ bool is_assignment(std::string_view v) {
 }
 
 const OptionSpec* find_spec(std::string_view program) {
+  if (program.empty()) return nullptr;
   for (const OptionSpec& s : k_option_specs) {
-    if (same_program(program, s.program)) return &s;
+    if (s.program[0] == program[0] && same_program(program, s.program)) return &s;
   }
   return nullptr;
 }
@@ -233,7 +234,9 @@ bool takes_argument(std::string_view program, std::string_view option) {
   return option.size() == 2 && spec->short_args.find(option[1]) != std::string_view::npos;
 }
 
-std::optional<Invocation> invocation(const Command& cmd) {
+namespace {
+
+std::optional<Invocation> work_out_invocation(const Command& cmd) {
   const std::size_t n = cmd.words.size();
   if (n == 0) return std::nullopt;
   std::size_t i = 0;
@@ -280,10 +283,54 @@ std::optional<Invocation> invocation(const Command& cmd) {
   return inv;
 }
 
+// The option table row of the command's program (nullptr when none).
+const OptionSpec* spec_of(const Command& cmd, std::string_view name) {
+  if (cmd.resolved.valid) return cmd.resolved.spec < 0 ? nullptr : &k_option_specs[cmd.resolved.spec];
+  return find_spec(name);
+}
+
+}  // namespace
+
+void resolve(Command& cmd) {
+  cmd.resolved = {};
+  const std::optional<Invocation> inv = work_out_invocation(cmd);
+  if (!inv) return;
+  Command::Resolved r;
+  r.program = static_cast<std::uint32_t>(inv->program);
+  r.args = static_cast<std::uint32_t>(inv->args);
+  // The name views one word's value: find which, to keep an offset (the
+  // strings move with the Command; offsets stay right).
+  for (std::size_t i = 0; i < cmd.words.size(); ++i) {
+    const std::string& v = cmd.words[i].value;
+    if (inv->name.data() >= v.data() && inv->name.data() + inv->name.size() <= v.data() + v.size()) {
+      r.name_word = static_cast<std::uint32_t>(i);
+      r.name_offset = static_cast<std::uint32_t>(inv->name.data() - v.data());
+      r.name_size = static_cast<std::uint32_t>(inv->name.size());
+      r.valid = true;
+      break;
+    }
+  }
+  if (!r.valid) return;  // an empty name outside every word: work it out on each call
+  const OptionSpec* spec = find_spec(inv->name);
+  r.spec = spec ? static_cast<std::int32_t>(spec - k_option_specs) : -1;
+  cmd.resolved = r;
+}
+
+std::optional<Invocation> invocation(const Command& cmd) {
+  if (!cmd.resolved.valid) return work_out_invocation(cmd);
+  const Command::Resolved& r = cmd.resolved;
+  if (r.name_word >= cmd.words.size()) return work_out_invocation(cmd);
+  Invocation inv;
+  inv.program = r.program;
+  inv.args = r.args;
+  inv.name = std::string_view(cmd.words[r.name_word].value).substr(r.name_offset, r.name_size);
+  return inv;
+}
+
 std::optional<OptionMatch> find_option(const Command& cmd, std::initializer_list<std::string_view> names) {
   const std::optional<Invocation> inv = invocation(cmd);
   if (!inv) return std::nullopt;
-  const OptionSpec* spec = find_spec(inv->name);
+  const OptionSpec* spec = spec_of(cmd, inv->name);
   const std::string_view short_args = spec ? spec->short_args : std::string_view{};
   const std::string_view long_args = spec ? spec->long_args : std::string_view{};
   const std::size_t n = cmd.words.size();
@@ -343,7 +390,7 @@ std::optional<OptionMatch> find_option(const Command& cmd, std::initializer_list
 std::optional<std::size_t> subcommand(const Command& cmd) {
   const std::optional<Invocation> inv = invocation(cmd);
   if (!inv) return std::nullopt;
-  const OptionSpec* spec = find_spec(inv->name);
+  const OptionSpec* spec = spec_of(cmd, inv->name);
   const std::string_view short_args = spec ? spec->short_args : std::string_view{};
   const std::string_view long_args = spec ? spec->long_args : std::string_view{};
   const std::size_t n = cmd.words.size();

@@ -629,6 +629,7 @@ class Parser {
       st.cmd.after = sep;
       if (sep != Separator::None) st.cmd.separator_span = sep_span;
       st.cmd.depth = base_depth + static_cast<int>(st.frames.size());
+      resolve(st.cmd);
       out_.commands.push_back(std::move(st.cmd));
     }
     st.cmd = Command{};
@@ -884,6 +885,7 @@ class Parser {
           if (st.cmd.words.empty() && assignment_prefix(slice(text_, t.word.span)) != 0) {
             st.cmd.assignments.push_back(std::move(t.word));
           } else {
+            if (st.cmd.words.empty()) st.cmd.words.reserve(8);  // one allocation for most commands
             st.cmd.words.push_back(std::move(t.word));
           }
           break;

@@ -32,6 +32,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -98,6 +99,19 @@ struct Command {
   /// Basename of words[0].value ("/usr/bin/apt-get" -> "apt-get"); "" when no words.
   /// Does not look through wrappers: see invocation().
   std::string_view program() const;
+
+  /// invocation() and the option table of its program, worked out once by
+  /// parse() (rules ask for them many times per command). Code that builds a
+  /// Command by hand, or changes its words, leaves or resets it to {}: the
+  /// helpers then work it out on each call.
+  struct Resolved {
+    bool valid = false;
+    std::uint32_t program = 0, args = 0;  ///< as in Invocation
+    std::uint32_t name_word = 0;          ///< the word whose value holds the name
+    std::uint32_t name_offset = 0, name_size = 0;
+    std::int32_t spec = -1;               ///< row of the option table, -1 when none
+  };
+  Resolved resolved;
 };
 
 struct Script {
@@ -132,6 +146,9 @@ struct Invocation {
 
 /// nullopt when the command has no words.
 std::optional<Invocation> invocation(const Command& cmd);
+
+/// Fills cmd.resolved from its words (parse() does this for every command).
+void resolve(Command& cmd);
 
 /// True when `name` is `family` itself or a versioned form of it:
 /// same_program("pip3.11", "pip"), same_program("python3", "python"), same_program("gcc-12", "gcc").

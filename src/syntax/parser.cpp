@@ -1,5 +1,6 @@
 // The driver: physical lines -> roles (as buildkit's Parse loop assigns them)
 // -> instructions (read by buildkit_semantics) -> tokens.
+#include <atomic>
 #include <algorithm>
 #include <cstring>
 #if defined(__SSE2__)
@@ -487,8 +488,10 @@ class Driver {
 }  // namespace
 
 Tree parse(std::string_view source, const ParseOptions& options) {
+  static std::atomic<std::uint64_t> next_serial{1};
   Tree tree;
   tree.source = source;
+  tree.serial = next_serial.fetch_add(1, std::memory_order_relaxed);
   Driver(source, tree, options).run();
   for (auto& d : tree.diagnostics) {
     auto [line, col] = tree.position(d.offset);

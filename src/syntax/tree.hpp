@@ -161,6 +161,9 @@ struct Tree {
   char escape = '\\';
   bool has_bom = false;
   std::vector<std::pair<std::string, std::string>> directives;  // lower-case name, value
+  // Which parse() made this tree: unique within the process, shared by copies.
+  // Lets a pass cache what it derived from a tree without comparing its bytes.
+  std::uint64_t serial = 0;
 
   bool buildkit_ok() const;
   const Diagnostic* first_error() const;

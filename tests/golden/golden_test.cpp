@@ -103,8 +103,12 @@ std::vector<std::string> read_args(const fs::path& dir) {
 }  // namespace
 
 std::string fmt_tmp_name() {
-  return "dockmend-golden-" + std::to_string(::getpid()) + "-" +
-         ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  // A parameterised test is named "Case/<case>": the slash would make the
+  // directory a child of one that nobody removes.
+  std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  for (char& c : name)
+    if (c == '/') c = '_';
+  return "dockmend-golden-" + std::to_string(::getpid()) + "-" + name;
 }
 
 class Golden : public ::testing::TestWithParam<fs::path> {};

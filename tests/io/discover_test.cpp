@@ -228,6 +228,48 @@ TEST(Discover, SubmoduleLikeNestedRepositoryIsNotEntered) {
   EXPECT_EQ(discover({"nested"}).files, (Files{"nested/Dockerfile"}));
 }
 
+// The walk for untracked files may be split among git processes by top-level
+// entry: every split must list what one process lists.
+TEST(Discover, SplitUntrackedWalkListsWhatOneWalkLists) {
+  TempDir dir;
+  make_tree(dir);
+  testing::git_init(dir);
+  // Top-level names that pathspec magic or globbing would misread, an ignored
+  // directory, a nested repository, a top-level untracked Dockerfile and a
+  // symlink to a directory.
+  for (const char* name : {"*", ":(glob)x", "[ab]", "-n", "a b", ".hidden", "z9"})
+    write_file(dir / (std::string(name) + "/Dockerfile"), "FROM a\n");
+  write_file(dir / "ignored/Dockerfile", "FROM a\n");
+  write_file(dir / ".gitignore", "node_modules/\n/logs/\n*.tmp\nignored/\n");
+  write_file(dir / "Containerfile", "FROM a\n");
+  write_file(dir / "nested/Dockerfile", "FROM b\n");
+  ASSERT_EQ(sh("git init -q " + quote(dir / "nested")), 0);
+  fs::create_directory_symlink("z9", dir.path() / "link");
+  ScopedChdir cd(dir.path());
+  DiscoverOptions one;
+  one.jobs = 1;
+  const DiscoverResult single = discover({"."}, one);
+  EXPECT_TRUE(single.notes.empty());
+  for (const char* name : {"*", ":(glob)x", "[ab]", "-n", "a b", ".hidden", "z9"})
+    EXPECT_NE(std::find(single.files.begin(), single.files.end(), std::string(name) + "/Dockerfile"),
+              single.files.end())
+        << name;
+  EXPECT_NE(std::find(single.files.begin(), single.files.end(), "Containerfile"), single.files.end());
+  EXPECT_EQ(std::find(single.files.begin(), single.files.end(), "ignored/Dockerfile"), single.files.end());
+  for (int jobs : {2, 3, 8, 64}) {
+    DiscoverOptions split;
+    split.jobs = jobs;
+    const DiscoverResult r = discover({"."}, split);
+    EXPECT_EQ(r.files, single.files) << jobs << " jobs";
+    EXPECT_EQ(r.notes, single.notes) << jobs << " jobs";
+  }
+  // From a subdirectory root, too.
+  const DiscoverResult sub1 = discover({"svc"}, one);
+  DiscoverOptions split;
+  split.jobs = 4;
+  EXPECT_EQ(discover({"svc"}, split).files, sub1.files);
+}
+
 TEST(Discover, WalkReportsUnreadableGitignoreButContinues) {
   TempDir dir;
   write_file(dir / "Dockerfile", "FROM a\n");

@@ -599,6 +599,50 @@ TEST(ShellHostile, RandomTokens) {
   }
 }
 
+// parse() works out each command's invocation and option table once
+// (Command::resolved); the helpers must answer as they do without it.
+TEST(ShellHelpers, ResolvedCommandsAnswerAsUnresolvedOnes) {
+  std::mt19937 rng(4242);
+  const std::vector<std::string> tokens = {
+      "sudo", "-u", "root", "env", "A=1", "-i", "nice", "-n", "5", "timeout", "10", "gosu", "app", "command", "-v",
+      "xargs", "-n1", "apt-get", "/usr/bin/apt-get", "-o", "X=1", "install", "-y", "--yes", "curl", "python3.11",
+      "python", "-m", "-mpip", "pip", "pip3", "-r", "r.txt", "--requirement", "useradd", "-u", "1000", "tar", "-xzf",
+      "a.tgz", "-C", "/", "$OPTS", "\"-y\"", "--", "&&", "|", ";", "\n", "$(", ")", "busybox", "wget", "-qO-"};
+  std::size_t commands = 0, resolved = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const int len = static_cast<int>(rng() % 24);
+    for (int i = 0; i < len; ++i) {
+      text += tokens[rng() % tokens.size()];
+      text += ' ';
+    }
+    const sh::Script s = parse_checked(text);
+    for (const sh::Command& c : s.commands) {
+      sh::Command plain = c;
+      plain.resolved = {};
+      ++commands;
+      resolved += c.resolved.valid ? 1 : 0;
+      const auto a = sh::invocation(c), b = sh::invocation(plain);
+      ASSERT_EQ(a.has_value(), b.has_value()) << text;
+      if (a) {
+        EXPECT_EQ(a->program, b->program) << text;
+        EXPECT_EQ(a->args, b->args) << text;
+        EXPECT_EQ(a->name, b->name) << text;
+      }
+      EXPECT_EQ(sh::subcommand(c), sh::subcommand(plain)) << text;
+      const auto o1 = sh::find_option(c, {"-y", "--yes", "-r", "-u", "-C"});
+      const auto o2 = sh::find_option(plain, {"-y", "--yes", "-r", "-u", "-C"});
+      ASSERT_EQ(o1.has_value(), o2.has_value()) << text;
+      if (o1) {
+        EXPECT_EQ(o1->word, o2->word) << text;
+        EXPECT_EQ(o1->value, o2->value) << text;
+      }
+    }
+  }
+  EXPECT_GT(commands, 1000u);
+  EXPECT_GT(resolved, commands / 2);
+}
+
 template <class F>
 double seconds(F&& f) {
   const auto start = std::chrono::steady_clock::now();
