@@ -96,23 +96,26 @@ void check(const Context& ctx, Outcome& out) {
   f.current = last_user ? tree.text(last_user->text) : "root (no USER)";
   // Fix only the plain case: no USER at all, a program to run, a known distro,
   // nothing that needs root at run time (ports below 1024, a privilege drop).
-  const bool drops = tree.source.find("gosu") != std::string_view::npos ||
-                     tree.source.find("su-exec") != std::string_view::npos ||
-                     tree.source.find("setpriv") != std::string_view::npos ||
-                     tree.source.find("runuser") != std::string_view::npos ||
-                     tree.source.find("supervisord") != std::string_view::npos ||
-                     tree.source.find("s6-overlay") != std::string_view::npos;
+  // (The rule fires on most files: what only the fix needs is worked out only
+  // when a fix is possible.)
+  const bool may_fix = !last_user && runs_program && !privileged_port && last_fs;
+  const bool drops = may_fix && (tree.source.find("gosu") != std::string_view::npos ||
+                                 tree.source.find("su-exec") != std::string_view::npos ||
+                                 tree.source.find("setpriv") != std::string_view::npos ||
+                                 tree.source.find("runuser") != std::string_view::npos ||
+                                 tree.source.find("supervisord") != std::string_view::npos ||
+                                 tree.source.find("s6-overlay") != std::string_view::npos);
   const bool known = final.distro == builtin::Distro::Debian || final.distro == builtin::Distro::Rhel ||
                      final.distro == builtin::Distro::Alpine;
-  bool minimal = false;  // ubi-minimal and friends have no useradd
-  for (const auto& run : ff.runs)
-    if (run.stage >= 0 && in_chain[run.stage])
-      for (const auto& c : run.script.commands)
-        if (builtin::runs(c, "microdnf")) minimal = true;
-  if (base.find("minimal") != std::string::npos || base.find("micro") != std::string::npos) minimal = true;
-  const edit::Style style = edit::style_of(tree);
-  const std::string existing = created_user(ff, in_chain);
-  if (!last_user && runs_program && !privileged_port && !drops && last_fs && (known || !existing.empty())) {
+  const std::string existing = may_fix && !drops ? created_user(ff, in_chain) : std::string();
+  if (may_fix && !drops && (known || !existing.empty())) {
+    bool minimal = false;  // ubi-minimal and friends have no useradd
+    for (const auto& run : ff.runs)
+      if (run.stage >= 0 && in_chain[run.stage])
+        for (const auto& c : run.script.commands)
+          if (builtin::runs(c, "microdnf")) minimal = true;
+    if (base.find("minimal") != std::string::npos || base.find("micro") != std::string::npos) minimal = true;
+    const edit::Style style = edit::style_of(tree);
     std::vector<std::string> lines;
     std::string name = existing;
     if (name.empty() && !minimal) {

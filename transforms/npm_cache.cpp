@@ -72,7 +72,7 @@ void check_clean(const Context& ctx, Outcome& out, Installs installs, std::strin
     f.expected = fmt::format("... && {}", command);
     out.findings.push_back(std::move(f));
   }
-  builtin::conclude(out, any, fmt::format("{} caches are cleaned in the RUN that fills them", program));
+  builtin::conclude(out, any, any ? fmt::format("{} caches are cleaned in the RUN that fills them", program) : "");
 }
 
 void check_npm(const Context& ctx, Outcome& out) {

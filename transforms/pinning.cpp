@@ -71,7 +71,7 @@ void check_spec(const Context& ctx, Outcome& out, const Spec& spec) {
       out.findings.push_back(std::move(f));
     }
   }
-  builtin::conclude(out, any, fmt::format("{} are pinned", spec.what));
+  builtin::conclude(out, any, any ? fmt::format("{} are pinned", spec.what) : "");
 }
 
 void check_apt(const Context& ctx, Outcome& out) {

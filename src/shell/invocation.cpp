@@ -218,7 +218,9 @@ std::size_t skip_wrapper(const Command& cmd, std::size_t i, const WrapperSpec& s
 }  // namespace
 
 bool same_program(std::string_view name, std::string_view family) {
-  if (family.empty() || !starts_with(name, family)) return false;
+  // The first byte and the length first: most calls compare unrelated names.
+  if (family.empty() || name.size() < family.size() || name[0] != family[0] || !starts_with(name, family))
+    return false;
   std::string_view rest = name.substr(family.size());
   if (rest.empty()) return true;
   if (rest.front() == '-') rest.remove_prefix(1);

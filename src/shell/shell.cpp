@@ -71,6 +71,17 @@ bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 
 bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// Bytes a word takes as they are: not meta, no quote, escape or expansion.
+struct PlainTable {
+  bool plain[256];
+  constexpr PlainTable() : plain() {
+    for (int c = 0; c < 256; ++c) plain[c] = true;
+    for (unsigned char c : std::string_view(" \t\r\n;&|()<>\\'\"$`")) plain[c] = false;
+  }
+};
+constexpr PlainTable k_plain{};
+bool is_plain(char c) { return k_plain.plain[static_cast<unsigned char>(c)]; }
+
 // NAME= or NAME+= at the start of raw word text (quotes cannot appear in NAME,
 // so looking at the raw text is enough).
 std::size_t assignment_prefix(std::string_view raw) {
@@ -331,10 +342,14 @@ class Parser {
         case '`':
           scan_backquoted(w);
           break;
-        default:
-          w.value.push_back(c);
-          ++pos_;
+        default: {
+          // A run of plain bytes at once.
+          std::size_t e = pos_ + 1;
+          while (e < end_ && is_plain(text_[e])) ++e;
+          w.value.append(text_.data() + pos_, e - pos_);
+          pos_ = e;
           break;
+        }
       }
     }
     if (pos_ == start && pos_ < end_ && !aborted_) {

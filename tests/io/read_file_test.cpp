@@ -47,6 +47,24 @@ TEST_F(ReadFile, ReadsBytesExactlyAndStampsTheFile) {
   EXPECT_GT(stamp.read_at_ns, 0);
 }
 
+TEST_F(ReadFile, WithoutStampReadsTheSameBytes) {
+  ReadOptions no_stamp;
+  no_stamp.stamp = false;
+  for (std::size_t size : {0u, 1u, 100u, 65535u, 65536u, 65537u, 300000u}) {
+    std::string bytes(size, 'x');
+    for (std::size_t i = 0; i < size; i += 97) bytes[i] = '\n';
+    const std::string path = dir_ / ("f" + std::to_string(size));
+    write_file(path, bytes);
+    const ReadResult plain = read_file(path, no_stamp);
+    ASSERT_TRUE(plain.ok()) << plain.error->message;
+    EXPECT_EQ(plain.bytes, bytes) << size;
+    EXPECT_FALSE(plain.stamp.known);
+    const ReadResult stamped = read_file(path);
+    EXPECT_EQ(stamped.bytes, bytes) << size;
+    EXPECT_TRUE(stamped.stamp.known);
+  }
+}
+
 TEST_F(ReadFile, EmptyFile) {
   write_file(dir_ / "empty", "");
   const ReadResult result = read_file(dir_ / "empty");
