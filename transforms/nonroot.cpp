@@ -3,6 +3,7 @@
 // A policy with a `user` section owns this (the `user` rule), so this rule
 // stays quiet there and the two never disagree.
 #include <fmt/format.h>
+#include <string.h>
 
 #include "edit/builders.hpp"
 #include "transforms/builtin_support.hpp"
@@ -99,12 +100,11 @@ void check(const Context& ctx, Outcome& out) {
   // (The rule fires on most files: what only the fix needs is worked out only
   // when a fix is possible.)
   const bool may_fix = !last_user && runs_program && !privileged_port && last_fs;
-  const bool drops = may_fix && (tree.source.find("gosu") != std::string_view::npos ||
-                                 tree.source.find("su-exec") != std::string_view::npos ||
-                                 tree.source.find("setpriv") != std::string_view::npos ||
-                                 tree.source.find("runuser") != std::string_view::npos ||
-                                 tree.source.find("supervisord") != std::string_view::npos ||
-                                 tree.source.find("s6-overlay") != std::string_view::npos);
+  auto mentions = [&](std::string_view word) {
+    return ::memmem(tree.source.data(), tree.source.size(), word.data(), word.size()) != nullptr;
+  };
+  const bool drops = may_fix && (mentions("gosu") || mentions("su-exec") || mentions("setpriv") ||
+                                 mentions("runuser") || mentions("supervisord") || mentions("s6-overlay"));
   const bool known = final.distro == builtin::Distro::Debian || final.distro == builtin::Distro::Rhel ||
                      final.distro == builtin::Distro::Alpine;
   const std::string existing = may_fix && !drops ? created_user(ff, in_chain) : std::string();

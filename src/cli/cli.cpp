@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -376,13 +377,25 @@ struct RunSettings {
   std::string check_format = "text";
 };
 
+// "path:line:col: rule: message\n", appended piece by piece (a line per
+// finding is most of what `check` prints).
 void append_finding_line(std::string& out, const std::string& display, const transforms::Finding& f) {
-  if (!f.file.empty()) {
-    fmt::format_to(std::back_inserter(out), "{}:{}:1: {}: {}\n", f.file, std::max<std::uint32_t>(f.file_line, 1),
-                   f.rule, f.message);
-    return;
-  }
-  fmt::format_to(std::back_inserter(out), "{}:{}:{}: {}: {}\n", display, f.line, f.column, f.rule, f.message);
+  auto number = [&](std::uint32_t n) {
+    char digits[16];
+    const auto r = std::to_chars(digits, digits + sizeof digits, n);
+    out.append(digits, r.ptr);
+  };
+  const bool other_file = !f.file.empty();
+  out += other_file ? f.file : display;
+  out += ':';
+  number(other_file ? std::max<std::uint32_t>(f.file_line, 1) : f.line);
+  out += ':';
+  number(other_file ? 1 : f.column);
+  out += ": ";
+  out += f.rule;
+  out += ": ";
+  out += f.message;
+  out += '\n';
 }
 
 FileOutcome process_one(const std::string& arg_path, const std::string& display, const std::string* stdin_bytes,

@@ -2,11 +2,15 @@
 
 #include "syntax/dump.hpp"
 
+#include <cstdint>
+
 namespace dockmend::edit {
 
 using syntax::Span;
 
-Style style_of(const Tree& tree) {
+namespace {
+
+Style work_out_style(const Tree& tree) {
   Style s;
   s.newline = std::string(tree.newline());
   s.final_newline = tree.source.empty() || tree.ends_with_newline();
@@ -23,6 +27,28 @@ Style style_of(const Tree& tree) {
   }
   s.upper_keywords = upper >= lower;
   return s;
+}
+
+}  // namespace
+
+Style style_of(const Tree& tree) {
+  // Several rules ask for the style of the same tree: worked out once per
+  // parse (as builtin::facts, keyed by the parse's serial and the bytes it views).
+  struct Cache {
+    std::uint64_t serial = 0;
+    const char* data = nullptr;
+    std::size_t size = 0;
+    Style style;
+  };
+  thread_local Cache cache;
+  if (tree.serial == 0) return work_out_style(tree);
+  if (cache.serial != tree.serial || cache.data != tree.source.data() || cache.size != tree.source.size()) {
+    cache.style = work_out_style(tree);
+    cache.serial = tree.serial;
+    cache.data = tree.source.data();
+    cache.size = tree.source.size();
+  }
+  return cache.style;
 }
 
 std::string keyword(const Style& style, std::string_view kw) {
