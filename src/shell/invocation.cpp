@@ -217,10 +217,10 @@ std::size_t skip_wrapper(const Command& cmd, std::size_t i, const WrapperSpec& s
 
 }  // namespace
 
-bool same_program(std::string_view name, std::string_view family) {
-  // The first byte and the length first: most calls compare unrelated names.
-  if (family.empty() || name.size() < family.size() || name[0] != family[0] || !starts_with(name, family))
-    return false;
+namespace detail {
+
+bool same_program_tail(std::string_view name, std::string_view family) {
+  if (!starts_with(name, family)) return false;
   std::string_view rest = name.substr(family.size());
   if (rest.empty()) return true;
   if (rest.front() == '-') rest.remove_prefix(1);
@@ -228,6 +228,8 @@ bool same_program(std::string_view name, std::string_view family) {
   return std::all_of(rest.begin(), rest.end(),
                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
 }
+
+}  // namespace detail
 
 bool takes_argument(std::string_view program, std::string_view option) {
   const OptionSpec* spec = find_spec(program);
@@ -318,16 +320,9 @@ void resolve(Command& cmd) {
   cmd.resolved = r;
 }
 
-std::optional<Invocation> invocation(const Command& cmd) {
-  if (!cmd.resolved.valid) return work_out_invocation(cmd);
-  const Command::Resolved& r = cmd.resolved;
-  if (r.name_word >= cmd.words.size()) return work_out_invocation(cmd);
-  Invocation inv;
-  inv.program = r.program;
-  inv.args = r.args;
-  inv.name = std::string_view(cmd.words[r.name_word].value).substr(r.name_offset, r.name_size);
-  return inv;
-}
+namespace detail {
+std::optional<Invocation> unresolved_invocation(const Command& cmd) { return work_out_invocation(cmd); }
+}  // namespace detail
 
 std::optional<OptionMatch> find_option(const Command& cmd, std::initializer_list<std::string_view> names) {
   const std::optional<Invocation> inv = invocation(cmd);

@@ -144,15 +144,36 @@ struct Invocation {
   std::string_view name;    ///< basename of the program, or the module; views into Command::words
 };
 
-/// nullopt when the command has no words.
-std::optional<Invocation> invocation(const Command& cmd);
+namespace detail {
+std::optional<Invocation> unresolved_invocation(const Command& cmd);
+bool same_program_tail(std::string_view name, std::string_view family);
+}  // namespace detail
+
+/// nullopt when the command has no words. (Inline: rules ask for it for every
+/// command, many times; parse() worked the answer out already.)
+inline std::optional<Invocation> invocation(const Command& cmd) {
+  const Command::Resolved& r = cmd.resolved;
+  if (r.valid && r.name_word < cmd.words.size() &&
+      std::size_t{r.name_offset} + r.name_size <= cmd.words[r.name_word].value.size()) {
+    Invocation inv;
+    inv.program = r.program;
+    inv.args = r.args;
+    inv.name = std::string_view(cmd.words[r.name_word].value.data() + r.name_offset, r.name_size);
+    return inv;
+  }
+  return detail::unresolved_invocation(cmd);
+}
 
 /// Fills cmd.resolved from its words (parse() does this for every command).
 void resolve(Command& cmd);
 
 /// True when `name` is `family` itself or a versioned form of it:
 /// same_program("pip3.11", "pip"), same_program("python3", "python"), same_program("gcc-12", "gcc").
-bool same_program(std::string_view name, std::string_view family);
+inline bool same_program(std::string_view name, std::string_view family) {
+  // The length and the first byte first: most calls compare unrelated names.
+  if (family.empty() || name.size() < family.size() || name[0] != family[0]) return false;
+  return detail::same_program_tail(name, family);
+}
 
 /// Whether `option` ("-o", "--requirement") of `program` (a name or a family as
 /// above) takes an argument, according to the built-in table.
