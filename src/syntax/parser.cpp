@@ -171,11 +171,6 @@ class Driver {
     return p;
   }
 
-  bool is_comment_line(uint32_t b, uint32_t e) const {
-    const auto t = go::trim_left_space(m_src, b, e);
-    return t < e && m_src[t] == '#';
-  }
-
   // Reads the line at i (and what belongs to it); returns the next line index.
   uint32_t read_line(uint32_t i) {
     auto& lines = m_tree.lines;
@@ -208,12 +203,15 @@ class Driver {
       Line& cl = lines[j];
       cl.instruction = static_cast<int32_t>(index);
       m_seg[j] = {cl.begin, cl.begin};
-      if (is_comment_line(cl.begin, cl.end)) {
+      // One trim serves both tests (a comment line has content, so trimming
+      // to content_end rather than end finds the same `#`).
+      const auto ct = go::trim_left_space(m_src, cl.begin, cl.content_end);
+      if (ct < cl.content_end && m_src[ct] == '#') {
         cl.role = LineRole::ContinuationComment;
         ++j;
         continue;
       }
-      if (go::trim_left_space(m_src, cl.begin, cl.content_end) == cl.content_end) {
+      if (ct == cl.content_end) {
         cl.role = LineRole::ContinuationBlank;
         ++j;
         continue;

@@ -72,7 +72,7 @@ void append_multibyte_utf8(std::string& out, char32_t r) {
   }
 }
 
-std::size_t trim_left_space(std::string_view s, std::size_t begin, std::size_t end) {
+std::size_t trim_left_space_from(std::string_view s, std::size_t begin, std::size_t end) {
   std::string_view v = s.substr(0, end);
   while (begin < end) {
     const auto c = static_cast<unsigned char>(s[begin]);
@@ -88,7 +88,7 @@ std::size_t trim_left_space(std::string_view s, std::size_t begin, std::size_t e
   return begin;
 }
 
-std::size_t trim_right_space(std::string_view s, std::size_t begin, std::size_t end) {
+std::size_t trim_right_space_from(std::string_view s, std::size_t begin, std::size_t end) {
   while (end > begin) {
     const auto c = static_cast<unsigned char>(s[end - 1]);
     if (c < 0x80) {  // an ASCII byte is a whole rune

@@ -35,8 +35,29 @@ inline void append_utf8(std::string& out, char32_t r) {
   else append_multibyte_utf8(out, r);
 }
 
-std::size_t trim_left_space(std::string_view s, std::size_t begin, std::size_t end);   // first non-space
-std::size_t trim_right_space(std::string_view s, std::size_t begin, std::size_t end);  // one past last non-space
+// First non-space of s[begin, end) and one past the last. Inline over ASCII
+// (the parser trims every line; most start with a non-space or a few blanks),
+// the rest out of line.
+std::size_t trim_left_space_from(std::string_view s, std::size_t begin, std::size_t end);  // s[begin] >= 0x80
+std::size_t trim_right_space_from(std::string_view s, std::size_t begin, std::size_t end);  // s[end-1] >= 0x80
+inline std::size_t trim_left_space(std::string_view s, std::size_t begin, std::size_t end) {
+  while (begin < end) {
+    const auto c = static_cast<unsigned char>(s[begin]);
+    if (c >= 0x80) return trim_left_space_from(s, begin, end);
+    if (!(c == ' ' || (c >= '\t' && c <= '\r'))) break;
+    ++begin;
+  }
+  return begin;
+}
+inline std::size_t trim_right_space(std::string_view s, std::size_t begin, std::size_t end) {
+  while (end > begin) {
+    const auto c = static_cast<unsigned char>(s[end - 1]);
+    if (c >= 0x80) return trim_right_space_from(s, begin, end);
+    if (!(c == ' ' || (c >= '\t' && c <= '\r'))) break;
+    --end;
+  }
+  return end;
+}
 
 // strconv.Quote
 std::string quote(std::string_view s);
