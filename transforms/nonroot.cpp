@@ -3,7 +3,6 @@
 // A policy with a `user` section owns this (the `user` rule), so this rule
 // stays quiet there and the two never disagree.
 #include <fmt/format.h>
-#include <string.h>
 
 #include "edit/builders.hpp"
 #include "transforms/builtin_support.hpp"
@@ -39,6 +38,22 @@ std::string created_user(const builtin::FileFacts& ff, const std::vector<bool>& 
     }
   }
   return name;
+}
+
+// Whether the text names a tool that drops privileges at run time (gosu,
+// su-exec, setpriv, runuser) or a supervisor that does (supervisord,
+// s6-overlay). One pass over the bytes: six searches cost more than the rest
+// of the rule.
+bool mentions_privilege_drop(std::string_view text) {
+  static constexpr std::string_view k_words[] = {"gosu", "su-exec", "setpriv", "runuser", "supervisord", "s6-overlay"};
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c != 'g' && c != 's' && c != 'r') continue;
+    const std::string_view rest = text.substr(i);
+    for (std::string_view w : k_words)
+      if (w[0] == c && rest.substr(0, w.size()) == w) return true;
+  }
+  return false;
 }
 
 void check(const Context& ctx, Outcome& out) {
@@ -100,11 +115,7 @@ void check(const Context& ctx, Outcome& out) {
   // (The rule fires on most files: what only the fix needs is worked out only
   // when a fix is possible.)
   const bool may_fix = !last_user && runs_program && !privileged_port && last_fs;
-  auto mentions = [&](std::string_view word) {
-    return ::memmem(tree.source.data(), tree.source.size(), word.data(), word.size()) != nullptr;
-  };
-  const bool drops = may_fix && (mentions("gosu") || mentions("su-exec") || mentions("setpriv") ||
-                                 mentions("runuser") || mentions("supervisord") || mentions("s6-overlay"));
+  const bool drops = may_fix && mentions_privilege_drop(tree.source);
   const bool known = final.distro == builtin::Distro::Debian || final.distro == builtin::Distro::Rhel ||
                      final.distro == builtin::Distro::Alpine;
   const std::string existing = may_fix && !drops ? created_user(ff, in_chain) : std::string();

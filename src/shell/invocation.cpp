@@ -2,6 +2,9 @@
 // options and its subcommand. The tables below only need to list options
 // that take an argument: everything else is assumed to be a flag.
 #include <algorithm>
+#include <array>
+#include <iterator>
+#include <vector>
 #include <cctype>
 #include <string>
 
@@ -154,17 +157,35 @@ bool is_assignment(std::string_view v) {
   return false;
 }
 
+// The rows of a table whose name starts with each byte, in table order:
+// every command of every RUN asks, most of them for a program in no table.
+template <class Row, std::size_t N>
+struct FirstByteIndex {
+  std::array<std::vector<const Row*>, 256> rows;
+  explicit FirstByteIndex(const Row (&table)[N]) {
+    for (const Row& r : table) rows[static_cast<unsigned char>(name_of(r)[0])].push_back(&r);
+  }
+  static std::string_view name_of(const OptionSpec& s) { return s.program; }
+  static std::string_view name_of(const WrapperSpec& w) { return w.name; }
+  const std::vector<const Row*>& starting(std::string_view name) const {
+    return rows[static_cast<unsigned char>(name[0])];
+  }
+};
+
 const OptionSpec* find_spec(std::string_view program) {
   if (program.empty()) return nullptr;
-  for (const OptionSpec& s : k_option_specs) {
-    if (s.program[0] == program[0] && same_program(program, s.program)) return &s;
+  static const FirstByteIndex<OptionSpec, std::size(k_option_specs)> index(k_option_specs);
+  for (const OptionSpec* s : index.starting(program)) {
+    if (same_program(program, s->program)) return s;
   }
   return nullptr;
 }
 
 const WrapperSpec* find_wrapper(std::string_view program) {
-  for (const WrapperSpec& w : k_wrappers) {
-    if (program == w.name) return &w;
+  if (program.empty()) return nullptr;
+  static const FirstByteIndex<WrapperSpec, std::size(k_wrappers)> index(k_wrappers);
+  for (const WrapperSpec* w : index.starting(program)) {
+    if (program == w->name) return w;
   }
   return nullptr;
 }
