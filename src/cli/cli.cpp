@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <cstring>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -361,12 +362,10 @@ constexpr std::uint64_t k_dump_max_bytes = std::numeric_limits<std::uint32_t>::m
 
 bool looks_binary(const std::string& bytes, std::size_t& at) {
   const auto n = std::min<std::size_t>(bytes.size(), 8000);
-  for (std::size_t i = 0; i < n; ++i)
-    if (bytes[i] == '\0') {
-      at = i;
-      return true;
-    }
-  return false;
+  const void* nul = std::memchr(bytes.data(), '\0', n);  // a byte loop here was 3% of `check`
+  if (!nul) return false;
+  at = static_cast<std::size_t>(static_cast<const char*>(nul) - bytes.data());
+  return true;
 }
 
 struct RunSettings {
