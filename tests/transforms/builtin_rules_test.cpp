@@ -70,6 +70,20 @@ TEST(BuiltinNonRoot, ReportOnlyWhenRootMayBeNeeded) {
     EXPECT_EQ(r.fixed, src);
   }
   EXPECT_EQ(run_rules("FROM gcr.io/distroless/static:nonroot\nCMD [\"x\"]\n", {"non-root-user"}).count("non-root-user"), 0u);
+  // Any mention of a privilege-dropping tool or supervisor keeps the fix off,
+  // wherever it is (first or last bytes of the file, in a comment).
+  for (const std::string tool : {"gosu", "su-exec", "setpriv", "runuser", "supervisord", "s6-overlay"}) {
+    for (const std::string& src : {"FROM debian\nCOPY x /\nCMD [\"" + tool + "\"]",
+                                  "# " + tool + "\nFROM debian\nCOPY x /\nCMD [\"x\"]\n",
+                                  "FROM debian\nCOPY x /\nCMD [\"x\"]\n#" + tool}) {
+      const auto r = run_rules(src, {"non-root-user"});
+      EXPECT_EQ(r.count("non-root-user"), 1u) << src;
+      EXPECT_EQ(r.fixed, src) << src;
+    }
+  }
+  // Near misses do not: the plain case is fixed.
+  const std::string near = "FROM debian\nCOPY x /\n# gos u, su exec, set-priv, s6overlay, superv\nCMD [\"x\"]\n";
+  EXPECT_NE(run_rules(near, {"non-root-user"}).fixed, near);
 }
 
 TEST(BuiltinDownloads, TarMktempChecksumCurl) {
