@@ -169,6 +169,8 @@ RoundResult run_rules(const Tree& tree, const std::string& path, const EngineCon
     return false;
   };
 
+  out.findings.reserve(16);
+  out.rules.reserve(prepared->rules.size());
   for (const Rule* rule : prepared->rules) {
     Outcome o;
     rule->check(ctx, o);
@@ -189,9 +191,28 @@ RoundResult run_rules(const Tree& tree, const std::string& path, const EngineCon
     for (auto& nf : o.new_files) out.new_files.push_back(std::move(nf));
     if (rr.applicable || rr.findings) out.rules.push_back(std::move(rr));
   }
-  std::stable_sort(out.findings.begin(), out.findings.end(), [](const Finding& a, const Finding& b) {
-    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
-  });
+  // In source order (stable: rules keep their order on a line). Sorted as keys,
+  // then each Finding (seven strings and a fix) moved once: a stable sort of the
+  // Findings themselves moved them a dozen times, 3% of `check`.
+  auto& fs = out.findings;
+  bool sorted = true;
+  for (std::size_t i = 1; i < fs.size() && sorted; ++i)
+    sorted = std::tie(fs[i - 1].line, fs[i - 1].column) <= std::tie(fs[i].line, fs[i].column);
+  if (!sorted) {
+    struct Key {
+      std::uint32_t line, column, index;
+    };
+    std::vector<Key> keys(fs.size());
+    for (std::size_t i = 0; i < fs.size(); ++i)
+      keys[i] = {fs[i].line, fs[i].column, static_cast<std::uint32_t>(i)};
+    std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+      return std::tie(a.line, a.column, a.index) < std::tie(b.line, b.column, b.index);
+    });
+    std::vector<Finding> in_order;
+    in_order.reserve(fs.size());
+    for (const Key& k : keys) in_order.push_back(std::move(fs[k.index]));
+    fs = std::move(in_order);
+  }
   return out;
 }
 

@@ -917,6 +917,7 @@ class Parser {
 
 Script parse(std::string_view text) {
   Script script;
+  script.commands.reserve(8);  // growing it moves every Command (three vectors each)
   Parser(text, script).run();
   return script;
 }
