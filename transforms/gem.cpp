@@ -40,18 +40,25 @@ void check_update_system(const Context& ctx, Outcome& out) {
   for (const auto& run : ff.runs) {
     if (!ff.stages[run.stage].shipped) continue;
     const shell::Command* update = nullptr;
+    for (const auto& cmd : run.script.commands) {
+      auto inv = shell::invocation(cmd);
+      if (inv && inv->name == "gem" && builtin::subcommand_of(cmd) == "update" &&
+          shell::has_option(cmd, {"--system"})) {
+        update = &cmd;
+        break;
+      }
+    }
+    if (!update) continue;
+    // Some command of the RUN already names the cache (rm -rf /root/.gem ...).
     bool removed = false;
     for (const auto& cmd : run.script.commands) {
       auto inv = shell::invocation(cmd);
       if (!inv) continue;
-      if (inv->name == "gem" && builtin::subcommand_of(cmd) == "update" && shell::has_option(cmd, {"--system"}))
-        update = update ? update : &cmd;
       for (std::size_t i = inv->args; i < cmd.words.size(); ++i)
         if (builtin::starts_with(cmd.words[i].value, "/root/.gem") || builtin::starts_with(cmd.words[i].value, "~/.gem") ||
             builtin::starts_with(cmd.words[i].value, "$HOME/.gem"))
           removed = true;
     }
-    if (!update) continue;
     any = true;
     if (removed) continue;
     // /root/.gem is only root's: not when the stage switched to another user.

@@ -17,7 +17,6 @@ std::string label_value(std::string_view v) {
 }
 
 void check(const Context& ctx, Outcome& out) {
-  const edit::Style style = edit::style_of(ctx.tree);
   bool any = false;
   for (const auto& inst : ctx.tree.instructions) {
     if (!inst.is("maintainer")) continue;
@@ -34,7 +33,7 @@ void check(const Context& ctx, Outcome& out) {
     // continuation lines around it stay as they are.
     const auto args = inst.args_source();
     fix.edits.push_back({{inst.keyword_span.begin, std::max(args.end, inst.keyword_span.end)},
-                         edit::keyword(style, "label") + " maintainer=" + label_value(value)});
+                         edit::keyword(edit::style_of(ctx.tree), "label") + " maintainer=" + label_value(value)});
     f.fix = std::move(fix);
     out.findings.push_back(std::move(f));
   }

@@ -64,7 +64,6 @@ std::string_view shell_name(std::string_view program) {
 void check(const Context& ctx, Outcome& out) {
   const auto& tree = ctx.tree;
   const auto& ff = builtin::facts(tree);
-  const edit::Style style = edit::style_of(tree);
   bool any = false;
   std::vector<bool> fixed(ff.stages.size(), false);
   for (std::size_t r = 0; r < ff.runs.size(); ++r) {
@@ -123,7 +122,7 @@ void check(const Context& ctx, Outcome& out) {
       else if (distro == builtin::Distro::Alpine || distro == builtin::Distro::Busybox)
         sh = "/bin/ash";
       if (!sh.empty()) {
-        const std::string line = edit::keyword(style, "shell") + " " + edit::exec_form({sh, "-o", "pipefail", "-c"});
+        const std::string line = edit::keyword(edit::style_of(tree), "shell") + " " + edit::exec_form({sh, "-o", "pipefail", "-c"});
         f.expected = line;
         edit::Fix fix;
         fix.reason = "SHELL with -o pipefail before the first RUN that pipes";
