@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <climits>
 #include <cstring>
 #include <atomic>
 #include <chrono>
@@ -273,6 +274,41 @@ class DisplayPaths {
     while (m_root_text.size() > 1 && m_root_text.back() == '/') m_root_text.pop_back();
   }
 
+  // The shown path of a file whose path has no symbolic link in it (the reader
+  // opened it with RESOLVE_NO_SYMLINKS), without a system call: the path made
+  // absolute is then canonical. nullopt when that does not apply (".", ".." or
+  // empty components, a file outside the root, no working directory): use ().
+  std::optional<std::string> plain(const std::string& path) {
+    if (path.empty() || path.back() == '/') return std::nullopt;
+    for (std::size_t b = path[0] == '/' ? 1 : 0; b <= path.size();) {
+      std::size_t e = path.find('/', b);
+      if (e == std::string::npos) e = path.size();
+      const std::string_view part = std::string_view(path).substr(b, e - b);
+      if (part.empty() || part == "." || part == "..") return std::nullopt;
+      b = e + 1;
+    }
+    std::string canon;
+    if (path[0] == '/') {
+      canon = path;
+    } else {
+      if (!m_cwd_known) {
+        m_cwd_known = true;
+        char buf[PATH_MAX];
+        if (::getcwd(buf, sizeof buf)) m_cwd = buf;
+      }
+      if (m_cwd.empty() || m_cwd[0] != '/') return std::nullopt;
+      canon.reserve(m_cwd.size() + 1 + path.size());
+      canon = m_cwd;
+      if (canon.back() != '/') canon += '/';
+      canon += path;
+    }
+    const bool at_top = m_root_text == "/";
+    if (canon.size() > m_root_text.size() && canon.compare(0, m_root_text.size(), m_root_text) == 0 &&
+        (at_top || canon[m_root_text.size()] == '/'))
+      return canon.substr(at_top ? 1 : m_root_text.size() + 1);
+    return std::nullopt;
+  }
+
   std::string operator()(const std::string& path) {
     const auto slash = path.rfind('/');
     const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
@@ -342,6 +378,8 @@ class DisplayPaths {
 
   fs::path m_root;
   std::string m_root_text;  // m_root without a trailing slash
+  bool m_cwd_known = false;
+  std::string m_cwd;        // getcwd(): canonical
   std::vector<std::pair<std::string, std::string>> m_chain;  // (directory as given, canonical), outermost first
 };
 
@@ -397,10 +435,12 @@ void append_finding_line(std::string& out, const std::string& display, const tra
   out += '\n';
 }
 
-FileOutcome process_one(const std::string& arg_path, const std::string& display, const std::string* stdin_bytes,
-                        const transforms::EngineConfig& cfg, const RunSettings& rs) {
+// `display` is the path as shown, or "" to work it out with `shown` (after
+// reading: a file opened without meeting a symbolic link needs no system call
+// for it).
+FileOutcome process_one(const std::string& arg_path, std::string display, DisplayPaths& shown,
+                        const std::string* stdin_bytes, const transforms::EngineConfig& cfg, const RunSettings& rs) {
   FileOutcome o;
-  o.display = display;
   std::string bytes;
   io::FileStamp stamp;
   if (stdin_bytes) {
@@ -408,7 +448,14 @@ FileOutcome process_one(const std::string& arg_path, const std::string& display,
   } else {
     io::ReadOptions ro;
     ro.stamp = rs.mode == Mode::Fix;  // only fix writes back (and checks for a race)
+    ro.no_symlinks = display.empty();
     auto r = io::read_file(arg_path, ro);
+    if (display.empty()) {
+      std::optional<std::string> quick;
+      if (r.ok() && r.no_symlinks) quick = shown.plain(arg_path);
+      display = quick ? std::move(*quick) : shown(arg_path);
+    }
+    o.display = display;
     if (!r.ok()) {
       o.failed = true;
       o.errors = fmt::format("dockmend: error: {}\n", r.error->message);
@@ -417,6 +464,7 @@ FileOutcome process_one(const std::string& arg_path, const std::string& display,
     bytes = std::move(r.bytes);
     stamp = r.stamp;
   }
+  o.display = display;
   std::size_t nul = 0;
   if (looks_binary(bytes, nul)) {
     auto t = syntax::parse(std::string_view(bytes).substr(0, nul), {false});
@@ -654,12 +702,12 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   std::size_t wanted = 0;     // the main thread waits for done >= wanted
   bool main_waits = false;
   auto process_at = [&](std::size_t i, DisplayPaths& shown) {
-    const std::string display = files[i].second.empty() ? shown(files[i].first) : files[i].second;
     try {
       return std::make_unique<FileOutcome>(
-          process_one(files[i].first, display, use_stdin ? &stdin_bytes : nullptr, cfg, rs));
+          process_one(files[i].first, files[i].second, shown, use_stdin ? &stdin_bytes : nullptr, cfg, rs));
     } catch (const std::exception& e) {
       // One file that cannot be processed (out of memory, say) must not end the run.
+      const std::string display = files[i].second.empty() ? shown(files[i].first) : files[i].second;
       auto o = std::make_unique<FileOutcome>();
       o->display = display;
       o->failed = true;

@@ -8,6 +8,11 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#if defined(__linux__)
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,7 +91,25 @@ ReadResult read_file(const std::string& path, const ReadOptions& options) {
   } else {
     // O_NONBLOCK so that a FIFO given by mistake cannot hang us before the
     // regular-file check below; it has no effect on regular files.
-    fd_number = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    constexpr int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    bool plain = true;
+#if defined(__linux__) && defined(SYS_openat2)
+    if (options.no_symlinks) {
+      struct open_how how {};
+      how.flags = flags;
+      how.resolve = RESOLVE_NO_SYMLINKS;
+      fd_number = static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how));
+      if (fd_number >= 0) {
+        result.no_symlinks = true;
+        plain = false;
+      } else {
+        // ELOOP: a link on the way; ENOSYS, EPERM (a seccomp filter), E2BIG,
+        // EINVAL: no usable openat2. Anything else is the file's own error.
+        plain = errno == ELOOP || errno == ENOSYS || errno == EPERM || errno == E2BIG || errno == EINVAL;
+      }
+    }
+#endif
+    if (plain) fd_number = ::open(path.c_str(), flags);
   }
   if (fd_number < 0) return fail(errno);
   const Fd fd(fd_number);

@@ -34,12 +34,19 @@ struct ReadOptions {
   // atomic_write's race check needs it; a reader that never writes the file
   // back can skip the system call and the pass over the bytes.
   bool stamp = true;
+  // Open without following a symbolic link anywhere in the path (Linux's
+  // openat2 with RESOLVE_NO_SYMLINKS) when possible, and say so in
+  // ReadResult::no_symlinks: a caller then knows the path, made absolute, is the
+  // file's canonical one without resolving it. A path with a link in it, or a
+  // kernel without openat2, is opened as usual.
+  bool no_symlinks = false;
 };
 
 struct ReadResult {
   std::string bytes;
   FileStamp stamp;  // unknown (default) unless ReadOptions::stamp
   std::optional<IoError> error;  // set => bytes and stamp are meaningless
+  bool no_symlinks = false;      // opened with ReadOptions::no_symlinks, and the path had none
   bool ok() const { return !error.has_value(); }
 };
 

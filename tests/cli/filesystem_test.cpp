@@ -238,6 +238,29 @@ TEST(Symlinks, LinkToAFileInsideIsFixedThroughTheLinkAndStaysALink) {
   EXPECT_TRUE(temp_files(repo.path()).empty());
 }
 
+// A file is shown by its canonical path relative to the policy's directory,
+// however it was named: the reader's link-free open shortcut and the general
+// way (each directory resolved) agree.
+TEST(Symlinks, ShownPathIsCanonicalHoweverTheFileIsNamed) {
+  TempRepo repo;
+  repo.write("svc/Dockerfile", k_before);
+  fs::create_directory_symlink("svc", repo / "linkdir");
+  fs::create_directory_symlink(".", repo / "here");
+  const std::string expected = "svc/Dockerfile:2:1: maintainer: MAINTAINER is deprecated; use LABEL maintainer=...\n";
+  for (const std::string& named : {std::string("svc/Dockerfile"), std::string("./svc/Dockerfile"),
+                                   std::string("svc//Dockerfile"), std::string("svc/../svc/Dockerfile"),
+                                   (repo / "svc/Dockerfile").string(), std::string("linkdir/Dockerfile"),
+                                   std::string("linkdir"), std::string("here/svc/Dockerfile"), std::string("svc")}) {
+    const Result r = run_in(repo.path(), {"check", "--no-policy", "--select=maintainer", named});
+    EXPECT_EQ(r.out, expected) << named << "\n" << r;
+  }
+  // From a subdirectory: shown relative to the directory the policy would be in (here: the start).
+  const Result sub = run_in(repo / "svc", {"check", "--no-policy", "--select=maintainer", "Dockerfile"});
+  EXPECT_EQ(sub.out, "Dockerfile:2:1: maintainer: MAINTAINER is deprecated; use LABEL maintainer=...\n") << sub;
+  const Result up = run_in(repo / "svc", {"check", "--no-policy", "--select=maintainer", "../svc/Dockerfile"});
+  EXPECT_EQ(up.out, "Dockerfile:2:1: maintainer: MAINTAINER is deprecated; use LABEL maintainer=...\n") << up;
+}
+
 TEST(Symlinks, FileReachedThroughALinkAndItsOwnPathIsFixedOnce) {
   TempRepo repo;
   repo.write("svc/Dockerfile", k_before);

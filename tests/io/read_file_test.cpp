@@ -65,6 +65,34 @@ TEST_F(ReadFile, WithoutStampReadsTheSameBytes) {
   }
 }
 
+TEST_F(ReadFile, NoSymlinksSaysWhetherThePathHadNone) {
+  const std::string bytes = "FROM a\n";
+  write_file(dir_ / "real/Dockerfile", bytes);
+  std::filesystem::create_directory_symlink(dir_ / "real", dir_ / "link");
+  std::filesystem::create_symlink(dir_ / "real/Dockerfile", dir_ / "file-link");
+  ReadOptions o;
+  o.no_symlinks = true;
+  const ReadResult plain = read_file(dir_ / "real/Dockerfile", o);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain.bytes, bytes);
+  EXPECT_TRUE(plain.no_symlinks);
+  // Links on the way, or the file itself a link: read all the same, and said.
+  for (const std::string& path : {dir_ / "link/Dockerfile", dir_ / "file-link"}) {
+    const ReadResult r = read_file(path, o);
+    ASSERT_TRUE(r.ok()) << path;
+    EXPECT_EQ(r.bytes, bytes) << path;
+    EXPECT_FALSE(r.no_symlinks) << path;
+  }
+  // Without the option it is never claimed; errors are the file's own.
+  EXPECT_FALSE(read_file(dir_ / "real/Dockerfile").no_symlinks);
+  const ReadResult missing = read_file(dir_ / "real/missing", o);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error->error_number, ENOENT);
+  const ReadResult dangling_dir = read_file(dir_ / "link/missing", o);
+  ASSERT_FALSE(dangling_dir.ok());
+  EXPECT_EQ(dangling_dir.error->error_number, ENOENT);
+}
+
 TEST_F(ReadFile, EmptyFile) {
   write_file(dir_ / "empty", "");
   const ReadResult result = read_file(dir_ / "empty");
