@@ -108,7 +108,16 @@ class Collector {
 
   void finish() {
     result_.files.clear();
-    for (auto& [id, candidate] : best_) result_.files.push_back(std::move(candidate.path));
+    // One file per (device, inode): the real path over a link's, then the
+    // smallest path (a sort and one pass; a map node per file cost more).
+    std::sort(seen_.begin(), seen_.end(), [](const Seen& a, const Seen& b) {
+      if (a.id != b.id) return a.id < b.id;
+      if (a.candidate.via_link != b.candidate.via_link) return !a.candidate.via_link;
+      return a.candidate.path < b.candidate.path;
+    });
+    for (std::size_t i = 0; i < seen_.size(); ++i)
+      if (i == 0 || seen_[i].id != seen_[i - 1].id) result_.files.push_back(std::move(seen_[i].candidate.path));
+    std::vector<Seen>().swap(seen_);
     std::sort(result_.files.begin(), result_.files.end());
     result_.files.erase(std::unique(result_.files.begin(), result_.files.end()), result_.files.end());
   }
@@ -134,14 +143,7 @@ class Collector {
 
   void add(Candidate candidate, const struct stat& st) {
     const FileId id{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
-    auto [it, inserted] = best_.try_emplace(id, candidate);
-    if (inserted) return;
-    // The same file reached twice (a link to it, or overlapping roots): keep the
-    // real path, so the file is edited once and under its own name.
-    Candidate& kept = it->second;
-    if (candidate.via_link != kept.via_link ? !candidate.via_link : candidate.path < kept.path) {
-      kept = std::move(candidate);
-    }
+    seen_.push_back({id, std::move(candidate)});
   }
 
   void consider_link(const std::string& fs_path, const std::string& display) {
@@ -313,7 +315,11 @@ class Collector {
 
   DiscoverResult& result_;
   std::vector<ExcludeGlob> excludes_;
-  std::map<FileId, Candidate> best_;
+  struct Seen {
+    FileId id;
+    Candidate candidate;
+  };
+  std::vector<Seen> seen_;  // every file found, with its identity; finish() keeps one per file
   int jobs_ = 0;              // DiscoverOptions::jobs
   std::string root_arg_;      // the root as given, for system calls
   std::string root_display_;  // the root as printed ("" for ".")
