@@ -414,7 +414,7 @@ std::optional<std::size_t> subcommand(const Command& cmd) {
   const std::size_t n = cmd.words.size();
   for (std::size_t i = inv->args; i < n; ++i) {
     const Word& w = cmd.words[i];
-    if (w.value == "--") return i + 1 < n ? std::optional<std::size_t>(i + 1) : std::nullopt;
+    if (std::string_view(w.value) == "--") return i + 1 < n ? std::optional<std::size_t>(i + 1) : std::nullopt;
     if (is_option(w.value)) {
       if (consumes_next(short_args, long_args, w.value)) ++i;
       continue;

@@ -729,7 +729,7 @@ class Parser {
       if (st.header == State::Header::For) {
         if (t.kind == TokenKind::Word) {
           ++st.header_words;
-          if (st.header_words == 2 && !t.word.quoted && t.word.value == "do") st.header = State::Header::None;
+          if (st.header_words == 2 && !t.word.quoted && std::string_view(t.word.value) == "do") st.header = State::Header::None;
         } else if (t.kind == TokenKind::Newline || (t.kind == TokenKind::Operator && t.op == Op::Semi)) {
           st.header = State::Header::None;
         } else if (t.kind == TokenKind::Operator && t.op == Op::LParen && st.header_words == 0 &&
@@ -746,7 +746,7 @@ class Parser {
       if (st.header == State::Header::Case) {
         if (t.kind == TokenKind::Word) {
           if (++st.header_words == 2) {
-            if (t.word.quoted || t.word.value != "in") fail();
+            if (t.word.quoted || std::string_view(t.word.value) != "in") fail();
             st.header = State::Header::None;
             st.frames.back().expect_pattern = true;
           }
@@ -769,7 +769,7 @@ class Parser {
       if (in_pattern) {
         // case items: [(] pattern [| pattern]... )
         if (t.kind == TokenKind::Word) {
-          if (!t.word.quoted && t.word.value == "esac") {
+          if (!t.word.quoted && std::string_view(t.word.value) == "esac") {
             close_frame(st, FrameKind::Case);
             st.after_close = true;
           }
@@ -892,8 +892,8 @@ class Parser {
             if (reserved_word(st, t.word)) break;
             if (st.after_close) fail();  // `fi x`
             st.after_close = false;
-            if (!t.word.quoted && t.word.value == "[[") st.dbracket = true;
-          } else if (st.dbracket && !t.word.quoted && t.word.value == "]]") {
+            if (!t.word.quoted && std::string_view(t.word.value) == "[[") st.dbracket = true;
+          } else if (st.dbracket && !t.word.quoted && std::string_view(t.word.value) == "]]") {
             st.dbracket = false;
           }
           extend(st.cmd, t.word.span, st.started);
