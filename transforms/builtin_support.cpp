@@ -448,7 +448,7 @@ namespace dockmend::transforms::builtin {
 
 void conclude(Outcome& out, bool applicable, std::string_view correct) {
   out.applicable = applicable || !out.findings.empty();
-  if (out.applicable && out.findings.empty() && !correct.empty()) out.correct.emplace_back(correct);
+  if (out.wants_correct && out.applicable && out.findings.empty() && !correct.empty()) out.correct.emplace_back(correct);
 }
 
 bool options_may_hide(const shell::Command& cmd) {

@@ -173,6 +173,7 @@ RoundResult run_rules(const Tree& tree, const std::string& path, const EngineCon
   out.rules.reserve(prepared->rules.size());
   for (const Rule* rule : prepared->rules) {
     Outcome o;
+    o.wants_correct = config.collect_correct;
     rule->check(ctx, o);
     RuleResult rr;
     rr.rule = rule;

@@ -24,6 +24,9 @@ struct EngineConfig {
   const FileView* files = nullptr;
   Selection selection;
   int max_rounds = 8;
+  // Collect what each rule found right (RuleResult::correct): the audit's
+  // "what is correct" column. Off, rules skip building those strings.
+  bool collect_correct = true;
   // Set by prepare(): for each service of the policy (and for files of none),
   // its merged settings and the rules that run. Without it every file works
   // them out again; a run over many files should prepare() once, after setting

@@ -72,6 +72,9 @@ struct Outcome {
   std::vector<Finding> findings;
   std::vector<std::string> correct;  // what the check found right (the audit's "what is correct")
   std::vector<NewFile> new_files;
+  // Whether anyone reads `correct` (the audit does; `check` printing lines does
+  // not): rules may skip building those strings when false.
+  bool wants_correct = true;
 };
 
 enum class RuleKind { Policy, Builtin };

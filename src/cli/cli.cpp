@@ -238,7 +238,7 @@ struct FileOutcome {
   bool failed = false;       // an error (exit 2)
   bool changed = false;      // would change / changed
   std::size_t findings = 0;
-  std::map<std::string, std::size_t> by_rule;
+  std::vector<std::pair<std::string_view, std::size_t>> by_rule;  // rule id (static), findings
   std::unique_ptr<transforms::FileReport> report;  // kept for audit / sarif
 };
 
@@ -486,7 +486,9 @@ FileOutcome process_one(const std::string& arg_path, std::string display, Displa
   for (const auto& c : rep->conflicts)
     o.errors += fmt::format("dockmend: note: {}: {} (applied in a later round if still needed)\n", display, c.message());
   o.findings = rep->findings.size();
-  for (const auto& f : rep->findings) ++o.by_rule[f.rule];
+  // Per rule, from the rules' own counts (the findings that were not ignored).
+  for (const auto& rr : rep->rules)
+    if (rr.findings) o.by_rule.emplace_back(rr.rule->id, rr.findings);
   o.changed = rep->changed();
   switch (rs.mode) {
     case Mode::Check:
@@ -637,6 +639,8 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
     if (n != "ALL" && !transforms::find_rule(n)) throw UsageError{fmt::format("--select: unknown rule '{}'", n)};
   for (const auto& n : cfg.selection.ignore)
     if (n != "ALL" && !transforms::find_rule(n)) throw UsageError{fmt::format("--ignore: unknown rule '{}'", n)};
+  // What each rule found right is read only by the reports (audit, check --format json/sarif).
+  cfg.collect_correct = mode == Mode::Audit || rs.check_format != "text";
   transforms::prepare(cfg);
 
   // Standard input.
@@ -746,7 +750,7 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   Progress progress;
   progress.enabled = st.err_is_tty && !quiet;
   std::size_t changed = 0, failed = 0, findings = 0;
-  std::map<std::string, std::size_t> by_rule;
+  std::map<std::string, std::size_t, std::less<>> by_rule;
   std::vector<std::unique_ptr<transforms::FileReport>> kept;
   std::map<std::string, transforms::NewFile> new_files;
   DisplayPaths shown_here(lp.root);
@@ -781,7 +785,11 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
     if (o->failed) ++failed;
     if (o->changed) ++changed;
     findings += o->findings;
-    for (const auto& [r, c] : o->by_rule) by_rule[r] += c;
+    for (const auto& [r, c] : o->by_rule) {
+      auto it = by_rule.find(r);
+      if (it == by_rule.end()) it = by_rule.emplace(std::string(r), 0).first;
+      it->second += c;
+    }
     if (o->report) {
       for (auto& nf : o->report->new_files) new_files.emplace(nf.path, nf);
       if (mode == Mode::Audit || rs.check_format != "text") kept.push_back(std::move(o->report));

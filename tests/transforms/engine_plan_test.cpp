@@ -82,6 +82,42 @@ TEST(EnginePlan, PreparedRunsGiveTheSameReports) {
   expect_same_reports(test::load(extended(*repo.files.read("dockmend.yaml"))), repo, {});
 }
 
+// Without collecting what is correct (check's text output), the findings and
+// the fixes are the same; only the audit's "what is correct" strings go.
+TEST(EnginePlan, NotCollectingCorrectChangesNoFinding) {
+  const Phase4 repo;
+  const policy::Policy pol = test::load(extended(*repo.files.read("dockmend.yaml")));
+  transforms::EngineConfig full;
+  full.policy = &pol;
+  full.files = &repo.files;
+  transforms::prepare(full);
+  transforms::EngineConfig lean = full;
+  lean.collect_correct = false;
+  std::size_t correct_full = 0, correct_lean = 0;
+  for (const auto& path : repo.dockerfiles) {
+    const std::string text = *repo.files.read(path);
+    const auto a = transforms::process_file(path, text, full, true);
+    const auto b = transforms::process_file(path, text, lean, true);
+    EXPECT_EQ(a.fixed, b.fixed) << path;
+    ASSERT_EQ(a.findings.size(), b.findings.size()) << path;
+    for (std::size_t i = 0; i < a.findings.size(); ++i) {
+      EXPECT_EQ(a.findings[i].rule, b.findings[i].rule);
+      EXPECT_EQ(a.findings[i].message, b.findings[i].message);
+      EXPECT_EQ(a.findings[i].line, b.findings[i].line);
+    }
+    ASSERT_EQ(a.rules.size(), b.rules.size()) << path;
+    for (std::size_t i = 0; i < a.rules.size(); ++i) {
+      EXPECT_EQ(a.rules[i].rule, b.rules[i].rule);
+      EXPECT_EQ(a.rules[i].applicable, b.rules[i].applicable);
+      EXPECT_EQ(a.rules[i].findings, b.rules[i].findings);
+      correct_full += a.rules[i].correct.size();
+      correct_lean += b.rules[i].correct.size();
+    }
+  }
+  EXPECT_GT(correct_full, 0u);
+  EXPECT_LT(correct_lean, correct_full);
+}
+
 TEST(EnginePlan, PreparedPlanFollowsThePolicyAndSelection) {
   const Phase4 repo;
   const policy::Policy pol = test::load(*repo.files.read("dockmend.yaml"));
