@@ -39,29 +39,18 @@ namespace {
 
 bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
 
-// The image name without registry, tag or digest, lower case: "python", "library/ubuntu".
-std::string image_name(std::string_view ref) {
-  std::string r = lower(ref);
-  if (auto at = r.find('@'); at != std::string::npos) r.resize(at);
-  const auto slash = r.rfind('/');
-  const auto colon = r.rfind(':');
-  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) r.resize(colon);
-  return r;
-}
-
-std::string image_tag(std::string_view ref) {
-  std::string r = lower(ref);
-  if (auto at = r.find('@'); at != std::string::npos) r.resize(at);
-  const auto slash = r.rfind('/');
-  const auto colon = r.rfind(':');
-  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) return r.substr(colon + 1);
-  return "";
-}
-
 Distro distro_of_image(std::string_view ref) {
-  const std::string name = image_name(ref);
-  const std::string tag = image_tag(ref);
-  const std::string last = name.substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
+  // One lower-case copy, cut into name and tag in place (image_name/image_tag
+  // would copy it twice more: this runs for every stage of every file).
+  const std::string lowered = lower(ref);
+  std::string_view r = lowered;
+  if (const auto at = r.find('@'); at != std::string_view::npos) r = r.substr(0, at);
+  const auto slash = r.rfind('/');
+  const auto colon = r.rfind(':');
+  const bool tagged = colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash);
+  const std::string_view name = tagged ? r.substr(0, colon) : r;
+  const std::string_view tag = tagged ? r.substr(colon + 1) : std::string_view();
+  const std::string_view last = name.substr(name.rfind('/') == std::string_view::npos ? 0 : name.rfind('/') + 1);
   if (name == "scratch") return Distro::Scratch;
   if (contains(name, "windows") || contains(name, "nanoserver") || contains(name, "servercore") ||
       contains(tag, "nanoserver") || contains(tag, "windowsservercore") || contains(tag, "ltsc"))
@@ -80,7 +69,8 @@ Distro distro_of_image(std::string_view ref) {
   for (std::string_view d : {"python", "node", "ruby", "golang", "openjdk", "eclipse-temurin", "php", "perl",
                              "rust", "gcc", "maven", "gradle", "nginx", "httpd", "postgres", "mysql",
                              "redis", "elixir", "erlang", "haskell", "julia", "r-base", "swift"}) {
-    if (last == d && (name == d || name == "library/" + std::string(d) || starts_with(name, "docker.io/"))) {
+    if (last == d && (name == d || (name.size() == 8 + d.size() && starts_with(name, "library/")) ||
+                      starts_with(name, "docker.io/"))) {
       if (contains(tag, "windows") || contains(tag, "nanoserver")) return Distro::Windows;
       if (contains(tag, "ubi") || contains(tag, "oracle") || contains(tag, "centos")) return Distro::Rhel;
       return Distro::Debian;
