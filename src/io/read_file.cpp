@@ -8,10 +8,11 @@
 
 #include <cerrno>
 #include <fcntl.h>
-#if defined(__linux__)
+#if defined(__linux__) && __has_include(<linux/openat2.h>)
 #include <linux/openat2.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#define DOCKMEND_HAVE_OPENAT2 1
 #endif
 #include <sys/stat.h>
 #include <time.h>
@@ -93,7 +94,7 @@ ReadResult read_file(const std::string& path, const ReadOptions& options) {
     // regular-file check below; it has no effect on regular files.
     constexpr int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
     bool plain = true;
-#if defined(__linux__) && defined(SYS_openat2)
+#if defined(DOCKMEND_HAVE_OPENAT2) && defined(SYS_openat2)
     if (options.no_symlinks) {
       struct open_how how {};
       how.flags = flags;
