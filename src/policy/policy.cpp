@@ -369,6 +369,26 @@ class Loader {
     return std::nullopt;
   }
 
+  // A path relative to each service's directory (machine.profiles): not
+  // empty, not absolute. It may climb with ".." (a sibling folder of the
+  // services); where it would leave the repository depends on the service,
+  // and the repository view refuses such a path when it is used.
+  std::optional<std::string> service_relative_path(const Entry& e, const std::string& parent) {
+    const std::string here = join(parent, e.key);
+    auto raw = text(e, parent);
+    if (!raw) return std::nullopt;
+    if (raw->empty()) {
+      error(e.value_mark(), here, "expected a path, got an empty string");
+      return std::nullopt;
+    }
+    if (std::filesystem::path(*raw).has_root_path()) {
+      error(e.value_mark(), here,
+            fmt::format("'{}' is absolute; this path is relative to each service's directory", *raw));
+      return std::nullopt;
+    }
+    return raw;
+  }
+
   // A port: "8080" or, when allowed, "8080/udp".
   std::optional<Port> port(const Node& node, const std::string& here, bool allow_protocol) {
     if (!node.IsScalar()) {
@@ -578,7 +598,7 @@ class Loader {
                                             else if (f.key == "default")
                                               s.default_profile = text(f, here);
                                             else if (f.key == "profiles")
-                                              s.profiles = text(f, here);
+                                              s.profiles = service_relative_path(f, here);
                                             else if (f.key == "profile_source")
                                               s.profile_source = relative_path(f, here);
                                             else

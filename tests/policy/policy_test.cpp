@@ -730,6 +730,14 @@ TEST(Errors, PathsMustStayInsideThePolicyDirectory) {
                      "      profile_source: ../profiles\n"),
             "proj/dockmend.yaml:5:23: services.a.machine.profile_source: '../profiles' leaves the "
             "policy's directory");
+  // machine.profiles is relative to each service's directory: it may climb
+  // (a folder beside the services), but it is never absolute or empty.
+  EXPECT_EQ(error_of("defaults:\n  machine:\n    profiles: /etc\n"),
+            "proj/dockmend.yaml:3:15: defaults.machine.profiles: '/etc' is absolute; this path is relative "
+            "to each service's directory");
+  EXPECT_EQ(error_of("defaults:\n  machine:\n    profiles: ''\n"),
+            "proj/dockmend.yaml:3:15: defaults.machine.profiles: expected a path, got an empty string");
+  must_load("defaults:\n  machine:\n    profiles: ../common/machine-profiles\n");
 }
 
 TEST(Errors, CrossChecks) {
