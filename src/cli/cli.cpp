@@ -3,13 +3,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <charconv>
-#include <climits>
-#include <cstring>
 #include <atomic>
+#include <charconv>
 #include <chrono>
+#include <climits>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <limits>
@@ -253,11 +253,6 @@ std::string relative_display(const fs::path& p, const fs::path& root) {
   return rel.generic_string();
 }
 
-// relative_display() for many files: weakly_canonical costs two system calls per
-// path component, which was a fifth of `check` over a large tree. Sorted paths
-// share most of their directories, so the chain of the last one is kept and a
-// new directory costs one lstat (a real directory below a canonical one is
-// canonical); links, `.` and `..` still go through weakly_canonical.
 // Whether a path has a "." or ".." component ("/a/./b", "/a/..").
 bool has_dot_component(std::string_view p) {
   for (std::size_t i = p.find("/."); i != std::string_view::npos; i = p.find("/.", i + 1)) {
@@ -268,6 +263,12 @@ bool has_dot_component(std::string_view p) {
   return false;
 }
 
+// relative_display() for many files: weakly_canonical costs two system calls per
+// path component, which was a fifth of `check` over a large tree. Sorted paths
+// share most of their directories, so the chain of the last one is kept and a
+// new directory costs one lstat (a real directory below a canonical one is
+// canonical); links, `.` and `..` still go through weakly_canonical. A file the
+// reader opened without meeting a link needs none of that: see plain().
 class DisplayPaths {
  public:
   explicit DisplayPaths(fs::path root) : m_root(std::move(root)), m_root_text(m_root.generic_string()) {
