@@ -180,32 +180,13 @@ void build(const Tree& tree, FileFacts& ff) {
   }
 }
 
-struct Cache {
-  std::uint64_t serial = 0;  // 0: empty (parse() never hands out 0)
-  const char* data = nullptr;
-  std::size_t size = 0;
-  FileFacts facts;
-};
-
 }  // namespace
 
 const FileFacts& facts(const Tree& tree) {
-  // Keyed by the parse that made the tree (copies share it) and the bytes it
-  // views: every rule of a run asks for the same tree, and comparing the
-  // whole file on each call cost 5% of `check`. A tree not made by parse()
-  // (serial 0) is never cached.
-  thread_local Cache cache;
-  if (tree.serial == 0 || cache.serial != tree.serial || cache.data != tree.source.data() ||
-      cache.size != tree.source.size()) {
-    cache.serial = 0;
-    build(tree, cache.facts);
-    if (tree.serial != 0) {
-      cache.serial = tree.serial;
-      cache.data = tree.source.data();
-      cache.size = tree.source.size();
-    }
-  }
-  return cache.facts;
+  // Every rule of a run asks for the same tree: comparing the whole file with
+  // a cached copy on each call cost 5% of `check` (see syntax::PerTree).
+  thread_local syntax::PerTree<FileFacts> cache;
+  return cache.get(tree, build);
 }
 
 Span source_span(const Tree& tree, const RunScript& run, shell::Span span) {

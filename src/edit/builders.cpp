@@ -32,23 +32,9 @@ Style work_out_style(const Tree& tree) {
 }  // namespace
 
 Style style_of(const Tree& tree) {
-  // Several rules ask for the style of the same tree: worked out once per
-  // parse (as builtin::facts, keyed by the parse's serial and the bytes it views).
-  struct Cache {
-    std::uint64_t serial = 0;
-    const char* data = nullptr;
-    std::size_t size = 0;
-    Style style;
-  };
-  thread_local Cache cache;
-  if (tree.serial == 0) return work_out_style(tree);
-  if (cache.serial != tree.serial || cache.data != tree.source.data() || cache.size != tree.source.size()) {
-    cache.style = work_out_style(tree);
-    cache.serial = tree.serial;
-    cache.data = tree.source.data();
-    cache.size = tree.source.size();
-  }
-  return cache.style;
+  // Several rules ask for the style of the same tree: worked out once per parse.
+  thread_local syntax::PerTree<Style> cache;
+  return cache.get(tree, [](const Tree& t, Style& s) { s = work_out_style(t); });
 }
 
 std::string keyword(const Style& style, std::string_view kw) {

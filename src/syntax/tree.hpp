@@ -178,6 +178,37 @@ struct Tree {
   bool ends_with_newline() const { return !source.empty() && source.back() == '\n'; }
 };
 
+// What a pass derived from a tree, kept for the next call about the same tree
+// (each rule asks for the same file's facts): keyed by the parse that made the
+// tree (Tree::serial, shared by its copies) and the bytes it views, so nothing
+// compares the file. A tree not made by parse() (serial 0) is never kept.
+// Not thread-safe: make one thread_local.
+template <class T>
+class PerTree {
+ public:
+  // `make(tree, value)` fills the value when the tree is not the one kept.
+  template <class Make>
+  const T& get(const Tree& tree, Make&& make) {
+    if (tree.serial != 0 && tree.serial == m_serial && tree.source.data() == m_data &&
+        tree.source.size() == m_size)
+      return m_value;
+    m_serial = 0;  // parse() never hands out 0
+    make(tree, m_value);
+    if (tree.serial != 0) {
+      m_serial = tree.serial;
+      m_data = tree.source.data();
+      m_size = tree.source.size();
+    }
+    return m_value;
+  }
+
+ private:
+  std::uint64_t m_serial = 0;
+  const char* m_data = nullptr;
+  std::size_t m_size = 0;
+  T m_value{};
+};
+
 struct ParseOptions {
   bool tokens = true;  // build the token vector (the instruction view is always built)
 };
