@@ -253,14 +253,18 @@ std::string relative_display(const fs::path& p, const fs::path& root) {
   return rel.generic_string();
 }
 
-// Whether a path has a "." or ".." component ("/a/./b", "/a/..").
-bool has_dot_component(std::string_view p) {
-  for (std::size_t i = p.find("/."); i != std::string_view::npos; i = p.find("/.", i + 1)) {
-    const std::size_t after = i + 2;
-    if (after == p.size() || p[after] == '/') return true;
-    if (p[after] == '.' && (after + 1 == p.size() || p[after + 1] == '/')) return true;
+// Whether a path, a leading "/" aside, has an empty, "." or ".." component
+// ("a//b", "./a", "/a/..", "a/"): then it cannot be cut and joined as text.
+bool has_odd_component(std::string_view p) {
+  std::size_t b = !p.empty() && p[0] == '/' ? 1 : 0;
+  for (;;) {
+    const std::size_t slash = p.find('/', b);
+    const std::size_t e = slash == std::string_view::npos ? p.size() : slash;
+    const std::string_view part = p.substr(b, e - b);
+    if (part.empty() || part == "." || part == "..") return true;
+    if (slash == std::string_view::npos) return false;
+    b = e + 1;
   }
-  return false;
 }
 
 // relative_display() for many files: weakly_canonical costs two system calls per
@@ -280,14 +284,7 @@ class DisplayPaths {
   // absolute is then canonical. nullopt when that does not apply (".", ".." or
   // empty components, a file outside the root, no working directory): use ().
   std::optional<std::string> plain(const std::string& path) {
-    if (path.empty() || path.back() == '/') return std::nullopt;
-    for (std::size_t b = path[0] == '/' ? 1 : 0; b <= path.size();) {
-      std::size_t e = path.find('/', b);
-      if (e == std::string::npos) e = path.size();
-      const std::string_view part = std::string_view(path).substr(b, e - b);
-      if (part.empty() || part == "." || part == "..") return std::nullopt;
-      b = e + 1;
-    }
+    if (has_odd_component(path)) return std::nullopt;
     std::string canon;
     if (path[0] == '/') {
       canon = path;
@@ -303,10 +300,7 @@ class DisplayPaths {
       if (canon.back() != '/') canon += '/';
       canon += path;
     }
-    const bool at_top = m_root_text == "/";
-    if (canon.size() > m_root_text.size() && canon.compare(0, m_root_text.size(), m_root_text) == 0 &&
-        (at_top || canon[m_root_text.size()] == '/'))
-      return canon.substr(at_top ? 1 : m_root_text.size() + 1);
+    if (const auto rel = below_root(canon)) return std::string(*rel);
     return std::nullopt;
   }
 
@@ -318,12 +312,10 @@ class DisplayPaths {
     // The usual case, in plain string operations: a file named normally in a
     // directory at or below the root (both canonical, so the relative path is
     // what follows the root).
-    if (!name.empty() && name != "." && name != ".." && !has_dot_component(canon)) {
+    if (!name.empty() && name != "." && name != ".." && !has_odd_component(canon)) {
       if (canon == m_root_text) return std::string(name);
-      const bool at_top = m_root_text == "/";
-      if (canon.size() > m_root_text.size() && canon.compare(0, m_root_text.size(), m_root_text) == 0 &&
-          (at_top || canon[m_root_text.size()] == '/')) {
-        std::string rel = canon.substr(at_top ? 1 : m_root_text.size() + 1);
+      if (const auto below = below_root(canon)) {
+        std::string rel(*below);
         rel += '/';
         rel += name;
         return rel;
@@ -336,6 +328,15 @@ class DisplayPaths {
   }
 
  private:
+  // What follows the root in a canonical path strictly below it.
+  std::optional<std::string_view> below_root(std::string_view canon) const {
+    const bool at_top = m_root_text == "/";
+    if (canon.size() > m_root_text.size() && canon.compare(0, m_root_text.size(), m_root_text) == 0 &&
+        (at_top || canon[m_root_text.size()] == '/'))
+      return canon.substr(at_top ? 1 : m_root_text.size() + 1);
+    return std::nullopt;
+  }
+
   // What weakly_canonical(absolute(dir)) gives (absolute(dir) when that fails).
   const std::string& canonical_dir(const std::string& dir) {
     std::size_t depth = 0, pos = 0;
@@ -446,6 +447,7 @@ FileOutcome process_one(const std::string& arg_path, std::string display, Displa
   io::FileStamp stamp;
   if (stdin_bytes) {
     bytes = *stdin_bytes;
+    o.display = display;
   } else {
     io::ReadOptions ro;
     ro.stamp = rs.mode == Mode::Fix;  // only fix writes back (and checks for a race)
@@ -465,7 +467,6 @@ FileOutcome process_one(const std::string& arg_path, std::string display, Displa
     bytes = std::move(r.bytes);
     stamp = r.stamp;
   }
-  o.display = display;
   std::size_t nul = 0;
   if (looks_binary(bytes, nul)) {
     auto t = syntax::parse(std::string_view(bytes).substr(0, nul), {false});
