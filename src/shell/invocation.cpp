@@ -259,9 +259,11 @@ bool takes_argument(std::string_view program, std::string_view option) {
   return option.size() == 2 && spec->short_args.find(option[1]) != std::string_view::npos;
 }
 
-namespace {
+namespace detail {
 
-std::optional<Invocation> work_out_invocation(const Command& cmd) {
+// invocation() worked out from the words: what parse() records in
+// Command::resolved, and the answer for a command that has none.
+std::optional<Invocation> unresolved_invocation(const Command& cmd) {
   const std::size_t n = cmd.words.size();
   if (n == 0) return std::nullopt;
   std::size_t i = 0;
@@ -308,6 +310,10 @@ std::optional<Invocation> work_out_invocation(const Command& cmd) {
   return inv;
 }
 
+}  // namespace detail
+
+namespace {
+
 // The option table row of the command's program (nullptr when none).
 const OptionSpec* spec_of(const Command& cmd, std::string_view name) {
   if (cmd.resolved.valid) return cmd.resolved.spec < 0 ? nullptr : &k_option_specs[cmd.resolved.spec];
@@ -318,7 +324,7 @@ const OptionSpec* spec_of(const Command& cmd, std::string_view name) {
 
 void resolve(Command& cmd) {
   cmd.resolved = {};
-  const std::optional<Invocation> inv = work_out_invocation(cmd);
+  const std::optional<Invocation> inv = detail::unresolved_invocation(cmd);
   if (!inv) return;
   Command::Resolved r;
   r.program = static_cast<std::uint32_t>(inv->program);
@@ -340,10 +346,6 @@ void resolve(Command& cmd) {
   r.spec = spec ? static_cast<std::int32_t>(spec - k_option_specs) : -1;
   cmd.resolved = r;
 }
-
-namespace detail {
-std::optional<Invocation> unresolved_invocation(const Command& cmd) { return work_out_invocation(cmd); }
-}  // namespace detail
 
 std::optional<OptionMatch> find_option(const Command& cmd, std::initializer_list<std::string_view> names) {
   const std::optional<Invocation> inv = invocation(cmd);
