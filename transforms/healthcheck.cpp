@@ -117,15 +117,9 @@ std::string probe_for(const std::string& probe, int port) {
 
 void check(const Context& ctx, Outcome& out) {
   const policy::Service* svc = ctx.service;
-  if (!svc || !svc->health_port) {
-    out.applicable = false;
-    return;
-  }
-  StageSet st(ctx.tree);
-  if (st.empty()) {
-    out.applicable = false;
-    return;
-  }
+  const auto stages = stages_for_rule(svc && svc->health_port, ctx.tree, out);
+  if (!stages) return;
+  const StageSet& st = *stages;
   const auto& tree = ctx.tree;
   const int fin = st.final_index();
   const int port = *svc->health_port;

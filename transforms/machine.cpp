@@ -19,15 +19,9 @@ using namespace support;
 
 void check_arg(const Context& ctx, Outcome& out) {
   const auto& m = ctx.settings.machine;
-  if (!m || !m->arg) {
-    out.applicable = false;
-    return;
-  }
-  StageSet st(ctx.tree);
-  if (st.empty()) {
-    out.applicable = false;
-    return;
-  }
+  const auto stages = stages_for_rule(m && m->arg, ctx.tree, out);
+  if (!stages) return;
+  const StageSet& st = *stages;
   const auto& tree = ctx.tree;
   const auto style = edit::style_of(tree);
   const std::string& name = *m->arg;
@@ -101,15 +95,9 @@ void check_arg(const Context& ctx, Outcome& out) {
 
 void check_profile(const Context& ctx, Outcome& out) {
   const auto& m = ctx.settings.machine;
-  if (!m || !m->profiles || !m->arg) {
-    out.applicable = false;
-    return;
-  }
-  StageSet st(ctx.tree);
-  if (st.empty()) {
-    out.applicable = false;
-    return;
-  }
+  const auto stages = stages_for_rule(m && m->profiles && m->arg, ctx.tree, out);
+  if (!stages) return;
+  const StageSet& st = *stages;
   const auto& tree = ctx.tree;
   const auto style = edit::style_of(tree);
   const int fin = st.final_index();

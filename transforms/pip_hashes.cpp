@@ -78,15 +78,9 @@ bool truthy(std::string_view v) {
 
 void check(const Context& ctx, Outcome& out) {
   const auto& pip = ctx.settings.pip;
-  if (!pip || !pip->require_hashes || !*pip->require_hashes) {
-    out.applicable = false;
-    return;
-  }
-  StageSet st(ctx.tree);
-  if (st.empty()) {
-    out.applicable = false;
-    return;
-  }
+  const auto stages = stages_for_rule(pip && pip->require_hashes && *pip->require_hashes, ctx.tree, out);
+  if (!stages) return;
+  const StageSet& st = *stages;
   const auto& tree = ctx.tree;
   const std::string ref = pip->ref;
   std::vector<std::uint32_t> all;

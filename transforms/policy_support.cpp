@@ -269,6 +269,15 @@ std::vector<EnvEntry> env_entries(const Instruction& env) {
 
 StageSet::StageSet(const Tree& t) : tree(&t), list(t.stages()), globals(global_args(t)) {}
 
+std::optional<StageSet> stages_for_rule(bool asked, const Tree& tree, Outcome& out) {
+  if (asked) {
+    StageSet st(tree);
+    if (!st.empty()) return st;
+  }
+  out.applicable = false;
+  return std::nullopt;
+}
+
 std::vector<int> StageSet::chain(int stage) const {
   std::vector<int> out;
   for (int s = stage; s >= 0 && out.size() <= list.size(); s = list[static_cast<std::size_t>(s)].base_stage)

@@ -112,6 +112,11 @@ struct StageSet {
   int stage_named(std::string_view name) const;
 };
 
+// The file's stages for a policy rule, or nullopt with the rule marked not
+// applicable: when the policy does not ask for the rule here (`asked` false;
+// the file is not read then) or the file has no FROM.
+std::optional<StageSet> stages_for_rule(bool asked, const Tree& tree, Outcome& out);
+
 // ---------------------------------------------------------------- shell
 
 // A piece of shell script inside an instruction: a shell-form RUN's arguments,

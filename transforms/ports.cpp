@@ -53,15 +53,9 @@ Exposed read_word(const StageSet& st, int stage, std::uint32_t i, std::size_t v)
 
 void check(const Context& ctx, Outcome& out) {
   const policy::Service* svc = ctx.service;
-  if (!svc || (!svc->ports && !svc->health_port)) {
-    out.applicable = false;
-    return;
-  }
-  StageSet st(ctx.tree);
-  if (st.empty()) {
-    out.applicable = false;
-    return;
-  }
+  const auto stages = stages_for_rule(svc && (svc->ports || svc->health_port), ctx.tree, out);
+  if (!stages) return;
+  const StageSet& st = *stages;
   const int fin = st.final_index();
   const auto& tree = ctx.tree;
   const auto style = edit::style_of(tree);

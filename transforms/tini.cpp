@@ -49,15 +49,9 @@ std::optional<std::vector<std::string>> simple_words(std::string_view text) {
 
 void check(const Context& ctx, Outcome& out) {
   const auto& init = ctx.settings.init;
-  if (!init || !init->tini) {
-    out.applicable = false;
-    return;
-  }
-  StageSet st(ctx.tree);
-  if (st.empty()) {
-    out.applicable = false;
-    return;
-  }
+  const auto stages = stages_for_rule(init && init->tini, ctx.tree, out);
+  if (!stages) return;
+  const StageSet& st = *stages;
   const auto& tree = ctx.tree;
   const auto style = edit::style_of(tree);
   const int fin = st.final_index();

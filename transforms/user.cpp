@@ -266,15 +266,9 @@ std::string describe(const policy::User& u) {
 
 void check(const Context& ctx, Outcome& out) {
   const auto& pu = ctx.settings.user;
-  if (!pu || (!pu->name && !pu->uid)) {
-    out.applicable = false;
-    return;
-  }
-  StageSet st(ctx.tree);
-  if (st.empty()) {
-    out.applicable = false;
-    return;
-  }
+  const auto stages = stages_for_rule(pu && (pu->name || pu->uid), ctx.tree, out);
+  if (!stages) return;
+  const StageSet& st = *stages;
   const auto& tree = ctx.tree;
   const auto style = edit::style_of(tree);
   const int fin = st.final_index();

@@ -56,15 +56,9 @@ bool installs_elsewhere(const shell::Command& c) {
 
 void check(const Context& ctx, Outcome& out) {
   const auto& pv = ctx.settings.venv;
-  if (!pv || !pv->allowed || *pv->allowed) {
-    out.applicable = false;
-    return;
-  }
-  StageSet st(ctx.tree);
-  if (st.empty()) {
-    out.applicable = false;
-    return;
-  }
+  const auto stages = stages_for_rule(pv && pv->allowed && !*pv->allowed, ctx.tree, out);
+  if (!stages) return;
+  const StageSet& st = *stages;
   const auto& tree = ctx.tree;
   const std::string ref = pv->ref;
   std::vector<std::uint32_t> all;
