@@ -19,13 +19,10 @@ void check(const Context& ctx, Outcome& out) {
       // A cache mount keeps the cache out of the layer already (and is there to be used).
       if (builtin::has_cache_mount(inst, "/var/cache/apk") || builtin::has_cache_mount(inst, "/etc/apk/cache"))
         continue;
-      std::vector<edit::Edit> edits;
-      if (auto e = builtin::insert_flag(ctx.tree, run, cmd, "--no-cache")) edits.push_back(*e);
-      auto f = builtin::command_finding(ctx.tree, run, cmd,
-                                        "apk add without --no-cache: the package index stays in the layer",
-                                        "add --no-cache after apk add", std::move(edits));
-      f.expected = "apk add --no-cache ...";
-      out.findings.push_back(std::move(f));
+      out.findings.push_back(builtin::flag_finding(
+          ctx.tree, run, cmd, "--no-cache", shell::InsertAt::AfterSubcommand,
+          "apk add without --no-cache: the package index stays in the layer", "add --no-cache after apk add",
+          "apk add --no-cache ..."));
     }
   }
   builtin::conclude(out, any, "apk add uses --no-cache");

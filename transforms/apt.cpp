@@ -84,12 +84,10 @@ void check_yes(const Context& ctx, Outcome& out) {
     auto inv = shell::invocation(cmd);
     if (quiet_level(cmd, inv->args) >= 2 || has_config(cmd, "Assume-Yes") || builtin::options_may_hide(cmd)) return;
     if (builtin::piped_from(*a.run, a.index, "yes")) return;
-    std::vector<edit::Edit> edits;
-    if (auto e = builtin::insert_flag(ctx.tree, *a.run, cmd, "-y")) edits.push_back(*e);
-    out.findings.push_back(builtin::command_finding(
-        ctx.tree, *a.run, cmd, fmt::format("{} {} without -y: the build cannot answer its prompt", a.name, a.sub),
-        fmt::format("add -y to {} {}", a.name, a.sub), std::move(edits)));
-    out.findings.back().expected = fmt::format("{} {} -y ...", a.name, a.sub);
+    out.findings.push_back(builtin::flag_finding(
+        ctx.tree, *a.run, cmd, "-y", shell::InsertAt::AfterSubcommand,
+        fmt::format("{} {} without -y: the build cannot answer its prompt", a.name, a.sub),
+        fmt::format("add -y to {} {}", a.name, a.sub), fmt::format("{} {} -y ...", a.name, a.sub)));
   });
   builtin::conclude(out, any, "apt-get runs with -y");
 }

@@ -413,6 +413,15 @@ Finding command_finding(const Tree& tree, const RunScript& run, const shell::Com
   return f;
 }
 
+Finding flag_finding(const Tree& tree, const RunScript& run, const shell::Command& cmd, std::string_view flag,
+                     shell::InsertAt where, std::string message, std::string reason, std::string expected) {
+  std::vector<edit::Edit> edits;
+  if (auto e = insert_flag(tree, run, cmd, flag, where)) edits.push_back(*e);
+  Finding f = command_finding(tree, run, cmd, std::move(message), std::move(reason), std::move(edits));
+  f.expected = std::move(expected);
+  return f;
+}
+
 }  // namespace dockmend::transforms::builtin
 
 namespace dockmend::transforms::builtin {

@@ -99,6 +99,11 @@ std::string same_case(std::string_view model, std::string_view word);
 Finding command_finding(const syntax::Tree& tree, const RunScript& run, const shell::Command& cmd,
                         std::string message, std::string reason, std::vector<edit::Edit> edits);
 
+// A finding at command `cmd` whose fix inserts `flag` (see insert_flag;
+// report only when there is no place for it), with `expected` for the audit.
+Finding flag_finding(const syntax::Tree& tree, const RunScript& run, const shell::Command& cmd, std::string_view flag,
+                     shell::InsertAt where, std::string message, std::string reason, std::string expected);
+
 // Lower case ASCII copy.
 std::string lower(std::string_view s);
 bool starts_with(std::string_view s, std::string_view prefix);

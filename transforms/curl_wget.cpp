@@ -186,14 +186,10 @@ void check_wget_progress(const Context& ctx, Outcome& out) {
                                 "--output-file", "-a", "--append-output", "-V", "--version"}) ||
         builtin::options_may_hide(cmd))
       return;
-    std::vector<edit::Edit> edits;
-    if (auto e = builtin::insert_flag(ctx.tree, run, cmd, "--progress=dot:giga", shell::InsertAt::AfterProgram))
-      edits.push_back(*e);
-    auto f = builtin::command_finding(ctx.tree, run, cmd,
-                                      "wget without --progress (or -q): its progress bar floods the build log",
-                                      "add --progress=dot:giga to wget", std::move(edits));
-    f.expected = "wget --progress=dot:giga ...";
-    out.findings.push_back(std::move(f));
+    out.findings.push_back(builtin::flag_finding(
+        ctx.tree, run, cmd, "--progress=dot:giga", shell::InsertAt::AfterProgram,
+        "wget without --progress (or -q): its progress bar floods the build log", "add --progress=dot:giga to wget",
+        "wget --progress=dot:giga ..."));
   });
   builtin::conclude(out, any, "wget keeps the build log short");
 }

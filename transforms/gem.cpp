@@ -22,13 +22,10 @@ void check_no_document(const Context& ctx, Outcome& out) {
       if (gemrc || builtin::options_may_hide(cmd) ||
           shell::has_option(cmd, {"--no-document", "-N", "--no-rdoc", "--no-ri", "--document"}))
         continue;
-      std::vector<edit::Edit> edits;
-      if (auto e = builtin::insert_flag(ctx.tree, run, cmd, "--no-document")) edits.push_back(*e);
-      auto f = builtin::command_finding(ctx.tree, run, cmd,
-                                        fmt::format("gem {} without --no-document: documentation bloats the image", sub),
-                                        fmt::format("add --no-document to gem {}", sub), std::move(edits));
-      f.expected = fmt::format("gem {} --no-document ...", sub);
-      out.findings.push_back(std::move(f));
+      out.findings.push_back(builtin::flag_finding(
+          ctx.tree, run, cmd, "--no-document", shell::InsertAt::AfterSubcommand,
+          fmt::format("gem {} without --no-document: documentation bloats the image", sub),
+          fmt::format("add --no-document to gem {}", sub), fmt::format("gem {} --no-document ...", sub)));
     }
   }
   builtin::conclude(out, any, "gem installs skip documentation");

@@ -16,13 +16,9 @@ void check(const Context& ctx, Outcome& out) {
       if (!inv || !shell::same_program(inv->name, "gpg")) continue;
       any = true;
       if (shell::has_option(cmd, {"--batch", "--version", "--help", "-h"}) || builtin::options_may_hide(cmd)) continue;
-      std::vector<edit::Edit> edits;
-      if (auto e = builtin::insert_flag(ctx.tree, run, cmd, "--batch", shell::InsertAt::AfterProgram))
-        edits.push_back(*e);
-      auto f = builtin::command_finding(ctx.tree, run, cmd, "gpg without --batch may wait for a terminal",
-                                        "add --batch after gpg", std::move(edits));
-      f.expected = "gpg --batch ...";
-      out.findings.push_back(std::move(f));
+      out.findings.push_back(builtin::flag_finding(ctx.tree, run, cmd, "--batch", shell::InsertAt::AfterProgram,
+                                                   "gpg without --batch may wait for a terminal",
+                                                   "add --batch after gpg", "gpg --batch ..."));
     }
   }
   builtin::conclude(out, any, "gpg runs with --batch");

@@ -24,14 +24,10 @@ void check(const Context& ctx, Outcome& out) {
       if (env || builtin::env_set(ctx.tree, ff, run.index, "PIP_NO_CACHE_DIR")) continue;
       if (builtin::has_cache_mount(inst, "/root/.cache/pip") || builtin::has_cache_mount(inst, "/tmp/pip-cache"))
         continue;
-      std::vector<edit::Edit> edits;
-      if (auto e = builtin::insert_flag(ctx.tree, run, cmd, "--no-cache-dir")) edits.push_back(*e);
-      auto f = builtin::command_finding(ctx.tree, run, cmd,
-                                        fmt::format("{} install without --no-cache-dir: the wheel cache stays in the layer",
-                                                    inv->name),
-                                        "add --no-cache-dir after pip install", std::move(edits));
-      f.expected = "pip install --no-cache-dir ...";
-      out.findings.push_back(std::move(f));
+      out.findings.push_back(builtin::flag_finding(
+          ctx.tree, run, cmd, "--no-cache-dir", shell::InsertAt::AfterSubcommand,
+          fmt::format("{} install without --no-cache-dir: the wheel cache stays in the layer", inv->name),
+          "add --no-cache-dir after pip install", "pip install --no-cache-dir ..."));
     }
   }
   builtin::conclude(out, any, "pip install uses --no-cache-dir");

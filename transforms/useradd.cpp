@@ -18,16 +18,11 @@ void check(const Context& ctx, Outcome& out) {
       auto uid = shell::find_option(cmd, {"-u", "--uid"});
       if (!uid || uid->value.size() <= 5 || uid->value.find_first_not_of("0123456789") != std::string::npos) continue;
       if (shell::has_option(cmd, {"-l", "--no-log-init"})) continue;
-      std::vector<edit::Edit> edits;
-      if (auto e = builtin::insert_flag(ctx.tree, run, cmd, "--no-log-init", shell::InsertAt::AfterProgram))
-        edits.push_back(*e);
-      auto f = builtin::command_finding(ctx.tree, run, cmd,
-                                        fmt::format("useradd -u {} without --no-log-init: lastlog and faillog "
-                                                    "grow to the size of the UID",
-                                                    uid->value),
-                                        "add --no-log-init to useradd", std::move(edits));
-      f.expected = "useradd --no-log-init ...";
-      out.findings.push_back(std::move(f));
+      out.findings.push_back(builtin::flag_finding(
+          ctx.tree, run, cmd, "--no-log-init", shell::InsertAt::AfterProgram,
+          fmt::format("useradd -u {} without --no-log-init: lastlog and faillog grow to the size of the UID",
+                      uid->value),
+          "add --no-log-init to useradd", "useradd --no-log-init ..."));
     }
   }
   builtin::conclude(out, any, "useradd with a large UID uses --no-log-init");

@@ -38,14 +38,10 @@ void check_yes(const Context& ctx, Outcome& out) {
       for (const auto& w : cmd.words)
         if (builtin::lower(w.value).find("assumeyes") != std::string::npos) configured = true;
       if (configured || builtin::piped_from(run, i, "yes")) continue;
-      std::vector<edit::Edit> edits;
-      if (auto e = builtin::insert_flag(ctx.tree, run, cmd, "-y")) edits.push_back(*e);
-      auto f = builtin::command_finding(ctx.tree, run, cmd,
-                                        fmt::format("{} {} without -y: the build cannot answer its prompt",
-                                                    inv->name, sub),
-                                        fmt::format("add -y to {} {}", inv->name, sub), std::move(edits));
-      f.expected = fmt::format("{} {} -y ...", inv->name, sub);
-      out.findings.push_back(std::move(f));
+      out.findings.push_back(builtin::flag_finding(
+          ctx.tree, run, cmd, "-y", shell::InsertAt::AfterSubcommand,
+          fmt::format("{} {} without -y: the build cannot answer its prompt", inv->name, sub),
+          fmt::format("add -y to {} {}", inv->name, sub), fmt::format("{} {} -y ...", inv->name, sub)));
     }
   }
   builtin::conclude(out, any, "yum/dnf run with -y");

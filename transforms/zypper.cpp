@@ -35,13 +35,10 @@ void check_yes(const Context& ctx, Outcome& out) {
       if (shell::has_option(cmd, {"-n", "--non-interactive", "-y", "--no-confirm"}) ||
           builtin::options_may_hide(cmd) || builtin::piped_from(run, i, "yes"))
         continue;
-      std::vector<edit::Edit> edits;
-      if (auto e = builtin::insert_flag(ctx.tree, run, cmd, "-y")) edits.push_back(*e);
-      auto f = builtin::command_finding(ctx.tree, run, cmd,
-                                        fmt::format("zypper {} without -n or -y: the build cannot answer its prompt", sub),
-                                        fmt::format("add -y to zypper {}", sub), std::move(edits));
-      f.expected = fmt::format("zypper {} -y ...", sub);
-      out.findings.push_back(std::move(f));
+      out.findings.push_back(builtin::flag_finding(
+          ctx.tree, run, cmd, "-y", shell::InsertAt::AfterSubcommand,
+          fmt::format("zypper {} without -n or -y: the build cannot answer its prompt", sub),
+          fmt::format("add -y to zypper {}", sub), fmt::format("zypper {} -y ...", sub)));
     }
   }
   builtin::conclude(out, any, "zypper runs non-interactively");
