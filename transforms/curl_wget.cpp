@@ -54,52 +54,45 @@ bool fetches(const shell::Command& cmd, const shell::Invocation& inv) {
          !builtin::options_may_hide(cmd);
 }
 
-void check_fail(const Context& ctx, Outcome& out) {
+// An option every fetching curl should have: present under one of `names`, or
+// added as `letter`, into the leading flag cluster (at its front when
+// `cluster_front`, as in -fsSL) or as its own word after the program.
+void check_curl_option(const Context& ctx, Outcome& out, std::initializer_list<std::string_view> names, char letter,
+                       bool cluster_front, std::string_view message, std::string_view correct) {
+  const std::string flag = std::string("-") + letter;
   bool any = false;
   for_each_program(ctx.tree, "curl", [&](const RunScript& run, const shell::Command& cmd, const shell::Invocation& inv) {
     if (!fetches(cmd, inv)) return;
     any = true;
-    if (shell::has_option(cmd, {"-f", "--fail", "--fail-with-body", "--fail-early"})) return;
+    if (shell::has_option(cmd, names)) return;
     std::vector<edit::Edit> edits;
     if (run.editable) {
       if (auto c = flag_cluster(cmd, inv.program)) {
-        const auto at = builtin::source_span(ctx.tree, run, cmd.words[*c].span).begin + 1;
-        edits.push_back({{at, at}, "f"});
-      } else if (auto e = builtin::insert_flag(ctx.tree, run, cmd, "-f", shell::InsertAt::AfterProgram)) {
+        const auto at = cluster_front ? builtin::source_span(ctx.tree, run, cmd.words[*c].span).begin + 1
+                                      : builtin::source_after(ctx.tree, run, cmd.words[*c].span.end);
+        edits.push_back({{at, at}, std::string(1, letter)});
+      } else if (auto e = builtin::insert_flag(ctx.tree, run, cmd, flag, shell::InsertAt::AfterProgram)) {
         edits.push_back(*e);
       }
     }
-    auto f = builtin::command_finding(ctx.tree, run, cmd,
-                                      "curl without -f: an HTTP error page is saved (or piped on) as if it were the file",
-                                      "add -f to curl", std::move(edits));
-    f.expected = "curl -f ...";
+    auto f = builtin::command_finding(ctx.tree, run, cmd, std::string(message), "add " + flag + " to curl",
+                                      std::move(edits));
+    f.expected = "curl " + flag + " ...";
     out.findings.push_back(std::move(f));
   });
-  builtin::conclude(out, any, "curl fails on HTTP errors");
+  builtin::conclude(out, any, correct);
+}
+
+void check_fail(const Context& ctx, Outcome& out) {
+  check_curl_option(ctx, out, {"-f", "--fail", "--fail-with-body", "--fail-early"}, 'f', true,
+                    "curl without -f: an HTTP error page is saved (or piped on) as if it were the file",
+                    "curl fails on HTTP errors");
 }
 
 void check_location(const Context& ctx, Outcome& out) {
-  bool any = false;
-  for_each_program(ctx.tree, "curl", [&](const RunScript& run, const shell::Command& cmd, const shell::Invocation& inv) {
-    if (!fetches(cmd, inv)) return;
-    any = true;
-    if (shell::has_option(cmd, {"-L", "--location", "--location-trusted"})) return;
-    std::vector<edit::Edit> edits;
-    if (run.editable) {
-      if (auto c = flag_cluster(cmd, inv.program)) {
-        const auto at = builtin::source_after(ctx.tree, run, cmd.words[*c].span.end);
-        edits.push_back({{at, at}, "L"});
-      } else if (auto e = builtin::insert_flag(ctx.tree, run, cmd, "-L", shell::InsertAt::AfterProgram)) {
-        edits.push_back(*e);
-      }
-    }
-    auto f = builtin::command_finding(ctx.tree, run, cmd,
-                                      "curl without -L: a moved download saves the redirect page instead of the file",
-                                      "add -L to curl", std::move(edits));
-    f.expected = "curl -L ...";
-    out.findings.push_back(std::move(f));
-  });
-  builtin::conclude(out, any, "curl follows redirects");
+  check_curl_option(ctx, out, {"-L", "--location", "--location-trusted"}, 'L', false,
+                    "curl without -L: a moved download saves the redirect page instead of the file",
+                    "curl follows redirects");
 }
 
 // Hosts that serve the same files over https as over http.
