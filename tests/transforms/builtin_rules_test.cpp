@@ -96,6 +96,10 @@ TEST(BuiltinDownloads, TarMktempChecksumCurl) {
   EXPECT_EQ(fix_with("checksum-two-spaces", "FROM d\nRUN echo \"$SUM x.tgz\" | sha256sum -c -\n"),
             "FROM d\nRUN echo \"$SUM  x.tgz\" | sha256sum -c -\n");
   EXPECT_EQ(fix_with("curl-fail", "FROM d\nRUN curl -sSL https://x -o y\n"), "FROM d\nRUN curl -fsSL https://x -o y\n");
+  // -L joins the end of a flag cluster; without one, each option is its own word.
+  EXPECT_EQ(fix_with("curl-location", "FROM d\nRUN curl -fsS https://x -o y\n"), "FROM d\nRUN curl -fsSL https://x -o y\n");
+  EXPECT_EQ(fix_with("curl-location", "FROM d\nRUN curl https://x -o y\n"), "FROM d\nRUN curl -L https://x -o y\n");
+  EXPECT_EQ(fix_with("curl-fail", "FROM d\nRUN curl https://x -o y\n"), "FROM d\nRUN curl -f https://x -o y\n");
   EXPECT_EQ(fix_with("download-https", "FROM d\nRUN curl -fsSL \"http://GitHub.com/x\" -o y\n"),
             "FROM d\nRUN curl -fsSL \"https://GitHub.com/x\" -o y\n");
   EXPECT_EQ(fix_with("download-https", "FROM d\nRUN curl -fsSL http://intranet/x -o y\n"),
