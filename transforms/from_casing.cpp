@@ -32,7 +32,7 @@ void check_as(const Context& ctx, Outcome& out) {
     if (!inst.is("from") || inst.values.size() != 3) continue;
     any = true;
     const std::string_view kw = tree.text(inst.keyword_span);
-    const std::string& as = inst.values[1].text;
+    const std::string_view as = inst.values[1].text;
     const bool mismatch = (all_upper(kw) && !all_upper(as)) || (all_lower(kw) && !all_lower(as));
     if (!mismatch) continue;
     Finding f;
@@ -57,7 +57,7 @@ void check_stage_names(const Context& ctx, Outcome& out) {
     const auto& inst = tree.instructions[i];
     if (!inst.is("from") || inst.values.size() != 3) continue;
     any = true;
-    const std::string& name = inst.values[2].text;
+    const std::string_view name = inst.values[2].text;
     const std::string low = builtin::lower(name);
     if (name == low || name.find('$') != std::string::npos) continue;
     Finding f;
@@ -80,7 +80,7 @@ void check_stage_names(const Context& ctx, Outcome& out) {
         for (const auto& fl : r.flags) {
           if (fl.name != "from" || builtin::lower(fl.value) != low || fl.value == low) continue;
           const auto src = r.logical.to_source(fl.logical);
-          if (tree.text(src) == "--from=" + fl.value) fix.edits.push_back({src, "--from=" + low});
+          if (tree.text(src) == fmt::format("--from={}", fl.value)) fix.edits.push_back({src, "--from=" + low});
         }
       }
     }

@@ -63,7 +63,7 @@ void check_update_system(const Context& ctx, Outcome& out) {
     for (std::uint32_t i = ff.stages[run.stage].stage.from; i < run.index; ++i) {
       const auto& inst = ctx.tree.instructions[i];
       if (inst.is("user") && !inst.values.empty()) {
-        const std::string u = inst.values[0].text.substr(0, inst.values[0].text.find(':'));
+        const std::string u(inst.values[0].text.substr(0, inst.values[0].text.find(':')));
         other_user = u != "root" && u != "0";
       }
     }

@@ -180,7 +180,7 @@ void check(const Context& ctx, Outcome& out) {
     std::string current = shown_cmd;
     std::optional<int> script_port;
     if (hc.form == syntax::ArgsForm::Json ? hc.values.size() > 1 : true) {
-      std::string program = hc.form == syntax::ArgsForm::Json ? hc.values[1].text : shown_cmd.substr(0, shown_cmd.find(' '));
+      std::string program = hc.form == syntax::ArgsForm::Json ? std::string(hc.values[1].text) : shown_cmd.substr(0, shown_cmd.find(' '));
       if (!program.empty() && program[0] == '/') {
         if (auto src = context_source(ctx, st, fin, program)) {
           if (auto body = ctx.files.read(*src)) {

@@ -126,7 +126,7 @@ void check_profile(const Context& ctx, Outcome& out) {
       have_copy = true;
     }
     if (in.flag("from")) continue;
-    const std::string dest = in.values.back().text;
+    const std::string dest(in.values.back().text);
     for (std::size_t v = 0; v + 1 < in.values.size(); ++v) {
       const std::string src = normalize_path(in.values[v].text);
       const bool profile = starts_with(src, profiles + "/") || src.find("/" + dir_name + "/") != std::string::npos ||
@@ -146,7 +146,7 @@ void check_profile(const Context& ctx, Outcome& out) {
         message = fmt::format("every machine profile copied: ${} does not select one", *m->arg);
       else
         message = fmt::format("machine profile is fixed: ${} does not select it", *m->arg);
-      auto f = finding(message, in.keyword_span, in.values[v].text, expected, m->ref);
+      auto f = finding(message, in.keyword_span, std::string(in.values[v].text), expected, m->ref);
       if (src != profiles) {
         edit::Fix fix;
         fix.reason = fmt::format("copy {} from the build context", expected);

@@ -21,7 +21,7 @@ void check(const Context& ctx, Outcome& out) {
   for (const auto& inst : ctx.tree.instructions) {
     if (!inst.is("maintainer")) continue;
     any = true;
-    const std::string value = inst.values.empty() ? std::string() : inst.values[0].text;
+    const std::string value = inst.values.empty() ? std::string() : std::string(inst.values[0].text);
     Finding f;
     f.message = "MAINTAINER is deprecated; use LABEL maintainer=...";
     f.at = inst.keyword_span;

@@ -95,7 +95,7 @@ void check(const Context& ctx, Outcome& out) {
     if (s == final_stage && (inst.is("cmd") || inst.is("entrypoint"))) runs_program = true;
     if (inst.is("expose"))
       for (const auto& v : inst.values) {
-        const int port = std::atoi(v.text.c_str());
+        const int port = std::atoi(std::string(v.text).c_str());
         if (port > 0 && port < 1024) privileged_port = true;
       }
   }

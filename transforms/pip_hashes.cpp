@@ -176,7 +176,7 @@ void check(const Context& ctx, Outcome& out) {
     const auto& inst = tree.instructions[i];
     if (!inst.is("run") || inst.form != syntax::ArgsForm::Json) continue;
     std::vector<std::string> v;
-    for (const auto& x : inst.values) v.push_back(x.text);
+    for (const auto& x : inst.values) v.emplace_back(x.text);
     const bool pip = std::any_of(v.begin(), v.end(), [](const std::string& s) { return shell::same_program(basename(s), "pip"); });
     const bool req = std::any_of(v.begin(), v.end(), [](const std::string& s) { return s == "-r" || starts_with(s, "--requirement"); });
     const bool hashes = std::find(v.begin(), v.end(), "--require-hashes") != v.end();

@@ -109,7 +109,7 @@ void check(const Context& ctx, Outcome& out) {
       const auto name = shell_name(program);
       if (shell->form == syntax::ArgsForm::Json && (name == "bash" || name == "ash" || name == "zsh" || name == "ksh")) {
         const auto end = shell->value_source(0).end;
-        f.expected = "SHELL [\"" + shell->values[0].text + "\", \"-o\", \"pipefail\", ...]";
+        f.expected = fmt::format("SHELL [\"{}\", \"-o\", \"pipefail\", ...]", shell->values[0].text);
         edit::Fix fix;
         fix.reason = "add -o pipefail to SHELL";
         fix.edits.push_back({{end, end}, ", \"-o\", \"pipefail\""});

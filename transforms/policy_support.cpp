@@ -711,7 +711,7 @@ std::string workdir_at(const StageSet& stages, int stage, std::uint32_t inst) {
     if (i >= inst) break;
     const auto& in = stages.tree->instructions[i];
     if (!in.is("workdir") || in.values.empty()) continue;
-    std::string v = in.values[0].text;
+    std::string v(in.values[0].text);
     if (v.find('$') != std::string::npos) {
       auto x = expand(v, stages.vars_at(stage, i));
       if (!x) return "";
@@ -730,7 +730,7 @@ std::optional<std::string> context_source(const Context& ctx, const StageSet& st
   for (auto it = ch.rbegin(); it != ch.rend(); ++it) {
     const auto& in = stages.tree->instructions[*it];
     if (!(in.is("copy") || in.is("add")) || in.flag("from") || in.values.size() < 2) continue;
-    std::string dest = in.values.back().text;
+    std::string dest(in.values.back().text);
     const bool dest_dir = ends_with(dest, "/") || dest == "." || in.values.size() > 2;
     if (!dest.empty() && dest[0] != '/') {
       const auto wd = workdir_at(stages, stage, *it);

@@ -94,7 +94,7 @@ void check(const Context& ctx, Outcome& out) {
     std::string expected;
     if (ep.form == syntax::ArgsForm::Json && ep.json_error.empty()) {
       std::vector<std::string> rest;
-      for (const auto& v : ep.values) rest.push_back(v.text);
+      for (const auto& v : ep.values) rest.emplace_back(v.text);
       std::size_t keep = 0;  // first value kept after `--`
       if (!rest.empty() && basename(rest[0]) == "dumb-init") {
         keep = 1;
@@ -129,7 +129,7 @@ void check(const Context& ctx, Outcome& out) {
         std::vector<std::string> sh{"/bin/sh", "-c"};
         if (shi >= 0 && static_cast<std::uint32_t>(shi) < static_cast<std::uint32_t>(ei)) {
           sh.clear();
-          for (const auto& v : tree.instructions[static_cast<std::uint32_t>(shi)].values) sh.push_back(v.text);
+          for (const auto& v : tree.instructions[static_cast<std::uint32_t>(shi)].values) sh.emplace_back(v.text);
         }
         all.insert(all.end(), sh.begin(), sh.end());
         all.push_back(text);

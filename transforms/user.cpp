@@ -216,7 +216,7 @@ void rename_everywhere(const Tree& tree, const StageSet& st, int fin, const Mode
       if (home_follows) {
         // The home directory useradd derives from the name.
         const std::string home = "/home/" + from;
-        const std::string& lt = inst.logical.text;
+        const std::string_view lt = inst.logical.text;
         for (auto at = lt.find(home); at != std::string::npos; at = lt.find(home, at + 1)) {
           const auto end = at + home.size();
           if (end < lt.size() && (std::isalnum(static_cast<unsigned char>(lt[end])) || lt[end] == '_' || lt[end] == '-'))
@@ -512,7 +512,7 @@ void check(const Context& ctx, Outcome& out) {
       const auto& in = tree.instructions[i];
       // Only a plain `user[:group]` word: a value with blanks, quotes or escapes
       // would come back quoted differently, and be "renamed" again next time.
-      const std::string v = in.values.empty() ? std::string() : in.values[0].text;
+      const std::string v = in.values.empty() ? std::string() : std::string(in.values[0].text);
       if (in.is("user") && !v.empty() && v.find_first_of(" \t\"'\\`$") == std::string::npos &&
           names_part(v, user_name)) {
         fix.edits.push_back(edit::replace_value(tree, in, 0, rename_parts(v, user_name, *pu->name)));

@@ -13,7 +13,7 @@ void check(const Context& ctx, Outcome& out) {
   for (const auto& inst : ctx.tree.instructions) {
     if (!inst.is("workdir") || inst.values.empty()) continue;
     any = true;
-    std::string p = inst.values[0].text;
+    std::string p(inst.values[0].text);
     if (p.size() >= 2 && (p.front() == '"' || p.front() == '\'') && p.back() == p.front()) p = p.substr(1, p.size() - 2);
     const bool windows = p.size() >= 2 && p[1] == ':';
     if (p.empty() || p[0] == '/' || p[0] == '$' || p[0] == '\\' || windows) continue;

@@ -16,35 +16,59 @@ bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' |
 // unicode.IsSpace(rune(b)) for a single byte taken as Latin-1.
 bool is_space_latin1(unsigned char c) { return (c >= 9 && c <= 13) || c == ' ' || c == 0x85 || c == 0xA0; }
 
-std::string ascii_lower(std::string_view s) {
+// The keyword in lower case: one of buildkit's (static strings), else a copy in `store`.
+std::string_view lower_keyword(std::string_view s, Storage& store) {
+  static constexpr std::string_view known[] = {
+      "add",   "arg",        "cmd",  "copy",  "entrypoint", "env",  "expose", "from",   "healthcheck",
+      "label", "maintainer", "onbuild", "run", "shell",     "stopsignal", "user", "volume", "workdir"};
+  for (const std::string_view k : known) {
+    if (k.size() != s.size()) continue;
+    std::size_t i = 0;
+    while (i < s.size() && (s[i] | 0x20) == k[i]) ++i;  // k is lower-case letters only
+    if (i == s.size()) return k;
+  }
+  if (s.size() <= 64) {
+    char buf[64];
+    for (std::size_t i = 0; i < s.size(); ++i) buf[i] = (s[i] >= 'A' && s[i] <= 'Z') ? static_cast<char>(s[i] - 'A' + 'a') : s[i];
+    return store.copy(std::string_view(buf, s.size()));
+  }
   std::string out(s);
   for (char& c : out)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
+  return store.copy(out);
 }
 
 struct Ctx {
   Instruction& inst;
-  const std::string& text;
+  std::string_view text;
   char escape;
   SemanticsError& error;
+  Builder& b;
+  std::vector<Value>& values;  // b.values
 };
+
+// `made` viewed where it equals the logical text's [span), else copied to the Storage.
+std::string_view keep(Ctx& c, const std::string& made, Span span) {
+  const std::string_view raw = c.text.substr(span.begin, span.size());
+  if (raw == made) return raw;
+  return c.b.store.copy(made);
+}
 
 void whitespace_delimited(Ctx& c, uint32_t b, uint32_t e) {
   if (b == e) return;
   std::size_t fields = 1;  // one allocation for the values: count them first
   for (uint32_t q = b + 1; q < e; ++q) fields += is_blank(c.text[q]) && !is_blank(c.text[q - 1]);
-  c.inst.values.reserve(c.inst.values.size() + fields + 1);
+  c.values.reserve(c.values.size() + fields + 1);
   uint32_t p = b;
   while (true) {
     uint32_t q = p;
     while (q < e && !is_blank(c.text[q])) ++q;
-    c.inst.values.push_back({c.text.substr(p, q - p), {p, q}});
+    c.values.push_back({c.text.substr(p, q - p), {p, q}});
     if (q == e) break;
     while (q < e && is_blank(c.text[q])) ++q;
     p = q;
     if (p == e) {  // regexp.Split yields a trailing empty field
-      c.inst.values.push_back({std::string(), {e, e}});
+      c.values.push_back({std::string_view(), {e, e}});
       break;
     }
   }
@@ -59,11 +83,19 @@ grammar::JsonStatus try_json(Ctx& c, uint32_t b, uint32_t e) {
     c.error = {"when using JSON array syntax, arrays must be comprised of strings only", b};
     return arr.status;
   }
-  c.inst.values.reserve(arr.tokens.size() / 2);
+  c.values.reserve(c.values.size() + arr.tokens.size() / 2);
   for (const auto& t : arr.tokens) {
     if (!t.is_string) continue;
-    std::string_view raw(c.text.data() + b + t.begin, t.end - t.begin);
-    c.inst.values.push_back({decode_json_string(raw), {b + t.begin, b + t.end}});
+    const std::string_view raw(c.text.data() + b + t.begin, t.end - t.begin);
+    // Most strings have no escape and are ASCII: their value is their inner bytes.
+    std::string_view value = raw.size() >= 2 ? raw.substr(1, raw.size() - 2) : std::string_view();
+    bool plain = true;
+    for (const char ch : value) plain = plain && ch != '\\' && static_cast<unsigned char>(ch) < 0x80;
+    if (!plain) {
+      const std::string decoded = decode_json_string(raw);
+      if (decoded != value) value = c.b.store.copy(decoded);
+    }
+    c.values.push_back({value, {b + t.begin, b + t.end}});
   }
   c.inst.form = ArgsForm::Json;
   return arr.status;
@@ -75,7 +107,7 @@ bool maybe_json(Ctx& c, uint32_t b, uint32_t e) {
   if (st == grammar::JsonStatus::NonString) return false;
   if (st == grammar::JsonStatus::Ok) return true;
   c.inst.form = ArgsForm::Shell;
-  c.inst.values.push_back({c.text.substr(b, e - b), {b, e}});
+  c.values.push_back({c.text.substr(b, e - b), {b, e}});
   return true;
 }
 
@@ -88,16 +120,14 @@ bool maybe_json_to_list(Ctx& c, uint32_t b, uint32_t e) {
   return true;
 }
 
-struct RawWord {
-  std::string value;
-  Span span;
-};
-
 // parseWords: quotes and escapes are kept; runes decoded (invalid bytes become U+FFFD).
-std::vector<RawWord> parse_words(Ctx& c, uint32_t b, uint32_t e) {
+// The words go to c.b.words (a word's value views the text unless a U+FFFD changed it).
+const std::vector<RawWord>& parse_words(Ctx& c, uint32_t b, uint32_t e) {
   enum { in_spaces, in_word, in_quote } phase = in_spaces;
-  std::vector<RawWord> words;
-  std::string word;
+  std::vector<RawWord>& words = c.b.words;
+  words.clear();
+  std::string& word = c.b.word;
+  word.clear();
   uint32_t word_start = b;
   char32_t quote = 0;
   bool blank_ok = false;
@@ -113,7 +143,7 @@ std::vector<RawWord> parse_words(Ctx& c, uint32_t b, uint32_t e) {
       word_start = pos;
     }
     if (pos == e) {
-      if (blank_ok || !word.empty()) words.push_back({std::move(word), {word_start, e}});
+      if (blank_ok || !word.empty()) words.push_back({keep(c, word, {word_start, e}), {word_start, e}});
       break;
     }
     // Plain ASCII bytes (most of them) decode to themselves: copy a run at once.
@@ -136,7 +166,7 @@ std::vector<RawWord> parse_words(Ctx& c, uint32_t b, uint32_t e) {
     if (phase == in_word) {
       if (go::is_space(r.value)) {
         phase = in_spaces;
-        if (blank_ok || !word.empty()) words.push_back({std::move(word), {word_start, pos}});
+        if (blank_ok || !word.empty()) words.push_back({keep(c, word, {word_start, pos}), {word_start, pos}});
         word.clear();
         blank_ok = false;
         continue;
@@ -172,9 +202,9 @@ std::vector<RawWord> parse_words(Ctx& c, uint32_t b, uint32_t e) {
 }
 
 bool name_val(Ctx& c, uint32_t b, uint32_t e, const char* key) {
-  auto words = parse_words(c, b, e);
+  const auto& words = parse_words(c, b, e);
   if (words.empty()) return true;
-  if (words[0].value.find('=') == std::string::npos) {
+  if (words[0].value.find('=') == std::string_view::npos) {
     uint32_t q = b;
     while (q < e && !is_blank(c.text[q])) ++q;
     if (q == e) {
@@ -183,15 +213,15 @@ bool name_val(Ctx& c, uint32_t b, uint32_t e, const char* key) {
     }
     uint32_t v = q;
     while (v < e && is_blank(c.text[v])) ++v;
-    c.inst.values.push_back({c.text.substr(b, q - b), {b, q}});
-    c.inst.values.push_back({c.text.substr(v, e - v), {v, e}});
-    c.inst.values.push_back({std::string(), {q, q}});
+    c.values.push_back({c.text.substr(b, q - b), {b, q}});
+    c.values.push_back({c.text.substr(v, e - v), {v, e}});
+    c.values.push_back({std::string_view(), {q, q}});
     return true;
   }
-  c.inst.values.reserve(words.size() * 3);
-  for (auto& w : words) {
+  c.values.reserve(c.values.size() + words.size() * 3);
+  for (const auto& w : words) {
     const auto eq = w.value.find('=');
-    if (eq == std::string::npos) {
+    if (eq == std::string_view::npos) {
       c.error = {fmt::format("Syntax error - can't find = in {}. Must be of the form: name=value", go::quote(w.value)),
                  w.span.begin};
       return false;
@@ -200,9 +230,9 @@ bool name_val(Ctx& c, uint32_t b, uint32_t e, const char* key) {
     // except where U+FFFD replaced bytes; locate '=' in the source text itself.
     uint32_t eq_src = w.span.begin;
     while (eq_src < w.span.end && c.text[eq_src] != '=') ++eq_src;
-    c.inst.values.push_back({w.value.substr(0, eq), {w.span.begin, eq_src}});
-    c.inst.values.push_back({w.value.substr(eq + 1), {std::min(eq_src + 1, w.span.end), w.span.end}});
-    c.inst.values.push_back({"=", {eq_src, std::min(eq_src + 1, w.span.end)}});
+    c.values.push_back({w.value.substr(0, eq), {w.span.begin, eq_src}});
+    c.values.push_back({w.value.substr(eq + 1), {std::min(eq_src + 1, w.span.end), w.span.end}});
+    c.values.push_back({std::string_view("="), {eq_src, std::min(eq_src + 1, w.span.end)}});
   }
   return true;
 }
@@ -211,11 +241,11 @@ bool dispatch(Ctx& c, uint32_t b, uint32_t e);
 
 bool sub_command(Ctx& c, uint32_t b, uint32_t e) {
   if (b == e) return true;
-  auto sub = std::make_unique<Instruction>();
+  Instruction* sub = new (c.b.store.allocate<Instruction>(1)) Instruction();
   sub->logical = c.inst.logical;
   sub->span = c.inst.span;
-  if (!read_instruction(*sub, b, e, c.escape, c.error)) return false;
-  c.inst.sub = std::move(sub);
+  if (!read_instruction(*sub, b, e, c.escape, c.b, c.error)) return false;
+  c.inst.sub = sub;
   return true;
 }
 
@@ -225,7 +255,7 @@ bool health(Ctx& c, uint32_t b, uint32_t e) {
   uint32_t next = sep;
   while (next < e && is_space_latin1(static_cast<unsigned char>(c.text[next]))) ++next;
   if (sep == b) return true;
-  c.inst.values.push_back({c.text.substr(b, sep - b), {b, sep}});
+  c.values.push_back({c.text.substr(b, sep - b), {b, sep}});
   return maybe_json(c, next, e);
 }
 
@@ -244,32 +274,32 @@ bool dispatch(Ctx& c, uint32_t b, uint32_t e) {
   if (k == "maintainer" || k == "stopsignal" || k == "user" || k == "workdir") {
     if (b != e) {
       c.inst.form = ArgsForm::Shell;
-      c.inst.values.push_back({c.text.substr(b, e - b), {b, e}});
+      c.values.push_back({c.text.substr(b, e - b), {b, e}});
     }
     return true;
   }
   if (k == "arg") {
-    auto words = parse_words(c, b, e);
-    c.inst.values.reserve(words.size());
-    for (auto& w : words) c.inst.values.push_back({std::move(w.value), w.span});
+    const auto& words = parse_words(c, b, e);
+    for (const auto& w : words) c.values.push_back({w.value, w.span});
     return true;
   }
   if (k == "onbuild") return sub_command(c, b, e);
   // Unknown instructions keep one empty node (dumped as `""`).
-  c.inst.values.push_back({std::string(), {b, b}});
+  c.values.push_back({std::string_view(), {b, b}});
   return true;
 }
 
 }  // namespace
 
-bool read_instruction(Instruction& inst, uint32_t begin, uint32_t end, char escape, SemanticsError& error) {
-  const std::string& text = inst.logical.text;
+bool read_instruction(Instruction& inst, uint32_t begin, uint32_t end, char escape, Builder& builder,
+                      SemanticsError& error) {
+  const std::string_view text = inst.logical.text;
   // splitCommand: TrimSpace, then split once on [\t\v\f\r ]+.
   const auto tb = static_cast<uint32_t>(go::trim_left_space(text, begin, end));
   const auto te = static_cast<uint32_t>(go::trim_right_space(text, tb, end));
   uint32_t k = tb;
   while (k < te && !is_blank(text[k])) ++k;
-  inst.keyword = ascii_lower(std::string_view(text).substr(tb, k - tb));
+  inst.keyword = lower_keyword(text.substr(tb, k - tb), builder.store);
   inst.keyword_span = inst.logical.to_source(Span{tb, k});
   inst.keyword_logical_end = k;
   uint32_t args_begin = te;
@@ -283,19 +313,21 @@ bool read_instruction(Instruction& inst, uint32_t begin, uint32_t end, char esca
     char quote = 0;
     bool blank_ok = false;
     bool done = false;
+    const std::size_t flags_base = builder.flags.size();
     auto push_flag = [&](uint32_t wend) {
       Flag f;
-      f.raw = word;
-      std::string_view w(word);
+      const std::string_view written = text.substr(word_start, wend - word_start);
+      f.raw = written == word ? written : builder.store.copy(word);
+      std::string_view w = f.raw;
       w.remove_prefix(2);
       const auto eq = w.find('=');
-      f.name = std::string(w.substr(0, eq));
+      f.name = w.substr(0, eq);
       if (eq != std::string_view::npos) {
         f.has_value = true;
-        f.value = std::string(w.substr(eq + 1));
+        f.value = w.substr(eq + 1);
       }
       f.logical = {word_start, wend};
-      inst.flags.push_back(std::move(f));
+      builder.flags.push_back(f);
     };
     for (uint32_t pos = r; pos <= te && !done; ++pos) {
       const bool at_end = pos == te;
@@ -356,12 +388,20 @@ bool read_instruction(Instruction& inst, uint32_t begin, uint32_t end, char esca
       }
       word.push_back(ch);
     }
+    inst.flags = builder.store.copy(builder.flags.data() + flags_base, builder.flags.size() - flags_base);
+    builder.flags.resize(flags_base);
   }
   const auto ab = static_cast<uint32_t>(go::trim_left_space(text, args_begin, te));
   const auto ae = static_cast<uint32_t>(go::trim_right_space(text, ab, te));
   inst.args = {ab, ae};
-  Ctx c{inst, text, escape, error};
-  return dispatch(c, ab, ae);
+  // ONBUILD reads its instruction with the same builder: each call keeps to the
+  // values it added.
+  const std::size_t values_base = builder.values.size();
+  Ctx c{inst, text, escape, error, builder, builder.values};
+  const bool ok = dispatch(c, ab, ae);
+  inst.values = builder.store.copy(builder.values.data() + values_base, builder.values.size() - values_base);
+  builder.values.resize(values_base);
+  return ok;
 }
 
 namespace {
@@ -489,26 +529,27 @@ std::size_t count_quotes(std::string_view s) {
 
 }  // namespace
 
-std::vector<Heredoc> find_heredocs(std::string_view logical) {
-  std::vector<Heredoc> docs;
+void find_heredocs(std::string_view logical, Storage& store, std::vector<Heredoc>& docs) {
+  docs.clear();
   std::vector<LexWord> words;
-  if (!raw_words(logical, words)) return docs;
+  if (!raw_words(logical, words)) return;
   for (const auto& w : words) {
     grammar::HeredocWord hw;
     if (!grammar::match_heredoc_word(w.text.data(), w.text.data() + w.text.size(), hw)) continue;
     std::string_view rest = std::string_view(w.text).substr(hw.rest_begin);
     if (rest.empty()) continue;
     Heredoc h;
-    if (!unquote_single_word(rest, h.name)) continue;
+    std::string name;
+    if (!unquote_single_word(rest, name)) continue;
+    h.name = store.copy(name);
     h.chomp = hw.chomp;
-    h.expand = count_quotes(h.name) == count_quotes(rest);
+    h.expand = count_quotes(name) == count_quotes(rest);
     unsigned fd = 0;
     for (uint32_t i = 0; i < hw.fd_end && i < 9; ++i) fd = fd * 10 + static_cast<unsigned>(w.text[i] - '0');
     h.fd = fd;
     h.marker = w.span;
-    docs.push_back(std::move(h));
+    docs.push_back(h);
   }
-  return docs;
 }
 
 std::string decode_json_string(std::string_view token) {

@@ -2,6 +2,7 @@
 // extractBuilderFlags and the per-keyword line parsers, with positions kept.
 #pragma once
 #include <string>
+#include <vector>
 #include "syntax/tree.hpp"
 
 namespace dockmend::syntax::detail {
@@ -11,14 +12,33 @@ struct SemanticsError {
   std::uint32_t logical = 0;  // where in the logical text it points
 };
 
+// A word as buildkit's parseWords returns it, and where it stands.
+struct RawWord {
+  std::string_view value;  // a view of the logical text, or of the Storage where they differ
+  Span span;
+};
+
+// Where read_instruction puts what it reads: the tree's Storage, and lists it
+// fills before copying them there (kept between instructions, so a parse does
+// not allocate per instruction).
+struct Builder {
+  explicit Builder(Storage& s) : store(s) {}
+  Storage& store;
+  std::vector<Value> values;
+  std::vector<Flag> flags;
+  std::vector<RawWord> words;
+  std::string word;
+};
+
 // Fills keyword, flags, args, form and values (and `sub` for ONBUILD) of `out`
 // from out.logical.text[begin, end). Returns false and sets `error` where
 // buildkit's parser rejects the line.
-bool read_instruction(Instruction& out, std::uint32_t begin, std::uint32_t end, char escape,
+bool read_instruction(Instruction& out, std::uint32_t begin, std::uint32_t end, char escape, Builder& builder,
                       SemanticsError& error);
 
-// Heredoc words of an instruction's logical line, as buildkit finds them.
-std::vector<Heredoc> find_heredocs(std::string_view logical);
+// Heredoc words of an instruction's logical line, as buildkit finds them, into
+// `out` (their names in `store`).
+void find_heredocs(std::string_view logical, Storage& store, std::vector<Heredoc>& out);
 
 // Decodes a JSON string token (quotes included) as Go's encoding/json does.
 std::string decode_json_string(std::string_view token);

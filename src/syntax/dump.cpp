@@ -7,7 +7,7 @@
 namespace dockmend::syntax {
 
 std::string dump_buildkit(const Instruction& inst) {
-  std::string s = inst.keyword;
+  std::string s(inst.keyword);
   if (!inst.flags.empty()) {
     s += " [";
     for (std::size_t i = 0; i < inst.flags.size(); ++i) {

@@ -29,7 +29,17 @@ struct LineSeg {
 
 class Driver {
  public:
-  Driver(std::string_view src, Tree& tree, const ParseOptions& opt) : m_src(src), m_tree(tree), m_opt(opt) {}
+  Driver(std::string_view src, Tree& tree, const ParseOptions& opt)
+      : m_src(src),
+        m_tree(tree),
+        m_opt(opt),
+        // The Storage holds the joined text of continued instructions and every
+        // instruction's lists (values are 24 bytes each): half the input's size
+        // holds the corpus' files in one block or two.
+        m_store(std::make_shared<Storage>(src.size() / 2 + 256)),
+        m_builder(*m_store) {
+    m_tree.storage = m_store;
+  }
 
   void run() {
     split_lines();
@@ -52,6 +62,10 @@ class Driver {
   Tree& m_tree;
   const ParseOptions& m_opt;
   std::vector<LineSeg> m_seg;
+  std::shared_ptr<Storage> m_store;
+  detail::Builder m_builder;
+  std::vector<Heredoc> m_heredocs;
+  std::vector<Segment> m_segments;
   bool m_directives_done = false;
   std::vector<std::string> m_seen_directives;
   // Found while splitting lines, so that no later pass reads every line again.
@@ -223,20 +237,12 @@ class Driver {
       ++j;
     }
     inst.last_line = j - 1;
-    // Join the lines in one allocation: a long RUN has dozens of them.
-    uint32_t joined = 0, pieces = 0;
-    for (uint32_t k = i; k < j; ++k) {
-      joined += m_seg[k].end - m_seg[k].begin;
-      pieces += m_seg[k].end > m_seg[k].begin ? 1 : 0;
-    }
-    inst.logical.text.reserve(joined);
-    inst.logical.segments.reserve(pieces);
-    for (uint32_t k = i; k < j; ++k) add_segment(inst.logical, m_seg[k]);
+    join_lines(inst.logical, i, j);
 
     detail::SemanticsError err;
     const auto len = static_cast<uint32_t>(inst.logical.text.size());
-    if (!detail::read_instruction(inst, 0, len, m_tree.escape, err)) {
-      inst.json_error = err.message;
+    if (!detail::read_instruction(inst, 0, len, m_tree.escape, m_builder, err)) {
+      inst.json_error = m_store->copy(err.message);
       add_error(inst.logical.to_source(err.logical), err.message);
     }
     j = read_heredocs(inst, j);
@@ -244,26 +250,48 @@ class Driver {
     const Line& last = lines[inst.last_line];
     inst.span = {ln.begin, last.end};
     inst.text = {inst.keyword_span.begin, std::max(inst.keyword_span.begin, last.content_end)};
-    if (inst.sub) inst.sub->span = inst.span;
+    // The ONBUILD instruction lives in this parse's Storage, which the driver fills.
+    if (inst.sub) const_cast<Instruction*>(inst.sub)->span = inst.span;
     return j;
   }
 
-  void add_segment(LogicalText& lt, LineSeg s) const {
-    if (s.end == s.begin) return;
-    lt.segments.push_back({static_cast<uint32_t>(lt.text.size()), s.begin, s.end - s.begin});
-    lt.text.append(m_src.substr(s.begin, s.end - s.begin));
+  // The logical text of lines [i, j): a view of the source when it is one piece
+  // (most instructions), else the pieces joined in the Storage.
+  void join_lines(LogicalText& lt, uint32_t i, uint32_t j) {
+    m_segments.clear();
+    uint32_t joined = 0;
+    for (uint32_t k = i; k < j; ++k) {
+      const LineSeg s = m_seg[k];
+      if (s.end == s.begin) continue;
+      m_segments.push_back({joined, s.begin, s.end - s.begin});
+      joined += s.end - s.begin;
+    }
+    if (m_segments.size() == 1) {
+      lt.text = m_src.substr(m_segments[0].source, joined);
+    } else if (m_segments.size() > 1) {
+      char* out = m_store->allocate<char>(joined);
+      for (const Segment& g : m_segments) std::memcpy(out + g.logical, m_src.data() + g.source, g.length);
+      lt.text = std::string_view(out, joined);
+    }
+    lt.segments = m_store->copy(m_segments.data(), m_segments.size());
   }
 
   uint32_t read_heredocs(Instruction& inst, uint32_t j) {
     const Instruction* target = &inst;
-    if (inst.is("onbuild") && inst.sub) target = inst.sub.get();
+    if (inst.is("onbuild") && inst.sub) target = inst.sub;
     const std::string_view k = target->keyword;
     if (!(k == "run" || k == "copy" || k == "add") || target->form == ArgsForm::Json) return j;
-    if (inst.logical.text.find("<<") == std::string::npos) return j;
-    inst.heredocs = detail::find_heredocs(inst.logical.text);
+    if (inst.logical.text.find("<<") == std::string_view::npos) return j;
+    detail::find_heredocs(inst.logical.text, *m_store, m_heredocs);
+    j = read_heredoc_bodies(inst, j);
+    inst.heredocs = m_store->copy(m_heredocs.data(), m_heredocs.size());
+    return j;
+  }
+
+  uint32_t read_heredoc_bodies(Instruction& inst, uint32_t j) {
     auto& lines = m_tree.lines;
     const auto count = static_cast<uint32_t>(lines.size());
-    for (auto& h : inst.heredocs) {
+    for (auto& h : m_heredocs) {
       const uint32_t body_begin = j < count ? lines[j].begin : static_cast<uint32_t>(m_src.size());
       bool terminated = false;
       while (j < count) {
@@ -296,7 +324,10 @@ class Driver {
     for (auto& inst : m_tree.instructions) {
       uint32_t l = inst.first_line;
       while (l > 0 && m_tree.lines[l - 1].role == LineRole::Comment) --l;
-      for (uint32_t k = l; k < inst.first_line; ++k) inst.comments.push_back(k);
+      if (l == inst.first_line) continue;
+      uint32_t* out = m_store->allocate<uint32_t>(inst.first_line - l);
+      for (uint32_t k = l; k < inst.first_line; ++k) out[k - l] = k;
+      inst.comments = List<uint32_t>(out, inst.first_line - l);
     }
   }
 
@@ -322,7 +353,7 @@ class Driver {
       // (HEALTHCHECK's follow its type word, `CMD`); its punctuation is the byte
       // after the JSON white space before and between them. Lexing the array a
       // second time here cost a twentieth of parse+print.
-      const std::string& t = inst.logical.text;
+      const std::string_view t = inst.logical.text;
       auto next_byte = [&](uint32_t p) {
         while (p < inst.args.end && (t[p] == ' ' || t[p] == '\t' || t[p] == '\n' || t[p] == '\r')) ++p;
         return p;

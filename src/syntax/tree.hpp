@@ -4,14 +4,81 @@
 // tokens gives the input back. Instructions index into the buffer by byte
 // ranges; their buildkit view (keyword, flags, argument values) is computed
 // once at parse time, exactly as buildkit's parser reads the file.
+//
+// An Instruction owns nothing: its strings are views and its lists are List<T>
+// views, into the source where the bytes are the source's (a one-line
+// instruction's logical text, most values) and otherwise into the tree's
+// Storage, one arena per parse that copies of the tree share. So building a
+// tree is a few allocations, not several per instruction, and Instructions are
+// trivially copyable.
 #pragma once
+#include <cassert>
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <memory_resource>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace dockmend::syntax {
+
+// A read-only view of `size` consecutive T (what std::span<const T> is in C++20).
+template <class T>
+class List {
+ public:
+  List() = default;
+  List(const T* data, std::uint32_t size) : m_data(data), m_size(size) {}
+  const T* begin() const { return m_data; }
+  const T* end() const { return m_data + m_size; }
+  const T* data() const { return m_data; }
+  std::size_t size() const { return m_size; }
+  bool empty() const { return m_size == 0; }
+  const T& operator[](std::size_t i) const {
+    assert(i < m_size);
+    return m_data[i];
+  }
+  const T& front() const { return (*this)[0]; }
+  const T& back() const { return (*this)[m_size - 1]; }
+
+ private:
+  const T* m_data = nullptr;
+  std::uint32_t m_size = 0;
+};
+
+// The bytes and lists of a tree that are not views of its source. Append-only
+// (std::pmr::monotonic_buffer_resource): everything is freed at once with the
+// last tree that shares it.
+class Storage {
+ public:
+  explicit Storage(std::size_t initial_bytes) : m_resource(initial_bytes) {}
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+
+  template <class T>
+  T* allocate(std::size_t n) {
+    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>,
+                  "Storage never runs destructors");
+    return static_cast<T*>(m_resource.allocate(n ? n * sizeof(T) : 1, alignof(T)));
+  }
+  std::string_view copy(std::string_view s) {
+    if (s.empty()) return {};
+    char* p = allocate<char>(s.size());
+    std::memcpy(p, s.data(), s.size());
+    return {p, s.size()};
+  }
+  template <class T>
+  List<T> copy(const T* items, std::size_t n) {
+    if (n == 0) return {};
+    T* p = allocate<T>(n);
+    std::memcpy(static_cast<void*>(p), items, n * sizeof(T));
+    return {p, static_cast<std::uint32_t>(n)};
+  }
+
+ private:
+  std::pmr::monotonic_buffer_resource m_resource;
+};
 
 // A half-open byte range [begin, end) of the source buffer.
 struct Span {
@@ -74,10 +141,11 @@ struct Segment {
 };
 
 // The logical (continuation-joined) text of an instruction and the way back to
-// source bytes. All Value::logical spans index into `text`.
+// source bytes. All Value::logical spans index into `text`, which views the
+// source when the instruction is one piece of one line, else the tree's Storage.
 struct LogicalText {
-  std::string text;
-  std::vector<Segment> segments;
+  std::string_view text;
+  List<Segment> segments;
   // Source offset of logical offset `pos` (pos == text.size() maps past the last byte).
   std::uint32_t to_source(std::uint32_t pos) const;
   // Source range covering logical [begin, end); empty ranges map to a point.
@@ -86,20 +154,20 @@ struct LogicalText {
 
 // One argument as buildkit's node list holds it.
 struct Value {
-  std::string text;   // buildkit's value (JSON strings decoded, ENV words raw)
+  std::string_view text;  // buildkit's value (JSON strings decoded, ENV words raw)
   Span logical;       // where its raw text stands in LogicalText::text
 };
 
 struct Flag {
-  std::string name;       // without the leading "--"
-  std::string value;      // quotes removed, backslash escapes resolved (raw bytes)
-  bool has_value = false; // `--link` has none
-  std::string raw;        // buildkit's flag string: "--name=value" (bytes)
+  std::string_view name;   // without the leading "--"
+  std::string_view value;  // quotes removed, backslash escapes resolved (raw bytes)
+  bool has_value = false;  // `--link` has none
+  std::string_view raw;    // buildkit's flag string: "--name=value" (bytes)
   Span logical;           // the flag word in LogicalText::text
 };
 
 struct Heredoc {
-  std::string name;        // the delimiter, quotes removed
+  std::string_view name;   // the delimiter, quotes removed
   bool chomp = false;      // `<<-`
   bool expand = true;      // false when the delimiter was quoted
   unsigned fd = 0;         // `3<<EOF`
@@ -111,7 +179,7 @@ struct Heredoc {
 enum class ArgsForm : std::uint8_t { None, Shell, Json };
 
 struct Instruction {
-  std::string keyword;            // lower case, as buildkit dispatches it
+  std::string_view keyword;       // lower case, as buildkit dispatches it
   Span span;                      // whole lines: first line's first byte to after the last line's newline
   Span text;                      // from the keyword to the end of the last content byte (heredocs included)
   Span keyword_span;              // in the source
@@ -119,22 +187,23 @@ struct Instruction {
   std::uint32_t last_line = 0;
   LogicalText logical;            // joined text; for ONBUILD's inner instruction, its own slice
   std::uint32_t keyword_logical_end = 0;
-  std::vector<Flag> flags;
+  List<Flag> flags;
   Span args;                      // the arguments after the flags, trimmed, in logical text
   ArgsForm form = ArgsForm::None;
-  std::vector<Value> values;      // buildkit's Next list (empty for ONBUILD; see `sub`)
-  bool has_next_node = false;     // buildkit keeps an empty node (unknown instructions dump as `""`)
-  std::vector<Heredoc> heredocs;
-  std::unique_ptr<Instruction> sub;     // ONBUILD's instruction
-  std::vector<std::uint32_t> comments;  // physical lines of the comment block right above
-  std::string json_error;               // non-empty when buildkit rejects its exec form / values
+  List<Value> values;             // buildkit's Next list (empty for ONBUILD; see `sub`)
+  List<Heredoc> heredocs;
+  const Instruction* sub = nullptr;  // ONBUILD's instruction
+  List<std::uint32_t> comments;      // physical lines of the comment block right above
+  std::string_view json_error;       // non-empty when buildkit rejects its exec form / values
 
   bool is(std::string_view kw) const { return keyword == kw; }
   const Flag* flag(std::string_view name) const;
-  std::string_view logical_args() const { return std::string_view(logical.text).substr(args.begin, args.size()); }
+  std::string_view logical_args() const { return logical.text.substr(args.begin, args.size()); }
   Span args_source() const { return logical.to_source(args); }
   Span value_source(std::size_t i) const { return logical.to_source(values[i].logical); }
 };
+
+static_assert(std::is_trivially_copyable_v<Instruction>, "instructions are views");
 
 struct Diagnostic {
   std::uint32_t offset = 0;   // where it points
@@ -161,6 +230,8 @@ struct Tree {
   char escape = '\\';
   bool has_bom = false;
   std::vector<std::pair<std::string, std::string>> directives;  // lower-case name, value
+  // What the instructions view besides `source`; shared by copies of the tree.
+  std::shared_ptr<const Storage> storage;
   // Which parse() made this tree: unique within the process, shared by copies.
   // Lets a pass cache what it derived from a tree without comparing its bytes.
   std::uint64_t serial = 0;

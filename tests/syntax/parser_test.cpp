@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <optional>
 #include <random>
 
 #include "syntax/dump.hpp"
@@ -175,8 +176,68 @@ TEST(Parser, EnvForms) {
 
 TEST(Parser, CommentsAttachToTheNextInstruction) {
   Tree t = roundtrip("FROM x\n\n# one\n# two\nRUN a\n# far\n\nRUN b\n");
-  EXPECT_EQ(t.instructions[1].comments, (std::vector<std::uint32_t>{2, 3}));
+  const auto& c = t.instructions[1].comments;
+  EXPECT_EQ(std::vector<std::uint32_t>(c.begin(), c.end()), (std::vector<std::uint32_t>{2, 3}));
   EXPECT_TRUE(t.instructions[2].comments.empty());
+}
+
+// Instructions own nothing: their strings view the source or the tree's
+// Storage, which copies of the tree share. A copy must stay readable after the
+// tree it was copied from is gone (ASan checks the reads), and every kind of
+// stored string must hold what buildkit reads.
+TEST(Parser, CopiesOfATreeKeepItsStorage) {
+  const std::string src =
+      "FROM x AS b\n"
+      "COPY --from=\"b\" --chmod='7 5' a \\\n  c/\n"
+      "CMD [\"a\\tb\", \"\\u00e9\", \"plain\"]\n"
+      "ENV \"K\"=\"v w\" X=\xff\n"
+      "onBuild RUN echo \\\n  hi\n"
+      "RUN <<'EO F' cat\nbody\nEO F\n"
+      "Frobnicate a\n";
+  std::optional<Tree> copy;
+  {
+    const Tree t = parse(src);
+    copy = t;
+    EXPECT_EQ(copy->storage.get(), t.storage.get());
+  }
+  const Tree& t = *copy;
+  ASSERT_EQ(t.instructions.size(), 7u);
+  const auto& cp = t.instructions[1];
+  EXPECT_EQ(cp.logical.text, "COPY --from=\"b\" --chmod='7 5' a   c/");
+  ASSERT_EQ(cp.flags.size(), 2u);
+  EXPECT_EQ(cp.flags[0].raw, "--from=b");
+  EXPECT_EQ(cp.flags[0].value, "b");
+  EXPECT_EQ(cp.flags[1].name, "chmod");
+  EXPECT_EQ(cp.flags[1].value, "7 5");
+  ASSERT_EQ(cp.values.size(), 2u);
+  EXPECT_EQ(cp.values[1].text, "c/");
+  const auto& cmd = t.instructions[2];
+  ASSERT_EQ(cmd.values.size(), 3u);
+  EXPECT_EQ(cmd.values[0].text, "a\tb");
+  EXPECT_EQ(cmd.values[1].text, "\xc3\xa9");
+  EXPECT_EQ(cmd.values[2].text, "plain");
+  const auto& env = t.instructions[3];
+  ASSERT_EQ(env.values.size(), 6u);
+  EXPECT_EQ(env.values[0].text, "\"K\"");
+  EXPECT_EQ(env.values[1].text, "\"v w\"");
+  EXPECT_EQ(env.values[4].text, "\xef\xbf\xbd");  // parseWords reads the stray byte as U+FFFD
+  const auto& on = t.instructions[4];
+  EXPECT_EQ(on.keyword, "onbuild");
+  ASSERT_NE(on.sub, nullptr);
+  EXPECT_EQ(on.sub->keyword, "run");
+  EXPECT_EQ(on.sub->values[0].text, "echo   hi");
+  EXPECT_EQ(on.sub->span, on.span);
+  ASSERT_EQ(t.instructions[5].heredocs.size(), 1u);
+  EXPECT_EQ(t.instructions[5].heredocs[0].name, "EO F");
+  EXPECT_EQ(t.instructions[6].keyword, "frobnicate");
+  EXPECT_EQ(dump_buildkit(t),
+            "(from \"x\" \"AS\" \"b\")\n"
+            "(copy [\"--from=b\" \"--chmod=7 5\"] \"a\" \"c/\")\n"
+            "(cmd \"a\\tb\" \"\u00e9\" \"plain\")\n"
+            "(env \"\\\"K\\\"\" \"\\\"v w\\\"\" \"=\" \"X\" \"\ufffd\" \"=\")\n"
+            "(onbuild (run \"echo   hi\"))\n"
+            "(run \"<<'EO F' cat\")\n"
+            "(frobnicate \"\")\n");
 }
 
 TEST(Parser, LongLinesAndLineLimit) {

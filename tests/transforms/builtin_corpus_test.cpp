@@ -99,8 +99,8 @@ TEST(BuiltinCorpus, FixesKeepEveryInvariant) {
         << name << ": a line outside the changed instructions changed";
     // Instructions are kept (ADD may become COPY, MAINTAINER a LABEL), more may be inserted.
     std::vector<std::string> kw_before, kw_after;
-    for (const auto& i : before.instructions) kw_before.push_back(i.keyword == "add" ? "copy" : i.keyword == "maintainer" ? "label" : i.keyword);
-    for (const auto& i : after.instructions) kw_after.push_back(i.keyword == "add" ? "copy" : i.keyword);
+    for (const auto& i : before.instructions) kw_before.emplace_back(i.keyword == "add" ? std::string_view("copy") : i.keyword == "maintainer" ? std::string_view("label") : i.keyword);
+    for (const auto& i : after.instructions) kw_after.emplace_back(i.keyword == "add" ? std::string_view("copy") : i.keyword);
     EXPECT_TRUE(subsequence(kw_before, kw_after)) << name << ": instructions lost";
     // Shell text that was valid stays valid (fixes insert whole words and commands).
     std::size_t complete_before = 0, complete_after = 0;
