@@ -483,6 +483,8 @@ void print_summary(const SummaryReporter& rep, const HeapFigures& engine, const 
   for (const auto* h : {&engine, &full})
     std::printf("peak heap parsing a file (%s): %.2fx its size over the corpus; files >= 1 KB: median %.2fx, worst %.2fx (%s)\n",
                 h == &engine ? "engine view" : "with tokens", h->overall, h->median, h->worst_1k, h->worst_path.c_str());
+  std::printf("   (besides: %.1f KB the parsing thread keeps between parses, sized by the largest file)\n",
+              static_cast<double>(syntax::parse_scratch_bytes()) / 1024.0);
 }
 
 std::string take_option(int& argc, char** argv, const char* name) {

@@ -37,7 +37,8 @@ struct JsonArray {
   JsonStatus status = JsonStatus::NotJson;
   std::vector<JsonToken> tokens;  // punctuation and top-level elements, in order (when status != NotJson)
 };
-JsonArray parse_json_array(const char* first, const char* last);
+// Fills `out` (its token vector is reused: a parse keeps one for every instruction).
+void parse_json_array(const char* first, const char* last, JsonArray& out);
 
 // `name = value` after the `#` of a parser directive: name is [A-Za-z][A-Za-z0-9]*,
 // white space around `=` and after the value is not part of it.

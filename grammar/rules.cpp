@@ -52,9 +52,10 @@ void split_blanks(const char* first, const char* last, std::vector<Piece>& out) 
   }
 }
 
-JsonArray parse_json_array(const char* first, const char* last) {
-  JsonArray result;
-  if (!nesting_within_limit(first, last)) return result;
+void parse_json_array(const char* first, const char* last, JsonArray& result) {
+  result.status = JsonStatus::NotJson;
+  result.tokens.clear();
+  if (!nesting_within_limit(first, last)) return;
   const char* base = first;
   bool all_strings = true;
   auto punct = [&](auto& ctx) {
@@ -76,10 +77,9 @@ JsonArray parse_json_array(const char* first, const char* last) {
   const bool ok = x3::parse(it, last, ws >> array >> ws >> x3::eoi);
   if (!ok) {
     result.tokens.clear();
-    return result;
+    return;
   }
   result.status = all_strings ? JsonStatus::Ok : JsonStatus::NonString;
-  return result;
 }
 
 bool match_directive(const char* first, const char* last, DirectiveMatch& out) {

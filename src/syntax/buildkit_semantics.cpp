@@ -51,14 +51,11 @@ struct Ctx {
 std::string_view keep(Ctx& c, const std::string& made, Span span) {
   const std::string_view raw = c.text.substr(span.begin, span.size());
   if (raw == made) return raw;
-  return c.b.store.copy(made);
+  return c.b.store->copy(made);
 }
 
 void whitespace_delimited(Ctx& c, uint32_t b, uint32_t e) {
   if (b == e) return;
-  std::size_t fields = 1;  // one allocation for the values: count them first
-  for (uint32_t q = b + 1; q < e; ++q) fields += is_blank(c.text[q]) && !is_blank(c.text[q - 1]);
-  c.values.reserve(c.values.size() + fields + 1);
   uint32_t p = b;
   while (true) {
     uint32_t q = p;
@@ -77,7 +74,8 @@ void whitespace_delimited(Ctx& c, uint32_t b, uint32_t e) {
 // parseJSON: Ok fills values; returns the grammar's status.
 grammar::JsonStatus try_json(Ctx& c, uint32_t b, uint32_t e) {
   if (b == e || c.text[b] != '[') return grammar::JsonStatus::NotJson;
-  grammar::JsonArray arr = grammar::parse_json_array(c.text.data() + b, c.text.data() + e);
+  grammar::JsonArray& arr = c.b.json;
+  grammar::parse_json_array(c.text.data() + b, c.text.data() + e, arr);
   if (arr.status == grammar::JsonStatus::NotJson) return arr.status;
   if (arr.status == grammar::JsonStatus::NonString) {
     c.error = {"when using JSON array syntax, arrays must be comprised of strings only", b};
@@ -93,7 +91,7 @@ grammar::JsonStatus try_json(Ctx& c, uint32_t b, uint32_t e) {
     for (const char ch : value) plain = plain && ch != '\\' && static_cast<unsigned char>(ch) < 0x80;
     if (!plain) {
       const std::string decoded = decode_json_string(raw);
-      if (decoded != value) value = c.b.store.copy(decoded);
+      if (decoded != value) value = c.b.store->copy(decoded);
     }
     c.values.push_back({value, {b + t.begin, b + t.end}});
   }
@@ -241,7 +239,7 @@ bool dispatch(Ctx& c, uint32_t b, uint32_t e);
 
 bool sub_command(Ctx& c, uint32_t b, uint32_t e) {
   if (b == e) return true;
-  Instruction* sub = new (c.b.store.allocate<Instruction>(1)) Instruction();
+  Instruction* sub = new (c.b.store->allocate<Instruction>(1)) Instruction();
   sub->logical = c.inst.logical;
   sub->span = c.inst.span;
   if (!read_instruction(*sub, b, e, c.escape, c.b, c.error)) return false;
@@ -299,7 +297,7 @@ bool read_instruction(Instruction& inst, uint32_t begin, uint32_t end, char esca
   const auto te = static_cast<uint32_t>(go::trim_right_space(text, tb, end));
   uint32_t k = tb;
   while (k < te && !is_blank(text[k])) ++k;
-  inst.keyword = lower_keyword(text.substr(tb, k - tb), builder.store);
+  inst.keyword = lower_keyword(text.substr(tb, k - tb), *builder.store);
   inst.keyword_span = inst.logical.to_source(Span{tb, k});
   inst.keyword_logical_end = k;
   uint32_t args_begin = te;
@@ -317,7 +315,7 @@ bool read_instruction(Instruction& inst, uint32_t begin, uint32_t end, char esca
     auto push_flag = [&](uint32_t wend) {
       Flag f;
       const std::string_view written = text.substr(word_start, wend - word_start);
-      f.raw = written == word ? written : builder.store.copy(word);
+      f.raw = written == word ? written : builder.store->copy(word);
       std::string_view w = f.raw;
       w.remove_prefix(2);
       const auto eq = w.find('=');
@@ -388,7 +386,7 @@ bool read_instruction(Instruction& inst, uint32_t begin, uint32_t end, char esca
       }
       word.push_back(ch);
     }
-    inst.flags = builder.store.copy(builder.flags.data() + flags_base, builder.flags.size() - flags_base);
+    inst.flags = builder.store->copy(builder.flags.data() + flags_base, builder.flags.size() - flags_base);
     builder.flags.resize(flags_base);
   }
   const auto ab = static_cast<uint32_t>(go::trim_left_space(text, args_begin, te));
@@ -399,7 +397,7 @@ bool read_instruction(Instruction& inst, uint32_t begin, uint32_t end, char esca
   const std::size_t values_base = builder.values.size();
   Ctx c{inst, text, escape, error, builder, builder.values};
   const bool ok = dispatch(c, ab, ae);
-  inst.values = builder.store.copy(builder.values.data() + values_base, builder.values.size() - values_base);
+  inst.values = builder.store->copy(builder.values.data() + values_base, builder.values.size() - values_base);
   builder.values.resize(values_base);
   return ok;
 }

@@ -3,6 +3,7 @@
 #pragma once
 #include <string>
 #include <vector>
+#include "grammar/grammar.hpp"
 #include "syntax/tree.hpp"
 
 namespace dockmend::syntax::detail {
@@ -19,15 +20,15 @@ struct RawWord {
 };
 
 // Where read_instruction puts what it reads: the tree's Storage, and lists it
-// fills before copying them there (kept between instructions, so a parse does
-// not allocate per instruction).
+// fills before copying them there (kept between instructions, and by the parser
+// between parses, so that reading allocates only what the tree keeps).
 struct Builder {
-  explicit Builder(Storage& s) : store(s) {}
-  Storage& store;
+  Storage* store = nullptr;
   std::vector<Value> values;
   std::vector<Flag> flags;
   std::vector<RawWord> words;
   std::string word;
+  grammar::JsonArray json;
 };
 
 // Fills keyword, flags, args, form and values (and `sub` for ONBUILD) of `out`

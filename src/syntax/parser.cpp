@@ -27,6 +27,25 @@ struct LineSeg {
   uint32_t end = 0;    // one past its last byte (the escape character is not part of it)
 };
 
+// A token an instruction's logical text fixes (keyword, flag, JSON piece).
+struct Mark {
+  uint32_t begin, end;
+  TokenKind kind;
+};
+
+// What a parse needs while it runs and not after, kept by each thread for its
+// next parse: the tree's own vectors and Storage are then a parse's only
+// allocations. parse() is never re-entered on a thread.
+struct Scratch {
+  std::vector<LineSeg> seg;  // per line
+  detail::Builder builder;
+  std::vector<Heredoc> heredocs;
+  std::vector<Segment> segments;
+  std::vector<Mark> marks;
+  std::vector<Instruction> instructions;
+};
+thread_local Scratch t_scratch;
+
 class Driver {
  public:
   Driver(std::string_view src, Tree& tree, const ParseOptions& opt)
@@ -37,17 +56,25 @@ class Driver {
         // instruction's lists (values are 24 bytes each): half the input's size
         // holds the corpus' files in one block or two.
         m_store(std::make_shared<Storage>(src.size() / 2 + 256)),
-        m_builder(*m_store) {
+        m_seg(t_scratch.seg),
+        m_builder(t_scratch.builder),
+        m_heredocs(t_scratch.heredocs),
+        m_segments(t_scratch.segments),
+        m_insts(t_scratch.instructions) {
     m_tree.storage = m_store;
+    m_builder.store = m_store.get();
   }
 
   void run() {
     split_lines();
-    m_tree.instructions.reserve(m_instructions_estimate);
-    m_seg.assign(m_tree.lines.size(), {});
+    m_seg.resize(m_tree.lines.size());  // every line's entry is set by read_line
+    m_insts.clear();
     const auto count = static_cast<uint32_t>(m_tree.lines.size());
     uint32_t i = 0;
     while (i < count) i = read_line(i);
+    // Read into the thread's vector, copied once at the size it came to (a
+    // memcpy: instructions are trivially copyable), so the tree holds no spare room.
+    m_tree.instructions.assign(m_insts.begin(), m_insts.end());
     attach_comments();
     check_limits();
     if (m_tree.instructions.empty())
@@ -61,17 +88,15 @@ class Driver {
   std::string_view m_src;
   Tree& m_tree;
   const ParseOptions& m_opt;
-  std::vector<LineSeg> m_seg;
   std::shared_ptr<Storage> m_store;
-  detail::Builder m_builder;
-  std::vector<Heredoc> m_heredocs;
-  std::vector<Segment> m_segments;
+  std::vector<LineSeg>& m_seg;
+  detail::Builder& m_builder;
+  std::vector<Heredoc>& m_heredocs;
+  std::vector<Segment>& m_segments;
+  std::vector<Instruction>& m_insts;  // the instructions while they are read
   bool m_directives_done = false;
   std::vector<std::string> m_seen_directives;
-  // Found while splitting lines, so that no later pass reads every line again.
-  std::size_t m_instructions_estimate = 0;
-  bool m_continued = false;                // the last non-blank, non-comment line ended in an escape
-  int64_t m_first_long_line = -1;          // begin of the first line over k_max_line
+  int64_t m_first_long_line = -1;  // begin of the first line over k_max_line (found while splitting lines)
 
   void add_error(uint32_t offset, std::string message, bool buildkit = true) {
     Diagnostic d;
@@ -93,15 +118,6 @@ class Driver {
     // bufio.Scanner's limit counts a \r before the newline, not the newline.
     const uint32_t len = end - begin - (end > begin && base[end - 1] == '\n' ? 1 : 0);
     if (len > k_max_line && m_first_long_line < 0) m_first_long_line = begin;
-    // Instructions are large and growing their vector moves every one of them, so
-    // it is reserved once: lines that are not blank, not comments and do not follow
-    // a continued line (heredoc bodies make this an overestimate, never a problem).
-    uint32_t b = begin, e = content_end;
-    while (b < e && (base[b] == ' ' || base[b] == '\t')) ++b;
-    while (e > b && (base[e - 1] == ' ' || base[e - 1] == '\t')) --e;
-    if (b == e || base[b] == '#') return;
-    if (!m_continued) ++m_instructions_estimate;
-    m_continued = base[e - 1] == '\\' || base[e - 1] == '`';
   }
 
   void split_lines() {
@@ -204,9 +220,8 @@ class Driver {
       m_seg[i] = {tb, tb};
       return i + 1;
     }
-    const auto index = static_cast<uint32_t>(m_tree.instructions.size());
-    m_tree.instructions.emplace_back();
-    Instruction& inst = m_tree.instructions.back();
+    const auto index = static_cast<uint32_t>(m_insts.size());
+    Instruction& inst = m_insts.emplace_back();
     inst.first_line = i;
     ln.role = LineRole::InstructionStart;
     ln.instruction = static_cast<int32_t>(index);
@@ -296,7 +311,7 @@ class Driver {
       bool terminated = false;
       while (j < count) {
         Line& bl = lines[j];
-        bl.instruction = static_cast<int32_t>(&inst - m_tree.instructions.data());
+        bl.instruction = static_cast<int32_t>(&inst - m_insts.data());
         ++j;
         uint32_t tb = bl.begin;
         if (h.chomp)
@@ -336,11 +351,6 @@ class Driver {
       add_error(static_cast<uint32_t>(m_first_long_line),
                 fmt::format("dockerfile line greater than max allowed size of {}", k_max_line));
   }
-
-  struct Mark {
-    uint32_t begin, end;
-    TokenKind kind;
-  };
 
   static void collect_marks(const Instruction& inst, std::vector<Mark>& marks) {
     if (inst.keyword_logical_end > 0 || !inst.keyword.empty()) {
@@ -443,7 +453,7 @@ class Driver {
     // by half for most files.
     toks.reserve(m_src.size() / 5 + 16);
     if (m_tree.has_bom) emit(0, 3, TokenKind::Bom);
-    std::vector<Mark> marks;
+    std::vector<Mark>& marks = t_scratch.marks;
     int32_t marks_for = -1;
     std::size_t next_segment = 0;  // the instruction's segments come line by line, in order
     for (uint32_t i = 0; i < m_tree.lines.size(); ++i) {
@@ -515,6 +525,14 @@ class Driver {
 };
 
 }  // namespace
+
+std::size_t parse_scratch_bytes() {
+  const Scratch& s = t_scratch;
+  const detail::Builder& b = s.builder;
+  auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
+  return bytes(s.seg) + bytes(s.heredocs) + bytes(s.segments) + bytes(s.marks) + bytes(s.instructions) +
+         bytes(b.values) + bytes(b.flags) + bytes(b.words) + b.word.capacity() + bytes(b.json.tokens);
+}
 
 Tree parse(std::string_view source, const ParseOptions& options) {
   static std::atomic<std::uint64_t> next_serial{1};

@@ -287,6 +287,11 @@ struct ParseOptions {
 // Parses any bytes; never fails. Problems buildkit would reject are diagnostics.
 Tree parse(std::string_view source, const ParseOptions& options = {});
 
+// The heap the calling thread keeps between parses for the next one (the
+// instructions while they are read, per-line and per-instruction lists): as
+// large as the largest file it parsed needed.
+std::size_t parse_scratch_bytes();
+
 // Concatenates the tokens' bytes: equals the source for every tree from parse().
 std::string print(const Tree& tree);
 

@@ -240,6 +240,24 @@ TEST(Parser, CopiesOfATreeKeepItsStorage) {
             "(frobnicate \"\")\n");
 }
 
+// A parse reuses its thread's scratch vectors: nothing of a tree may live
+// there. Parse a file, then another that overwrites the scratch, and read the
+// first again.
+TEST(Parser, TreesDoNotShareTheParsersScratch) {
+  const std::string a = "FROM a AS one\nCOPY --from=one [\"x\", \"y\"] /z\n# c\nENV K=v \\\n  L=w\nRUN <<EOF\nhi\nEOF\n";
+  const Tree first = parse(a);
+  const std::string dump = dump_buildkit(first);
+  const std::string json = dump_json(first, "a");
+  std::string b;
+  for (int i = 0; i < 200; ++i) b += "FROM b" + std::to_string(i) + "\nCOPY --chown=u:g [\"p\", \"q\"] /r\nENV M=n \\\n  O=p\n# d\n";
+  const Tree second = parse(b);
+  EXPECT_GE(parse_scratch_bytes(), second.lines.size() * sizeof(std::uint32_t) * 2);
+  EXPECT_EQ(dump_buildkit(first), dump);
+  EXPECT_EQ(dump_json(first, "a"), json);
+  EXPECT_EQ(first.instructions.size(), 4u);
+  EXPECT_EQ(second.instructions.size(), 600u);
+}
+
 TEST(Parser, LongLinesAndLineLimit) {
   std::string ok = "FROM x\nRUN " + std::string(65531, 'a') + "\n";
   EXPECT_TRUE(roundtrip(ok).buildkit_ok());
