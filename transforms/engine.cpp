@@ -146,26 +146,38 @@ RoundResult run_rules(const Tree& tree, const std::string& path, const EngineCon
               *config.files};
 
   // Inline pragmas: file-wide ones anywhere, instruction ones in the comment block above it.
-  std::vector<Pragma> file_pragmas;
-  for (std::uint32_t i = 0; i < tree.lines.size(); ++i) {
-    const auto& l = tree.lines[i];
-    if (l.role != syntax::LineRole::Comment) continue;
+  // Each comment is read once here; most files have no pragma, and then no finding
+  // looks for one.
+  auto comment_text = [&](const syntax::Line& l) {
     auto text = tree.source.substr(l.begin, l.content_end - l.begin);
     while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    if (auto p = read_pragma(text); p && p->file) file_pragmas.push_back(*p);
+    return text;
+  };
+  std::vector<Pragma> file_pragmas;
+  bool instruction_pragmas = false;
+  for (const auto& l : tree.lines) {
+    if (l.role != syntax::LineRole::Comment) continue;
+    if (auto p = read_pragma(comment_text(l))) {
+      if (p->file) file_pragmas.push_back(std::move(*p));
+      else instruction_pragmas = true;
+    }
+  }
+  struct InstructionPragma {
+    std::uint32_t begin, end;  // the instruction's span (at least one byte)
+    Pragma pragma;
+  };
+  std::vector<InstructionPragma> covered;
+  if (instruction_pragmas) {
+    for (const auto& inst : tree.instructions)
+      for (auto line : inst.comments)
+        if (auto p = read_pragma(comment_text(tree.lines[line])); p && !p->file)
+          covered.push_back({inst.span.begin, std::max(inst.span.end, inst.span.begin + 1), std::move(*p)});
   }
   auto suppressed = [&](const Rule& rule, const Finding& f) {
     for (const auto& p : file_pragmas)
       if (pragma_covers(p, rule)) return true;
-    for (const auto& inst : tree.instructions) {
-      if (f.at.begin < inst.span.begin || f.at.begin >= std::max(inst.span.end, inst.span.begin + 1)) continue;
-      for (auto line : inst.comments) {
-        const auto& l = tree.lines[line];
-        auto text = tree.source.substr(l.begin, l.content_end - l.begin);
-        while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-        if (auto p = read_pragma(text); p && !p->file && pragma_covers(*p, rule)) return true;
-      }
-    }
+    for (const auto& c : covered)
+      if (f.at.begin >= c.begin && f.at.begin < c.end && pragma_covers(c.pragma, rule)) return true;
     return false;
   };
 

@@ -134,6 +134,22 @@ TEST_F(Modes, SelectIgnoreAndPragmas) {
   EXPECT_EQ(dm({"diff"}).out, "");
 }
 
+// An instruction pragma covers the instruction right below its comment block
+// (every rule, or the listed ones, by id or alias, on any of its lines); a
+// blank line detaches it. A file pragma with a list covers only those rules.
+TEST_F(Modes, PragmaScopes) {
+  write_bytes("Dockerfile",
+              "FROM x\n# dockmend: ignore\nMAINTAINER me\n# dockmend: ignore=maintainer\n\nMAINTAINER you\n"
+              "  # dockmend: ignore=DL4000\nMAINTAINER \\\n  them\nMAINTAINER us\nUSER app\n");
+  auto c = dm({"check", "-q", "--no-policy"});
+  EXPECT_EQ(c.out,
+            "Dockerfile:6:1: maintainer: MAINTAINER is deprecated; use LABEL maintainer=...\n"
+            "Dockerfile:10:1: maintainer: MAINTAINER is deprecated; use LABEL maintainer=...\n");
+  write_bytes("Dockerfile", "# dockmend: ignore-file=maintainer\nFROM x\nMAINTAINER me\nRUN cd /tmp\nUSER app\n");
+  c = dm({"check", "-q", "--no-policy"});
+  EXPECT_EQ(c.out, "Dockerfile:4:5: cd-in-run: cd in RUN: use WORKDIR to change the directory\n");
+}
+
 TEST_F(Modes, UnparsableFileIsAnErrorAndUntouched) {
   const std::string bad = "FROM x\nCMD [\"a\", 1]\nMAINTAINER me\n";
   write_bytes("Dockerfile", bad);
