@@ -73,7 +73,7 @@ const char* const k_commands_help =
     "  --version   print the version\n";
 
 po::options_description run_options() {
-  po::options_description d("options");
+  po::options_description d;
   d.add_options()("help,h", "show this help")(
       "policy", po::value<std::string>(), "policy file (default: nearest dockmend.yaml in . or a parent)")(
       "no-policy", po::bool_switch(), "ignore any dockmend.yaml: use the built-in default policy")(
@@ -140,10 +140,14 @@ Command make_command(const std::string& name) {
 
 std::string command_help(const Command& c) {
   std::ostringstream s;
+  // One flat list under one heading (adding a whole description nests it as a
+  // group, with a heading or a blank line of its own).
   po::options_description all("options");
+  const po::options_description common = run_options();
   if (c.name != "rules") {
-    if (c.name != "dump") all.add(run_options());
-    all.add(c.extra);
+    if (c.name != "dump")
+      for (const auto& o : common.options()) all.add(o);
+    for (const auto& o : c.extra.options()) all.add(o);
   }
   s << "usage: " << c.usage << "\n\n" << c.about << "\n\n";
   if (c.name != "rules") s << all;

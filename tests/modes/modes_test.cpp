@@ -173,6 +173,33 @@ TEST_F(Modes, OutputIsTheSameForAnyJobCount) {
   EXPECT_EQ(dm({"check", "--jobs", "3"}).out, dm({"check", "--jobs", "1"}).out);
 }
 
+// Each command's help: its usage, then one "options:" list holding the common
+// options and its own (not a heading per group).
+TEST_F(Modes, HelpListsEachCommandsOptionsOnce) {
+  const std::vector<std::pair<std::string, std::string>> own = {
+      {"check", "--format arg (=text)"}, {"diff", "-U [ --unified ] arg (=3)"}, {"fix", "--show-diff"},
+      {"audit", "--fail-under arg"},     {"dump", "--format arg (=buildkit)"}, {"policy", "--default"}};
+  for (const auto& [command, option] : own) {
+    auto run = [](std::vector<std::string> args) {  // as typed: no --color added
+      std::istringstream in;
+      std::ostringstream out, err;
+      dockmend::cli::Streams st{in, out, err, false, false};
+      const int code = dockmend::cli::run(args, st);
+      return Out{code, out.str(), err.str()};
+    };
+    for (const auto& r : {run({command, "--help"}), run({"help", command})}) {
+      EXPECT_EQ(r.code, 0) << command;
+      EXPECT_EQ(r.out.rfind("usage: dockmend " + command, 0), 0u) << r.out;
+      const auto heading = r.out.find("\noptions:\n");
+      ASSERT_NE(heading, std::string::npos) << r.out;
+      EXPECT_EQ(r.out.find("options:", heading + 2), std::string::npos) << r.out;
+      EXPECT_NE(r.out.find(option, heading), std::string::npos) << r.out;
+      EXPECT_EQ(r.out.find("--policy arg") != std::string::npos, command != "dump") << r.out;
+      EXPECT_EQ(r.out.find("\n\n", heading), std::string::npos) << "a blank line inside the list:\n" << r.out;
+    }
+  }
+}
+
 TEST_F(Modes, UsageErrors) {
   auto r = dm({"frobnicate"});
   EXPECT_EQ(r.code, 2);
