@@ -119,18 +119,35 @@ bool maybe_json_to_list(Ctx& c, uint32_t b, uint32_t e) {
 }
 
 // parseWords: quotes and escapes are kept; runes decoded (invalid bytes become U+FFFD).
-// The words go to c.b.words (a word's value views the text unless a U+FFFD changed it).
-const std::vector<RawWord>& parse_words(Ctx& c, uint32_t b, uint32_t e) {
+// One pass over [b, e) into c.b.words. With `build`, each word is built as
+// buildkit builds it and viewed in the text where it equals its bytes (keep());
+// without, a word is its bytes: the pass only finds the spans, and returns false
+// when some word would not equal its bytes (a stray byte read as U+FFFD, an
+// escape dropped at the very end), for the caller to run the building pass.
+template <bool build>
+bool scan_words(Ctx& c, uint32_t b, uint32_t e) {
   enum { in_spaces, in_word, in_quote } phase = in_spaces;
   std::vector<RawWord>& words = c.b.words;
   words.clear();
   std::string& word = c.b.word;
   word.clear();
+  bool nonempty = false;  // the word has a rune (!word.empty() when building)
+  bool differs = false;
   uint32_t word_start = b;
   char32_t quote = 0;
   bool blank_ok = false;
   std::string_view s(c.text.data(), e);
   const char32_t esc = static_cast<unsigned char>(c.escape);
+  auto add = [&](go::Rune rune) {
+    nonempty = true;
+    if constexpr (build) go::append_utf8(word, rune.value);
+    else differs |= rune.value == go::k_rune_error && rune.width == 1;
+  };
+  auto push = [&](uint32_t end) {
+    if (!blank_ok && !nonempty) return;
+    if constexpr (build) words.push_back({keep(c, word, {word_start, end}), {word_start, end}});
+    else words.push_back({c.text.substr(word_start, end - word_start), {word_start, end}});
+  };
   go::Rune r{0, 0};
   for (uint32_t pos = b; pos <= e; pos += r.width) {
     if (pos != e) r = go::decode_rune(s, pos);
@@ -141,10 +158,10 @@ const std::vector<RawWord>& parse_words(Ctx& c, uint32_t b, uint32_t e) {
       word_start = pos;
     }
     if (pos == e) {
-      if (blank_ok || !word.empty()) words.push_back({keep(c, word, {word_start, e}), {word_start, e}});
+      push(e);
       break;
     }
-    // Plain ASCII bytes (most of them) decode to themselves: copy a run at once.
+    // Plain ASCII bytes (most of them) decode to themselves: take a run at once.
     if (r.value < 0x80 && r.value != esc &&
         (phase == in_word ? !go::is_space(r.value) && r.value != '\'' && r.value != '"' : r.value != quote)) {
       uint32_t q = pos + 1;
@@ -157,15 +174,17 @@ const std::vector<RawWord>& parse_words(Ctx& c, uint32_t b, uint32_t e) {
                s[q] != c.escape)
           ++q;
       }
-      word.append(s.data() + pos, q - pos);
+      if constexpr (build) word.append(s.data() + pos, q - pos);
+      nonempty = true;
       r.width = q - pos;
       continue;
     }
     if (phase == in_word) {
       if (go::is_space(r.value)) {
         phase = in_spaces;
-        if (blank_ok || !word.empty()) words.push_back({keep(c, word, {word_start, pos}), {word_start, pos}});
+        push(pos);
         word.clear();
+        nonempty = false;
         blank_ok = false;
         continue;
       }
@@ -175,28 +194,37 @@ const std::vector<RawWord>& parse_words(Ctx& c, uint32_t b, uint32_t e) {
         phase = in_quote;
       }
       if (r.value == esc) {
-        if (pos + r.width == e) continue;
-        go::append_utf8(word, r.value);
+        if (pos + r.width == e) {
+          differs = true;  // the escape is not part of the word
+          continue;
+        }
+        add(r);
         pos += r.width;
         r = go::decode_rune(s, pos);
       }
-      go::append_utf8(word, r.value);
+      add(r);
       continue;
     }
     // in_quote
     if (r.value == quote) phase = in_word;
     if (r.value == esc && quote != '\'') {
       if (pos + r.width == e) {
+        differs = true;
         phase = in_word;
         continue;
       }
       pos += r.width;
-      go::append_utf8(word, r.value);
+      add(go::Rune{esc, 1});
       r = go::decode_rune(s, pos);
     }
-    go::append_utf8(word, r.value);
+    add(r);
   }
-  return words;
+  return build || !differs;
+}
+
+const std::vector<RawWord>& parse_words(Ctx& c, uint32_t b, uint32_t e) {
+  if (!scan_words<false>(c, b, e)) scan_words<true>(c, b, e);
+  return c.b.words;
 }
 
 bool name_val(Ctx& c, uint32_t b, uint32_t e, const char* key) {
