@@ -258,6 +258,32 @@ TEST(Parser, TreesDoNotShareTheParsersScratch) {
   EXPECT_EQ(second.instructions.size(), 600u);
 }
 
+// print() concatenates the tokens' bytes in the tokens' order, whatever they
+// are (a tree from parse() has them adjacent, and then prints its source): a
+// token that does not follow on, anywhere in a block of four, starts a new run.
+TEST(Parser, PrintConcatenatesTheTokensInTheirOrder) {
+  const std::string src = "abcdefghijklmnopqrstuvwxyz";
+  std::mt19937 rng(7);
+  for (int round = 0; round < 500; ++round) {
+    Tree t;
+    t.source = src;
+    std::string expected;
+    const int count = 1 + static_cast<int>(rng() % 14);
+    for (int k = 0; k < count; ++k) {
+      const auto b = static_cast<std::uint32_t>(rng() % src.size());
+      const auto e = b + static_cast<std::uint32_t>(rng() % (src.size() - b + 1));
+      t.tokens.push_back({{b, e}, TokenKind::Word});
+      expected += src.substr(b, e - b);
+    }
+    EXPECT_EQ(print(t), expected);
+  }
+  Tree whole;
+  whole.source = src;
+  for (std::uint32_t b = 0; b < src.size(); b += 3)
+    whole.tokens.push_back({{b, std::min<std::uint32_t>(b + 3, static_cast<std::uint32_t>(src.size()))}, TokenKind::Word});
+  EXPECT_EQ(print(whole), src);
+}
+
 TEST(Parser, LongLinesAndLineLimit) {
   std::string ok = "FROM x\nRUN " + std::string(65531, 'a') + "\n";
   EXPECT_TRUE(roundtrip(ok).buildkit_ok());
