@@ -1,6 +1,7 @@
 // The driver: physical lines -> roles (as buildkit's Parse loop assigns them)
 // -> instructions (read by buildkit_semantics) -> tokens.
 #include <atomic>
+#include <type_traits>
 #include <algorithm>
 #include <cstring>
 #if defined(__SSE2__)
@@ -35,7 +36,10 @@ struct Mark {
 
 // What a parse needs while it runs and not after, kept by each thread for its
 // next parse: the tree's own vectors and Storage are then a parse's only
-// allocations. parse() is never re-entered on a thread.
+// allocations. parse() is never re-entered on a thread. A vector that a large
+// file grew past k_scratch_keep_bytes is given back after the parse.
+constexpr std::size_t k_scratch_keep_bytes = 1 << 20;
+
 struct Scratch {
   std::vector<LineSeg> seg;  // per line
   detail::Builder builder;
@@ -44,6 +48,18 @@ struct Scratch {
   std::vector<Mark> marks;
   std::vector<Instruction> instructions;
   std::vector<Token> tokens;  // written through a cursor, then copied to the tree at their number
+
+  template <class F>
+  void each_vector(F&& f) {
+    f(seg), f(heredocs), f(segments), f(marks), f(instructions), f(tokens);
+    f(builder.values), f(builder.flags), f(builder.words), f(builder.json.tokens);
+  }
+  void release_large() {
+    each_vector([](auto& v) {
+      if (v.capacity() * sizeof(v[0]) > k_scratch_keep_bytes) std::decay_t<decltype(v)>().swap(v);
+    });
+    if (builder.word.capacity() > k_scratch_keep_bytes) std::string().swap(builder.word);
+  }
 };
 thread_local Scratch t_scratch;
 
@@ -543,11 +559,9 @@ class Driver {
 }  // namespace
 
 std::size_t parse_scratch_bytes() {
-  const Scratch& s = t_scratch;
-  const detail::Builder& b = s.builder;
-  auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
-  return bytes(s.seg) + bytes(s.heredocs) + bytes(s.segments) + bytes(s.marks) + bytes(s.instructions) + bytes(s.tokens) +
-         bytes(b.values) + bytes(b.flags) + bytes(b.words) + b.word.capacity() + bytes(b.json.tokens);
+  std::size_t total = t_scratch.builder.word.capacity();
+  t_scratch.each_vector([&](const auto& v) { total += v.capacity() * sizeof(v[0]); });
+  return total;
 }
 
 Tree parse(std::string_view source, const ParseOptions& options) {
@@ -556,6 +570,7 @@ Tree parse(std::string_view source, const ParseOptions& options) {
   tree.source = source;
   tree.serial = next_serial.fetch_add(1, std::memory_order_relaxed);
   Driver(source, tree, options).run();
+  t_scratch.release_large();
   for (auto& d : tree.diagnostics) {
     auto [line, col] = tree.position(d.offset);
     d.line = line;

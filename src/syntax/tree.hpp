@@ -288,8 +288,8 @@ struct ParseOptions {
 Tree parse(std::string_view source, const ParseOptions& options = {});
 
 // The heap the calling thread keeps between parses for the next one (the
-// instructions while they are read, per-line and per-instruction lists): as
-// large as the largest file it parsed needed.
+// instructions and tokens while they are read, per-line and per-instruction
+// lists): what the largest file it parsed needed, but no list over 1 MiB.
 std::size_t parse_scratch_bytes();
 
 // Concatenates the tokens' bytes: equals the source for every tree from parse().
