@@ -6,20 +6,8 @@
 
 namespace dockmend::grammar {
 
-// A run of bytes inside a lexed range, as offsets from the range's start.
-enum class PieceKind : std::uint8_t { Blank, Word };
-struct Piece {
-  std::uint32_t begin = 0;
-  std::uint32_t end = 0;
-  PieceKind kind = PieceKind::Word;
-};
-
 // The bytes buildkit separates keyword and arguments with: space, \t, \v, \f, \r.
 constexpr bool is_blank_byte(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r'; }
-
-// Splits [first, last) into alternating runs of blanks (is_blank_byte) and runs
-// of other bytes.
-void split_blanks(const char* first, const char* last, std::vector<Piece>& out);
 
 // A JSON array as buildkit's `encoding/json` reads it: the whole range (after
 // leading white space) must be exactly one array, with only JSON white space after.

@@ -39,19 +39,6 @@ bool nesting_within_limit(const char* first, const char* last) {
 
 }  // namespace
 
-void split_blanks(const char* first, const char* last, std::vector<Piece>& out) {
-  // Two alternating runs need no parser: as an X3 rule with semantic actions this
-  // took a seventh of parse+print (docs/performance.md).
-  const char* p = first;
-  while (p != last) {
-    const bool blank = is_blank_byte(*p);
-    const char* q = p + 1;
-    while (q != last && is_blank_byte(*q) == blank) ++q;
-    out.push_back({off(first, p), off(first, q), blank ? PieceKind::Blank : PieceKind::Word});
-    p = q;
-  }
-}
-
 void parse_json_array(const char* first, const char* last, JsonArray& result) {
   result.status = JsonStatus::NotJson;
   result.tokens.clear();

@@ -39,6 +39,7 @@ struct Mark {
 // allocations. parse() is never re-entered on a thread. A vector that a large
 // file grew past k_scratch_keep_bytes is given back after the parse.
 constexpr std::size_t k_scratch_keep_bytes = 1 << 20;
+constexpr std::size_t k_storage_first_block = 64 << 10;
 
 struct Scratch {
   std::vector<LineSeg> seg;  // per line
@@ -71,8 +72,9 @@ class Driver {
         m_opt(opt),
         // The Storage holds the joined text of continued instructions and every
         // instruction's lists (values are 24 bytes each): half the input's size
-        // holds the corpus' files in one block or two.
-        m_store(std::make_shared<Storage>(src.size() / 2 + 256)),
+        // holds the corpus' files in one block or two. Its first block is taken
+        // whole at the first list; for a large file the next blocks double.
+        m_store(std::make_shared<Storage>(std::min<std::size_t>(src.size() / 2 + 256, k_storage_first_block))),
         m_seg(t_scratch.seg),
         m_builder(t_scratch.builder),
         m_heredocs(t_scratch.heredocs),
@@ -455,9 +457,10 @@ class Driver {
     return bits;
   }
 
-  // The runs grammar::split_blanks cuts, found 64 bytes at a time from a bit mask:
-  // a byte loop mispredicted a branch at the end of nearly every (short) run, and
-  // went through a vector of pieces, for a third of parse+print.
+  // [b, e) as alternating runs of blanks (grammar::is_blank_byte) and of other
+  // bytes, found 64 bytes at a time from a bit mask: a byte loop mispredicted a
+  // branch at the end of nearly every (short) run, and went through a vector of
+  // pieces, for a third of parse+print.
   void emit_gap(uint32_t b, uint32_t e) {
     bool open = false;  // the last token is this gap's and ends at b: it may go on
     while (b < e) {
