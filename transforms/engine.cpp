@@ -65,8 +65,11 @@ struct Pragma {
 };
 std::optional<Pragma> read_pragma(std::string_view comment) {
   if (comment.empty() || comment.front() != '#') return std::nullopt;
-  // Most comments are not pragmas: say so without building strings.
-  if (comment.find("dockmend:") == std::string_view::npos) return std::nullopt;
+  // Most comments are not pragmas: say so without building strings. A pragma's
+  // text starts with "dockmend:" once the blanks after `#` are skipped.
+  std::string_view head = comment.substr(1);
+  while (!head.empty() && (head.front() == ' ' || head.front() == '\t')) head.remove_prefix(1);
+  if (head.substr(0, 9) != "dockmend:") return std::nullopt;
   std::string body = trim(comment.substr(1));
   const std::string_view prefix = "dockmend:";
   if (body.rfind(prefix, 0) != 0) return std::nullopt;
