@@ -27,15 +27,9 @@ std::string_view lower_keyword(std::string_view s, Storage& store) {
     while (i < s.size() && (s[i] | 0x20) == k[i]) ++i;  // k is lower-case letters only
     if (i == s.size()) return k;
   }
-  if (s.size() <= 64) {
-    char buf[64];
-    for (std::size_t i = 0; i < s.size(); ++i) buf[i] = (s[i] >= 'A' && s[i] <= 'Z') ? static_cast<char>(s[i] - 'A' + 'a') : s[i];
-    return store.copy(std::string_view(buf, s.size()));
-  }
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return store.copy(out);
+  char* out = store.allocate<char>(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) out[i] = (s[i] >= 'A' && s[i] <= 'Z') ? static_cast<char>(s[i] - 'A' + 'a') : s[i];
+  return {out, s.size()};
 }
 
 struct Ctx {
@@ -46,13 +40,6 @@ struct Ctx {
   Builder& b;
   std::vector<Value>& values;  // b.values
 };
-
-// `made` viewed where it equals the logical text's [span), else copied to the Storage.
-std::string_view keep(Ctx& c, const std::string& made, Span span) {
-  const std::string_view raw = c.text.substr(span.begin, span.size());
-  if (raw == made) return raw;
-  return c.b.store->copy(made);
-}
 
 void whitespace_delimited(Ctx& c, uint32_t b, uint32_t e) {
   if (b == e) return;
@@ -89,10 +76,7 @@ grammar::JsonStatus try_json(Ctx& c, uint32_t b, uint32_t e) {
     std::string_view value = raw.size() >= 2 ? raw.substr(1, raw.size() - 2) : std::string_view();
     bool plain = true;
     for (const char ch : value) plain = plain && ch != '\\' && static_cast<unsigned char>(ch) < 0x80;
-    if (!plain) {
-      const std::string decoded = decode_json_string(raw);
-      if (decoded != value) value = c.b.store->copy(decoded);
-    }
+    if (!plain) value = c.b.store->keep(value, decode_json_string(raw));
     c.values.push_back({value, {b + t.begin, b + t.end}});
   }
   c.inst.form = ArgsForm::Json;
@@ -120,7 +104,7 @@ bool maybe_json_to_list(Ctx& c, uint32_t b, uint32_t e) {
 
 // parseWords: quotes and escapes are kept; runes decoded (invalid bytes become U+FFFD).
 // One pass over [b, e) into c.b.words. With `build`, each word is built as
-// buildkit builds it and viewed in the text where it equals its bytes (keep());
+// buildkit builds it and viewed in the text where it equals its bytes (Storage::keep);
 // without, a word is its bytes: the pass only finds the spans, and returns false
 // when some word would not equal its bytes (a stray byte read as U+FFFD, an
 // escape dropped at the very end), for the caller to run the building pass.
@@ -145,8 +129,9 @@ bool scan_words(Ctx& c, uint32_t b, uint32_t e) {
   };
   auto push = [&](uint32_t end) {
     if (!blank_ok && !nonempty) return;
-    if constexpr (build) words.push_back({keep(c, word, {word_start, end}), {word_start, end}});
-    else words.push_back({c.text.substr(word_start, end - word_start), {word_start, end}});
+    const std::string_view bytes = c.text.substr(word_start, end - word_start);
+    if constexpr (build) words.push_back({c.b.store->keep(bytes, word), {word_start, end}});
+    else words.push_back({bytes, {word_start, end}});
   };
   go::Rune r{0, 0};
   for (uint32_t pos = b; pos <= e; pos += r.width) {
@@ -342,8 +327,7 @@ bool read_instruction(Instruction& inst, uint32_t begin, uint32_t end, char esca
     const std::size_t flags_base = builder.flags.size();
     auto push_flag = [&](uint32_t wend) {
       Flag f;
-      const std::string_view written = text.substr(word_start, wend - word_start);
-      f.raw = written == word ? written : builder.store->copy(word);
+      f.raw = builder.store->keep(text.substr(word_start, wend - word_start), word);
       std::string_view w = f.raw;
       w.remove_prefix(2);
       const auto eq = w.find('=');
@@ -414,8 +398,7 @@ bool read_instruction(Instruction& inst, uint32_t begin, uint32_t end, char esca
       }
       word.push_back(ch);
     }
-    inst.flags = builder.store->copy(builder.flags.data() + flags_base, builder.flags.size() - flags_base);
-    builder.flags.resize(flags_base);
+    inst.flags = builder.store->take(builder.flags, flags_base);
   }
   const auto ab = static_cast<uint32_t>(go::trim_left_space(text, args_begin, te));
   const auto ae = static_cast<uint32_t>(go::trim_right_space(text, ab, te));
@@ -425,8 +408,7 @@ bool read_instruction(Instruction& inst, uint32_t begin, uint32_t end, char esca
   const std::size_t values_base = builder.values.size();
   Ctx c{inst, text, escape, error, builder, builder.values};
   const bool ok = dispatch(c, ab, ae);
-  inst.values = builder.store->copy(builder.values.data() + values_base, builder.values.size() - values_base);
-  builder.values.resize(values_base);
+  inst.values = builder.store->take(builder.values, values_base);
   return ok;
 }
 

@@ -68,12 +68,25 @@ class Storage {
     std::memcpy(p, s.data(), s.size());
     return {p, s.size()};
   }
+  // `written` (bytes the tree views already) when `made` equals it, else a copy
+  // of `made`: a value is stored only where it differs from what it was read from.
+  std::string_view keep(std::string_view written, std::string_view made) {
+    return made == written ? written : copy(made);
+  }
   template <class T>
   List<T> copy(const T* items, std::size_t n) {
     if (n == 0) return {};
     T* p = allocate<T>(n);
     std::memcpy(static_cast<void*>(p), items, n * sizeof(T));
     return {p, static_cast<std::uint32_t>(n)};
+  }
+  // Copies what `v` holds past `from` and drops it from `v` (a list filled by
+  // nested readers, each keeping to what it added).
+  template <class T>
+  List<T> take(std::vector<T>& v, std::size_t from) {
+    const List<T> out = copy(v.data() + from, v.size() - from);
+    v.resize(from);
+    return out;
   }
 
  private:
