@@ -36,8 +36,9 @@ struct Mark {
 
 // What a parse needs while it runs and not after, kept by each thread for its
 // next parse: the tree's own vectors and Storage are then a parse's only
-// allocations. parse() is never re-entered on a thread. A vector that a large
-// file grew past k_scratch_keep_bytes is given back after the parse.
+// allocations. parse() is never re-entered on a thread. A list (vector or
+// string) that a large file grew past k_scratch_keep_bytes is given back after
+// the parse.
 constexpr std::size_t k_scratch_keep_bytes = 1 << 20;
 constexpr std::size_t k_storage_first_block = 64 << 10;
 
@@ -51,15 +52,14 @@ struct Scratch {
   std::vector<Token> tokens;  // written through a cursor, then copied to the tree at their number
 
   template <class F>
-  void each_vector(F&& f) {
+  void each_list(F&& f) {
     f(seg), f(heredocs), f(segments), f(marks), f(instructions), f(tokens);
-    f(builder.values), f(builder.flags), f(builder.words), f(builder.json.tokens);
+    f(builder.values), f(builder.flags), f(builder.words), f(builder.word), f(builder.json.tokens);
   }
   void release_large() {
-    each_vector([](auto& v) {
+    each_list([](auto& v) {
       if (v.capacity() * sizeof(v[0]) > k_scratch_keep_bytes) std::decay_t<decltype(v)>().swap(v);
     });
-    if (builder.word.capacity() > k_scratch_keep_bytes) std::string().swap(builder.word);
   }
 };
 thread_local Scratch t_scratch;
@@ -75,25 +75,21 @@ class Driver {
         // holds the corpus' files in one block or two. Its first block is taken
         // whole at the first list; for a large file the next blocks double.
         m_store(std::make_shared<Storage>(std::min<std::size_t>(src.size() / 2 + 256, k_storage_first_block))),
-        m_seg(t_scratch.seg),
-        m_builder(t_scratch.builder),
-        m_heredocs(t_scratch.heredocs),
-        m_segments(t_scratch.segments),
-        m_insts(t_scratch.instructions) {
+        m_s(t_scratch) {
     m_tree.storage = m_store;
-    m_builder.store = m_store.get();
+    m_s.builder.store = m_store.get();
   }
 
   void run() {
     split_lines();
-    m_seg.resize(m_tree.lines.size());  // every line's entry is set by read_line
-    m_insts.clear();
+    m_s.seg.resize(m_tree.lines.size());  // every line's entry is set by read_line
+    m_s.instructions.clear();
     const auto count = static_cast<uint32_t>(m_tree.lines.size());
     uint32_t i = 0;
     while (i < count) i = read_line(i);
     // Read into the thread's vector, copied once at the size it came to (a
     // memcpy: instructions are trivially copyable), so the tree holds no spare room.
-    m_tree.instructions.assign(m_insts.begin(), m_insts.end());
+    m_tree.instructions.assign(m_s.instructions.begin(), m_s.instructions.end());
     attach_comments();
     check_limits();
     if (m_tree.instructions.empty())
@@ -108,11 +104,7 @@ class Driver {
   Tree& m_tree;
   const ParseOptions& m_opt;
   std::shared_ptr<Storage> m_store;
-  std::vector<LineSeg>& m_seg;
-  detail::Builder& m_builder;
-  std::vector<Heredoc>& m_heredocs;
-  std::vector<Segment>& m_segments;
-  std::vector<Instruction>& m_insts;  // the instructions while they are read
+  Scratch& m_s;  // this thread's: the instructions while they are read, and the lists below
   bool m_directives_done = false;
   std::vector<std::string> m_seen_directives;
   int64_t m_first_long_line = -1;  // begin of the first line over k_max_line (found while splitting lines)
@@ -230,27 +222,27 @@ class Driver {
     const bool directive = check_directive(tb, ln.content_end);
     if (tb < ln.content_end && m_src[tb] == '#') {
       ln.role = directive ? LineRole::Directive : LineRole::Comment;
-      m_seg[i] = {tb, tb};
+      m_s.seg[i] = {tb, tb};
       return i + 1;
     }
     std::size_t cont = find_continuation(tb, ln.content_end);
     if (cont == std::string_view::npos && tb == ln.content_end) {
       ln.role = LineRole::Blank;
-      m_seg[i] = {tb, tb};
+      m_s.seg[i] = {tb, tb};
       return i + 1;
     }
-    const auto index = static_cast<uint32_t>(m_insts.size());
-    Instruction& inst = m_insts.emplace_back();
+    const auto index = static_cast<uint32_t>(m_s.instructions.size());
+    Instruction& inst = m_s.instructions.emplace_back();
     inst.first_line = i;
     ln.role = LineRole::InstructionStart;
     ln.instruction = static_cast<int32_t>(index);
-    m_seg[i] = {tb, cont == std::string_view::npos ? ln.content_end : static_cast<uint32_t>(cont)};
+    m_s.seg[i] = {tb, cont == std::string_view::npos ? ln.content_end : static_cast<uint32_t>(cont)};
     uint32_t j = i + 1;
     bool continued = cont != std::string_view::npos;
     while (continued && j < count) {
       Line& cl = lines[j];
       cl.instruction = static_cast<int32_t>(index);
-      m_seg[j] = {cl.begin, cl.begin};
+      m_s.seg[j] = {cl.begin, cl.begin};
       // One trim serves both tests (a comment line has content, so trimming
       // to content_end rather than end finds the same `#`).
       const auto ct = go::trim_left_space(m_src, cl.begin, cl.content_end);
@@ -267,7 +259,7 @@ class Driver {
       cl.role = LineRole::Continuation;
       cont = find_continuation(cl.begin, cl.content_end);
       continued = cont != std::string_view::npos;
-      m_seg[j] = {cl.begin, continued ? static_cast<uint32_t>(cont) : cl.content_end};
+      m_s.seg[j] = {cl.begin, continued ? static_cast<uint32_t>(cont) : cl.content_end};
       ++j;
     }
     inst.last_line = j - 1;
@@ -275,7 +267,7 @@ class Driver {
 
     detail::SemanticsError err;
     const auto len = static_cast<uint32_t>(inst.logical.text.size());
-    if (!detail::read_instruction(inst, 0, len, m_tree.escape, m_builder, err)) {
+    if (!detail::read_instruction(inst, 0, len, m_tree.escape, m_s.builder, err)) {
       inst.json_error = m_store->copy(err.message);
       add_error(inst.logical.to_source(err.logical), err.message);
     }
@@ -292,22 +284,22 @@ class Driver {
   // The logical text of lines [i, j): a view of the source when it is one piece
   // (most instructions), else the pieces joined in the Storage.
   void join_lines(LogicalText& lt, uint32_t i, uint32_t j) {
-    m_segments.clear();
+    m_s.segments.clear();
     uint32_t joined = 0;
     for (uint32_t k = i; k < j; ++k) {
-      const LineSeg s = m_seg[k];
+      const LineSeg s = m_s.seg[k];
       if (s.end == s.begin) continue;
-      m_segments.push_back({joined, s.begin, s.end - s.begin});
+      m_s.segments.push_back({joined, s.begin, s.end - s.begin});
       joined += s.end - s.begin;
     }
-    if (m_segments.size() == 1) {
-      lt.text = m_src.substr(m_segments[0].source, joined);
-    } else if (m_segments.size() > 1) {
+    if (m_s.segments.size() == 1) {
+      lt.text = m_src.substr(m_s.segments[0].source, joined);
+    } else if (m_s.segments.size() > 1) {
       char* out = m_store->allocate<char>(joined);
-      for (const Segment& g : m_segments) std::memcpy(out + g.logical, m_src.data() + g.source, g.length);
+      for (const Segment& g : m_s.segments) std::memcpy(out + g.logical, m_src.data() + g.source, g.length);
       lt.text = std::string_view(out, joined);
     }
-    lt.segments = m_store->copy(m_segments.data(), m_segments.size());
+    lt.segments = m_store->copy(m_s.segments.data(), m_s.segments.size());
   }
 
   uint32_t read_heredocs(Instruction& inst, uint32_t j) {
@@ -316,21 +308,21 @@ class Driver {
     const std::string_view k = target->keyword;
     if (!(k == "run" || k == "copy" || k == "add") || target->form == ArgsForm::Json) return j;
     if (inst.logical.text.find("<<") == std::string_view::npos) return j;
-    detail::find_heredocs(inst.logical.text, *m_store, m_heredocs);
+    detail::find_heredocs(inst.logical.text, *m_store, m_s.heredocs);
     j = read_heredoc_bodies(inst, j);
-    inst.heredocs = m_store->copy(m_heredocs.data(), m_heredocs.size());
+    inst.heredocs = m_store->take(m_s.heredocs, 0);
     return j;
   }
 
   uint32_t read_heredoc_bodies(Instruction& inst, uint32_t j) {
     auto& lines = m_tree.lines;
     const auto count = static_cast<uint32_t>(lines.size());
-    for (auto& h : m_heredocs) {
+    for (auto& h : m_s.heredocs) {
       const uint32_t body_begin = j < count ? lines[j].begin : static_cast<uint32_t>(m_src.size());
       bool terminated = false;
       while (j < count) {
         Line& bl = lines[j];
-        bl.instruction = static_cast<int32_t>(&inst - m_insts.data());
+        bl.instruction = static_cast<int32_t>(&inst - m_s.instructions.data());
         ++j;
         uint32_t tb = bl.begin;
         if (h.chomp)
@@ -416,7 +408,7 @@ class Driver {
 
   void make_room(uint32_t tokens) {
     if (static_cast<std::size_t>(m_out_end - m_out) >= tokens) return;
-    std::vector<Token>& buf = t_scratch.tokens;
+    std::vector<Token>& buf = m_s.tokens;
     const auto used = static_cast<std::size_t>(m_out - buf.data());
     buf.resize(std::max(buf.size() * 2, used + tokens + 256));  // initialises only past the last size
     m_out = buf.data() + used;
@@ -482,11 +474,11 @@ class Driver {
   }
 
   void build_tokens() {
-    m_out = t_scratch.tokens.data();
-    m_out_end = m_out + t_scratch.tokens.size();
+    m_out = m_s.tokens.data();
+    m_out_end = m_out + m_s.tokens.size();
     make_room(4);
     if (m_tree.has_bom) emit(0, 3, TokenKind::Bom);
-    std::vector<Mark>& marks = t_scratch.marks;
+    std::vector<Mark>& marks = m_s.marks;
     int32_t marks_for = -1;
     std::size_t next_segment = 0;  // the instruction's segments come line by line, in order
     for (uint32_t i = 0; i < m_tree.lines.size(); ++i) {
@@ -522,7 +514,7 @@ class Driver {
             marks_for = ln.instruction;
             next_segment = 0;
           }
-          const LineSeg s = m_seg[i];
+          const LineSeg s = m_s.seg[i];
           emit(start, s.begin, TokenKind::Whitespace);
           emit_segment(inst, s, marks, next_segment);
           emit(s.end, ln.content_end, TokenKind::Continuation);
@@ -531,7 +523,7 @@ class Driver {
       }
       emit(ln.content_end, ln.end, TokenKind::Newline);
     }
-    m_tree.tokens.assign(t_scratch.tokens.data(), m_out);
+    m_tree.tokens.assign(m_s.tokens.data(), m_out);
   }
 
   void emit_segment(const Instruction& inst, LineSeg s, const std::vector<Mark>& marks, std::size_t& next_segment) {
@@ -562,8 +554,8 @@ class Driver {
 }  // namespace
 
 std::size_t parse_scratch_bytes() {
-  std::size_t total = t_scratch.builder.word.capacity();
-  t_scratch.each_vector([&](const auto& v) { total += v.capacity() * sizeof(v[0]); });
+  std::size_t total = 0;
+  t_scratch.each_list([&](const auto& v) { total += v.capacity() * sizeof(v[0]); });
   return total;
 }
 
