@@ -40,8 +40,13 @@ bool matches(const Rule& rule, const std::string& name) {
   return false;
 }
 
-std::string trim(std::string_view s) {
+std::string_view skip_blanks(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  return s;
+}
+
+std::string trim(std::string_view s) {
+  s = skip_blanks(s);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
   return std::string(s);
 }
@@ -63,17 +68,15 @@ struct Pragma {
   bool file = false;
   std::vector<std::string> rules;  // empty: all
 };
-std::optional<Pragma> read_pragma(std::string_view comment) {
+// The pragma on a comment line (its text as written, indentation included).
+// Most comments are not pragmas: that is known before any string is built.
+std::optional<Pragma> read_pragma(const syntax::Tree& tree, const syntax::Line& line) {
+  const std::string_view comment = skip_blanks(tree.text({line.begin, line.content_end}));
   if (comment.empty() || comment.front() != '#') return std::nullopt;
-  // Most comments are not pragmas: say so without building strings. A pragma's
-  // text starts with "dockmend:" once the blanks after `#` are skipped.
-  std::string_view head = comment.substr(1);
-  while (!head.empty() && (head.front() == ' ' || head.front() == '\t')) head.remove_prefix(1);
-  if (head.substr(0, 9) != "dockmend:") return std::nullopt;
-  std::string body = trim(comment.substr(1));
   const std::string_view prefix = "dockmend:";
-  if (body.rfind(prefix, 0) != 0) return std::nullopt;
-  std::string rest = trim(std::string_view(body).substr(prefix.size()));
+  const std::string_view head = skip_blanks(comment.substr(1));
+  if (head.substr(0, prefix.size()) != prefix) return std::nullopt;
+  std::string rest = trim(head.substr(prefix.size()));
   Pragma p;
   std::string_view r = rest;
   if (r.rfind("ignore-file", 0) == 0) {
@@ -151,16 +154,11 @@ RoundResult run_rules(const Tree& tree, const std::string& path, const EngineCon
   // Inline pragmas: file-wide ones anywhere, instruction ones in the comment block above it.
   // Each comment is read once here; most files have no pragma, and then no finding
   // looks for one.
-  auto comment_text = [&](const syntax::Line& l) {
-    auto text = tree.source.substr(l.begin, l.content_end - l.begin);
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    return text;
-  };
   std::vector<Pragma> file_pragmas;
   bool instruction_pragmas = false;
   for (const auto& l : tree.lines) {
     if (l.role != syntax::LineRole::Comment) continue;
-    if (auto p = read_pragma(comment_text(l))) {
+    if (auto p = read_pragma(tree, l)) {
       if (p->file) file_pragmas.push_back(std::move(*p));
       else instruction_pragmas = true;
     }
@@ -173,7 +171,7 @@ RoundResult run_rules(const Tree& tree, const std::string& path, const EngineCon
   if (instruction_pragmas) {
     for (const auto& inst : tree.instructions)
       for (auto line : inst.comments)
-        if (auto p = read_pragma(comment_text(tree.lines[line])); p && !p->file)
+        if (auto p = read_pragma(tree, tree.lines[line]); p && !p->file)
           covered.push_back({inst.span.begin, std::max(inst.span.end, inst.span.begin + 1), std::move(*p)});
   }
   auto suppressed = [&](const Rule& rule, const Finding& f) {
@@ -283,9 +281,7 @@ FileReport process_file(std::string path, std::string bytes, const EngineConfig&
   }
   for (const auto& l : tree.lines) {
     if (l.role != syntax::LineRole::Comment) continue;
-    auto text = tree.source.substr(l.begin, l.content_end - l.begin);
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    if (auto p = read_pragma(text); p && p->file && p->rules.empty()) {
+    if (auto p = read_pragma(tree, l); p && p->file && p->rules.empty()) {
       rep.ignored = true;
       return rep;
     }
