@@ -271,6 +271,16 @@ bool has_odd_component(std::string_view p) {
   }
 }
 
+// `dir` + "/" + `name`, with no second slash after a directory that ends in one ("/").
+std::string join_path(std::string_view dir, std::string_view name) {
+  std::string out;
+  out.reserve(dir.size() + 1 + name.size());
+  out = dir;
+  if (out.empty() || out.back() != '/') out += '/';
+  out += name;
+  return out;
+}
+
 // relative_display() for many files: weakly_canonical costs two system calls per
 // path component, which was a fifth of `check` over a large tree. Sorted paths
 // share most of their directories, so the chain of the last one is kept and a
@@ -299,10 +309,7 @@ class DisplayPaths {
         if (::getcwd(buf, sizeof buf)) m_cwd = buf;
       }
       if (m_cwd.empty() || m_cwd[0] != '/') return std::nullopt;
-      canon.reserve(m_cwd.size() + 1 + path.size());
-      canon = m_cwd;
-      if (canon.back() != '/') canon += '/';
-      canon += path;
+      canon = join_path(m_cwd, path);
     }
     if (const auto rel = below_root(canon)) return std::string(*rel);
     return std::nullopt;
@@ -318,12 +325,7 @@ class DisplayPaths {
     // what follows the root).
     if (!name.empty() && name != "." && name != ".." && !has_odd_component(canon)) {
       if (canon == m_root_text) return std::string(name);
-      if (const auto below = below_root(canon)) {
-        std::string rel(*below);
-        rel += '/';
-        rel += name;
-        return rel;
-      }
+      if (const auto below = below_root(canon)) return join_path(*below, name);
     }
     const fs::path shown = fs::path(canon) / std::string(name);
     auto rel = shown.lexically_relative(m_root);
@@ -367,11 +369,7 @@ class DisplayPaths {
     std::string given(prefix);
     if (depth > 0 && name != "." && name != ".." && ::lstat(given.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
       // A real directory below a canonical one is canonical.
-      const std::string& parent = m_chain[depth - 1].second;
-      canon.reserve(parent.size() + 1 + name.size());
-      canon = parent;
-      if (canon.empty() || canon.back() != '/') canon += '/';
-      canon += name;
+      canon = join_path(m_chain[depth - 1].second, name);
     } else {
       std::error_code ec;
       fs::path p = fs::weakly_canonical(fs::absolute(given, ec), ec);
