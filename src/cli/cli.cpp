@@ -1082,6 +1082,11 @@ int dispatch(const std::vector<std::string>& args, Streams& st) {
   try {
     po::store(po::command_line_parser(rest).options(all).positional(pos).run(), vm);
     po::notify(vm);
+  } catch (const po::unknown_option& e) {
+    std::vector<std::string> names;
+    for (const auto& o : all.options())
+      if (o->long_name() != "paths") names.push_back("--" + o->long_name());
+    throw UsageError{std::string(e.what()) + did_you_mean(e.get_option_name(), names) + " (see dockmend help " + cmd.name + ")"};
   } catch (const po::error& e) {
     throw UsageError{std::string(e.what()) + " (see dockmend help " + cmd.name + ")"};
   }
