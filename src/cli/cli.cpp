@@ -31,6 +31,7 @@
 #include "io/sharding.hpp"
 #include "policy/policy.hpp"
 #include "report/audit.hpp"
+#include "report/audit_html.hpp"
 #include "report/findings.hpp"
 #include "cli/suggest.hpp"
 #include "syntax/dump.hpp"
@@ -62,7 +63,7 @@ const char* const k_commands_help =
     "  check   print findings (path:line:col: rule: message); exit 1 if any\n"
     "  diff    print the fixes as a unified diff (dry run); exit 1 if not empty\n"
     "  fix     apply the fixes in place (atomic writes); exit 0 unless errors\n"
-    "  audit   compliance report per service (Markdown, JSON or SARIF)\n"
+    "  audit   compliance report per service (Markdown, HTML, JSON or SARIF)\n"
     "  dump    print a file's syntax tree (buildkit, source, json, tokens)\n"
     "  rules   list every rule (dockmend rules ID: one rule in full)\n"
     "  policy  print the policy in use (--default: the built-in one)\n"
@@ -120,7 +121,7 @@ Command make_command(const std::string& name) {
     c.usage = "dockmend audit [OPTIONS] [PATH...]";
     c.about = "Per service: a table Issue | Current | Should Be | Line Ref, what is correct, and a\n"
               "compliance score (checks passed / checks applicable), then the overall score.";
-    c.extra.add_options()("format", po::value<std::string>()->default_value("md"), "md, json or sarif")(
+    c.extra.add_options()("format", po::value<std::string>()->default_value("md"), "md, html, json or sarif")(
         "fail-under", po::value<double>(), "exit 1 when the overall score is below this percentage");
   } else if (c.name == "dump") {
     c.usage = "dockmend dump [--format buildkit|source|json|tokens] FILE...";
@@ -667,12 +668,14 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
       throw UsageError{fmt::format("--format takes text, json or sarif, not '{}'", rs.check_format)};
   }
   report::Format audit_format = report::Format::Markdown;
+  bool audit_html = false;
   if (mode == Mode::Audit) {
     const auto f = vm["format"].as<std::string>();
+    audit_html = f == "html";
     if (f == "md" || f == "markdown") audit_format = report::Format::Markdown;
     else if (f == "json") audit_format = report::Format::Json;
     else if (f == "sarif") audit_format = report::Format::Sarif;
-    else throw UsageError{fmt::format("--format takes md, json or sarif, not '{}'", f)};
+    else if (!audit_html) throw UsageError{fmt::format("--format takes md, html, json or sarif, not '{}'", f)};
   }
   const bool quiet = vm["quiet"].as<bool>();
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -907,7 +910,9 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
     fi.tool_version = in.tool_version;
     fi.scanned = n;
     if (mode == Mode::Audit) {
-      st.out << (audit_format == report::Format::Sarif ? report::sarif(fi) : report::render(in, audit_format));
+      st.out << (audit_html                                  ? report::audit_html(in)
+                 : audit_format == report::Format::Sarif ? report::sarif(fi)
+                                                         : report::render(in, audit_format));
       if (vm.count("fail-under") && report::score(in).percent() < vm["fail-under"].as<double>() && exit_code == 0)
         exit_code = 1;
     } else if (rs.check_format == "sarif") {

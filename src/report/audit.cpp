@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "report/audit_scale.hpp"
 #include "report/findings.hpp"
 #include "syntax/dump.hpp"
 
@@ -151,10 +153,12 @@ std::string markdown(const AuditInput& in) {
   else o += scope + ".\n\n";
   o += fmt::format("**Overall compliance: {}** ({} of {} checks pass)\n\n", percent(a.percent()), a.passed, a.applicable);
 
-  // ---- per service
+  // ---- per service (past a few, Dockerfiles of no service are summarised: audit_scale.hpp)
+  const bool summarised = summarise_others(a);
   std::size_t n = 0;
   for (const auto& s : a.services) {
     const auto& f = *s.file;
+    if (summarised && !f.service) continue;
     const std::string ref = f.service && !f.service->ref.empty() ? fmt::format(" ({})", f.service->ref) : "";
     o += fmt::format("## {}. {} `{}`{}\n\n", ++n, s.name, f.path, ref);
     if (f.error) {
@@ -199,11 +203,14 @@ std::string markdown(const AuditInput& in) {
     o += "\n";
   }
 
+  if (summarised) o += others_markdown(a);
+
   // ---- the fixes, by priority: each failing rule once, with the services it fails in
   struct Todo {
     const Rule* rule;
     std::vector<std::string> services;
     std::size_t fixable = 0, manual = 0;
+    std::set<const transforms::FileReport*> others;  // summarised Dockerfiles of no service
   };
   std::map<std::pair<int, std::size_t>, Todo> todos;
   for (const auto& s : a.services) {
@@ -212,7 +219,8 @@ std::string markdown(const AuditInput& in) {
       if (!r) continue;
       auto& t = todos[{r->priority, rule_index(r)}];
       t.rule = r;
-      if (std::find(t.services.begin(), t.services.end(), s.name) == t.services.end()) t.services.push_back(s.name);
+      if (summarised && !s.file->service) t.others.insert(s.file);
+      else if (std::find(t.services.begin(), t.services.end(), s.name) == t.services.end()) t.services.push_back(s.name);
       if (fd->fix) ++t.fixable;
       else ++t.manual;
     }
@@ -236,7 +244,7 @@ std::string markdown(const AuditInput& in) {
       std::string_view summary = t.rule->summary;
       if (const auto paren = summary.rfind(" ("); paren != std::string_view::npos && summary.back() == ')')
         summary = summary.substr(0, paren);
-      o += fmt::format("{}. **{}** — {}: {} {}\n", ++k, t.rule->id, fmt::join(t.services, ", "), md_cell(summary), how);
+      o += fmt::format("{}. **{}** — {}: {} {}\n", ++k, t.rule->id, fix_targets(t.services, t.others.size()), md_cell(summary), how);
       // Leave a blank line before the next heading.
       auto next = todos.upper_bound(key);
       if (next == todos.end() || next->first.first != current) o += "\n";
@@ -246,8 +254,14 @@ std::string markdown(const AuditInput& in) {
   // ---- summary
   o += "## Summary\n\n| Service | Dockerfile | Checks passed | Compliance |\n|---------|------------|---------------|------------|\n";
   for (const auto& s : a.services)
-    o += fmt::format("| {} | `{}` | {} of {} | {} |\n", md_cell(s.name), md_cell(s.dockerfile), s.passed, s.applicable,
-                     percent(s.percent()));
+    if (!summarised || s.file->service)
+      o += fmt::format("| {} | `{}` | {} of {} | {} |\n", md_cell(s.name), md_cell(s.dockerfile), s.passed, s.applicable,
+                       percent(s.percent()));
+  if (summarised) {
+    const OthersSummary others = summarise(a, 0, 0);
+    o += fmt::format("| {} other Dockerfiles | | {} of {} | {} |\n", others.files, others.passed, others.applicable,
+                     percent(others.percent()));
+  }
   o += fmt::format("| **Overall** | | **{} of {}** | **{}** |\n", a.passed, a.applicable, percent(a.percent()));
   return o;
 }
