@@ -1004,6 +1004,7 @@ int run_rule(const std::string& name, Streams& st) {
   st.out << fmt::format("  priority: {}\n", r->priority);
   if (!r->aliases.empty()) st.out << fmt::format("  aka:      {}\n", r->aliases);
   st.out << fmt::format("  checks:   {}\n", r->summary);
+  if (const auto why = report::rule_description(*r); !why.empty()) st.out << fmt::format("  why:      {}\n", why);
   st.out << fmt::format("  fix:      {}\n", r->fix.empty() ? std::string_view("none") : r->fix);
   st.out << fmt::format("  safety:   {}\n", safety);
   st.out << fmt::format("  docs:     {}\n", report::rule_help_uri(*r));

@@ -47,7 +47,18 @@ std::optional<FixSafety> own_safety(const F&, long) {
   return std::nullopt;
 }
 
+template <class R>
+auto own_description(const R& r, int) -> decltype(std::string_view(r.description)) {
+  return r.description;
+}
+template <class R>
+std::string_view own_description(const R&, long) {
+  return {};
+}
+
 }  // namespace
+
+std::string_view rule_description(const Rule& rule) { return own_description(rule, 0); }
 
 std::string_view fix_safety_of(const Rule* rule, const Finding& finding) {
   if (!finding.fix) return "none";

@@ -42,6 +42,9 @@ int severity_rank(std::string_view severity);
 // "none" (the finding has no fix).
 std::string_view fix_safety_of(const transforms::Rule* rule, const transforms::Finding& finding);
 
+// Why the rule matters, in a few sentences, when the rule says ("" otherwise).
+std::string_view rule_description(const transforms::Rule& rule);
+
 // The project's home page (DOCKMEND_HOMEPAGE_URL at build time).
 std::string_view homepage_url();
 

@@ -67,10 +67,13 @@ std::string rule_json(const Rule& r) {
   const bool policy = r.kind == transforms::RuleKind::Policy;
   const std::string summary = sentence(std::string(r.summary));
   std::string full = summary;
+  const std::string_view why = rule_description(r);
+  if (!why.empty()) full += " " + sentence(std::string(why));
   if (!r.fix.empty()) full += " Fix: " + sentence(std::string(r.fix));
   full += " " + safety_words(r);
   std::string md = fmt::format("**{}** ({} rule{})\n\n{}\n\n", r.id, policy ? "policy" : "built-in",
                                r.aliases.empty() ? std::string() : fmt::format(", also known as {}", r.aliases), summary);
+  if (!why.empty()) md += sentence(std::string(why)) + "\n\n";
   if (!r.fix.empty()) md += fmt::format("**Fix:** {}\n\n", sentence(std::string(r.fix)));
   md += safety_words(r) + fmt::format("\n\n[Documentation]({})", rule_help_uri(r));
   std::vector<std::string> tags = {"\"dockerfile\"", policy ? "\"policy\"" : "\"best-practice\""};
