@@ -665,7 +665,8 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   if (mode == Mode::Check) {
     rs.check_format = vm["format"].as<std::string>();
     if (rs.check_format != "text" && rs.check_format != "json" && rs.check_format != "sarif")
-      throw UsageError{fmt::format("--format takes text, json or sarif, not '{}'", rs.check_format)};
+      throw UsageError{fmt::format("--format takes text, json or sarif, not '{}'{}", rs.check_format,
+                                   did_you_mean(rs.check_format, {"text", "json", "sarif"}))};
   }
   report::Format audit_format = report::Format::Markdown;
   bool audit_html = false;
@@ -675,7 +676,9 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
     if (f == "md" || f == "markdown") audit_format = report::Format::Markdown;
     else if (f == "json") audit_format = report::Format::Json;
     else if (f == "sarif") audit_format = report::Format::Sarif;
-    else if (!audit_html) throw UsageError{fmt::format("--format takes md, html, json or sarif, not '{}'", f)};
+    else if (!audit_html)
+      throw UsageError{fmt::format("--format takes md, html, json or sarif, not '{}'{}", f,
+                                   did_you_mean(f, {"md", "html", "json", "sarif"}))};
   }
   const bool quiet = vm["quiet"].as<bool>();
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -9,7 +9,7 @@
 
 // Where the project and its documentation live (set with -DDOCKMEND_HOMEPAGE_URL=...).
 #ifndef DOCKMEND_HOMEPAGE_URL
-#define DOCKMEND_HOMEPAGE_URL "https://github.com/dockmend/dockmend"
+#define DOCKMEND_HOMEPAGE_URL "https://github.com/your-org/dockmend"
 #endif
 #ifndef DOCKMEND_DOCS_URL
 #define DOCKMEND_DOCS_URL DOCKMEND_HOMEPAGE_URL "/blob/main/docs/"

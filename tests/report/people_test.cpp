@@ -127,8 +127,10 @@ TEST(People, TyposGetADidYouMean) {
            {"check --select maintaner", "--select: unknown rule 'maintaner' (did you mean 'maintainer'?)"},
            {"check --ignore exec-fomr", "--ignore: unknown rule 'exec-fomr' (did you mean 'exec-form'?)"},
            {"check --formt json", "unrecognised option '--formt' (did you mean '--format'?)"},
+           {"check --format sarfi", "--format takes text, json or sarif, not 'sarfi' (did you mean 'sarif'?)"},
+           {"audit --format htlm", "not 'htlm' (did you mean 'html'?)"},
        }) {
-    const CliRun r = run_dockmend(repo.path, c.args + (c.args.rfind("check", 0) == 0 ? " --no-policy" : ""));
+    const CliRun r = run_dockmend(repo.path, c.args + (c.args.rfind("check", 0) == 0 || c.args.rfind("audit", 0) == 0 ? " --no-policy" : ""));
     EXPECT_EQ(r.code, 2) << c.args << "\n" << r;
     EXPECT_NE(r.err.find(c.says), std::string::npos) << c.args << "\n" << r;
   }
