@@ -105,7 +105,9 @@ Command make_command(const std::string& name) {
     c.usage = "dockmend check [OPTIONS] [PATH...]";
     c.about = "Prints one finding a line: path:line:col: rule: message. No output when clean.\n"
               "Exit 0 when clean, 1 when any finding stands or a fix would change a file, 2 on errors.";
-    c.extra.add_options()("format", po::value<std::string>()->default_value("text"), "text, json or sarif");
+    c.extra.add_options()("format", po::value<std::string>()->default_value("text"), "text, json or sarif")(
+        "sarif-max-results", po::value<std::size_t>()->default_value(25000),
+        "SARIF: keep the N most severe results (GitHub code scanning takes 25,000 a run)");
   } else if (c.name == "diff") {
     c.usage = "dockmend diff [OPTIONS] [PATH...]";
     c.about = "Prints the fixes as a unified diff (git apply / patch -p1 accept it); writes nothing.\n"
@@ -122,6 +124,8 @@ Command make_command(const std::string& name) {
     c.about = "Per service: a table Issue | Current | Should Be | Line Ref, what is correct, and a\n"
               "compliance score (checks passed / checks applicable), then the overall score.";
     c.extra.add_options()("format", po::value<std::string>()->default_value("md"), "md, html, json or sarif")(
+        "sarif-max-results", po::value<std::size_t>()->default_value(25000),
+        "SARIF: keep the N most severe results (GitHub code scanning takes 25,000 a run)")(
         "fail-under", po::value<double>(), "exit 1 when the overall score is below this percentage");
   } else if (c.name == "dump") {
     c.usage = "dockmend dump [--format buildkit|source|json|tokens] FILE...";
@@ -697,8 +701,8 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   for (const auto& n : cfg.selection.ignore)
     if (n != "ALL" && !transforms::find_rule(n))
       throw UsageError{fmt::format("--ignore: unknown rule '{}'{}", n, did_you_mean(n, rule_names()))};
-  // What each rule found right is read only by the reports (audit, check --format json/sarif).
-  cfg.collect_correct = mode == Mode::Audit || rs.check_format != "text";
+  // What each rule found right is read only by the audit ("what is correct").
+  cfg.collect_correct = mode == Mode::Audit;
   transforms::prepare(cfg);
 
   // Standard input.
@@ -912,14 +916,16 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
     fi.problems = std::move(problems);
     fi.tool_version = in.tool_version;
     fi.scanned = n;
+    report::SarifOptions so;
+    if (vm.count("sarif-max-results")) so.max_results = vm["sarif-max-results"].as<std::size_t>();
     if (mode == Mode::Audit) {
       st.out << (audit_html                                  ? report::audit_html(in)
-                 : audit_format == report::Format::Sarif ? report::sarif(fi)
+                 : audit_format == report::Format::Sarif ? report::sarif(fi, so)
                                                          : report::render(in, audit_format));
       if (vm.count("fail-under") && report::score(in).percent() < vm["fail-under"].as<double>() && exit_code == 0)
         exit_code = 1;
     } else if (rs.check_format == "sarif") {
-      st.out << report::sarif(fi);
+      st.out << report::sarif(fi, so);
     } else {
       st.out << report::check_json(fi);
     }

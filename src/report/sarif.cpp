@@ -209,9 +209,10 @@ std::string sarif(const FindingsInput& in, const SarifOptions& opt) {
     for (const auto& p : all) ++kept[p.rank];
     notes.push_back(notification(
         "warning",
-        fmt::format("{} findings, more than the {} results a run that GitHub code scanning takes: the {} most severe are "
-                    "here (errors, then warnings, then notes, each in path order) and {} are left out. `dockmend check "
-                    "--format json` lists them all; `--shard K/N` splits the repository into runs that each fit",
+        fmt::format("{} findings, more than the {} results a run takes (GitHub code scanning takes at most 25,000): the {} "
+                    "most severe are here (errors, then warnings, then notes, each in path order) and {} are left out. "
+                    "`dockmend check --format json` lists them all; `--shard K/N` splits the repository into runs that "
+                    "each fit",
                     total, opt.max_results, all.size(), total - all.size()),
         "", 0, 0));
   }
