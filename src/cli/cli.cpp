@@ -450,7 +450,7 @@ void append_finding_line(std::string& out, const std::string& display, const tra
   number(other_file ? 1 : f.column <= 1 ? f.column : report::char_column(original, f.at.begin));
   out += color ? "\033[36m:\033[0m " : ": ";
   if (color) {
-    const auto sev = report::severity_of(transforms::find_rule(f.rule));
+    const auto sev = report::finding_severity(transforms::find_rule(f.rule), f);
     out += sev == "error" ? "\033[1;31m" : sev == "warning" ? "\033[1;33m" : "\033[1;34m";
   }
   out += f.rule;

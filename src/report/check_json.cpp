@@ -26,7 +26,7 @@ std::string edit_json(std::string_view path, std::uint32_t begin, std::uint32_t 
 
 std::string finding_json(const transforms::FileReport& f, const Finding& fd, const Positions& pos) {
   const Rule* r = transforms::find_rule(fd.rule);
-  std::string o = fmt::format("{{\"rule\": {}, \"severity\": \"{}\", ", json_quote(fd.rule), severity_of(r));
+  std::string o = fmt::format("{{\"rule\": {}, \"severity\": \"{}\", ", json_quote(fd.rule), finding_severity(r, fd));
   if (fd.file.empty()) {
     const TextPos b = pos.at(fd.at.begin), e = pos.at(fd.at.end);
     o += fmt::format("\"path\": {}, \"line\": {}, \"column\": {}, \"end\": {}, \"offset\": {}, \"length\": {}, ",

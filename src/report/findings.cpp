@@ -47,6 +47,17 @@ std::optional<FixSafety> own_safety(const F&, long) {
   return std::nullopt;
 }
 
+// The engine fills Finding::severity (the rule's, as the policy sets it) once
+// severities land; policy::severity_name is found by argument-dependent lookup.
+template <class F>
+auto own_severity(const F& f, int) -> decltype(std::string_view(severity_name(f.severity))) {
+  return severity_name(f.severity);
+}
+template <class F>
+std::string_view own_severity(const F&, long) {
+  return {};
+}
+
 template <class R>
 auto own_description(const R& r, int) -> decltype(std::string_view(r.description)) {
   return r.description;
@@ -59,6 +70,11 @@ std::string_view own_description(const R&, long) {
 }  // namespace
 
 std::string_view rule_description(const Rule& rule) { return own_description(rule, 0); }
+
+std::string_view finding_severity(const Rule* rule, const Finding& finding) {
+  const std::string_view own = own_severity(finding, 0);
+  return own.empty() ? severity_of(rule) : own;
+}
 
 std::string_view fix_safety_of(const Rule* rule, const Finding& finding) {
   if (!finding.fix) return "none";

@@ -35,6 +35,9 @@ struct FindingsInput {
 // Until rules carry their own, it follows the rule's priority (1 error,
 // 2 warning, 3 info).
 std::string_view severity_of(const transforms::Rule* rule);
+// A finding's severity: its own when the engine sets one (the policy's
+// `rules:` may change a rule's), else the rule's.
+std::string_view finding_severity(const transforms::Rule* rule, const transforms::Finding& finding);
 // Ordering of severities, most severe first (error 0 ... style 3).
 int severity_rank(std::string_view severity);
 

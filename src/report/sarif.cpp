@@ -122,7 +122,8 @@ std::string result_json(const Picked& p, const Positions& pos, const std::string
   if (!fd.ref.empty()) text += fmt::format(" ({})", fd.ref);
   std::string o = fmt::format("{{\"ruleId\": {}, ", json_quote(fd.rule));
   if (r) o += fmt::format("\"ruleIndex\": {}, ", rule_index(r));
-  o += fmt::format("\"level\": \"{}\", \"message\": {{\"text\": {}}}, ", sarif_level(severity_of(r)), json_quote(sentence(text)));
+  o += fmt::format("\"level\": \"{}\", \"message\": {{\"text\": {}}}, ", sarif_level(finding_severity(r, fd)),
+                   json_quote(sentence(text)));
   std::string reg;
   if (!fd.file.empty()) reg = fmt::format("{{\"startLine\": {}}}", std::max<std::uint32_t>(fd.file_line, 1));
   else reg = region(pos, fd.at.begin, fd.at.end);
@@ -131,7 +132,7 @@ std::string result_json(const Picked& p, const Positions& pos, const std::string
   o += fmt::format("\"partialFingerprints\": {{\"dockmendFinding/v1\": {}}}, ", json_quote(fingerprint));
   o += fmt::format("\"properties\": {{\"severity\": \"{}\", \"fixSafety\": \"{}\", \"current\": {}, \"expected\": {}, "
                    "\"ref\": {}, \"service\": {}}}",
-                   severity_of(r), fix_safety_of(r, fd), json_quote(fd.current), json_quote(fd.expected), json_quote(fd.ref),
+                   finding_severity(r, fd), fix_safety_of(r, fd), json_quote(fd.current), json_quote(fd.expected), json_quote(fd.ref),
                    json_quote(f.service ? f.service->name : std::string()));
   // The fix: the Dockerfile's replacements, and the files it creates.
   std::vector<std::string> changes;
@@ -188,7 +189,7 @@ std::string sarif(const FindingsInput& in, const SarifOptions& opt) {
   for (const auto* f : in.files)
     for (const auto& fd : f->findings) {
       const Rule* r = transforms::find_rule(fd.rule);
-      all.push_back({f, &fd, r, severity_rank(severity_of(r)), all.size()});
+      all.push_back({f, &fd, r, severity_rank(finding_severity(r, fd)), all.size()});
     }
   const std::size_t total = all.size();
   if (total > opt.max_results) {
