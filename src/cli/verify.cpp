@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -56,6 +57,8 @@ void add_verify_options(po::options_description& d) {
       "builder-opt", po::value<std::vector<std::string>>()->composing(),
       "pass this option to the build command (repeatable), e.g. --builder-opt=--network=host")(
       "run", po::bool_switch(), "also start the fixed image and check user, PID 1 and health probe")(
+      "run-cmd", po::value<std::string>(),
+      "with --run: start this command (split at blanks) instead of the image's CMD; the ENTRYPOINT stays")(
       "run-timeout", po::value<int>()->default_value(30), "seconds --run waits for the health probe to pass")(
       "keep", po::bool_switch(), "keep the images (dockmend-verify/...) and the fixed build context")(
       "log-dir", po::value<std::string>(), "where build logs go (default: a new directory under $TMPDIR)")(
@@ -182,6 +185,7 @@ struct Settings {
   std::vector<std::string> extra;
   std::optional<std::string> context;
   bool run = false;
+  std::vector<std::string> run_cmd;
   int run_timeout = 30;
   bool keep = false;
   fs::path log_dir;
@@ -319,7 +323,9 @@ std::vector<verify::RunCheck> run_checks(const Settings& s, const std::string& i
   io::run_process({prog, "rm", "-f", name});
   io::ProcessOptions to_log;
   to_log.output_file = log.string();
-  const auto started = io::run_process({prog, "run", "-d", "--name", name, "--network", "none", image}, to_log);
+  std::vector<std::string> run_argv = {prog, "run", "-d", "--name", name, "--network", "none", image};
+  run_argv.insert(run_argv.end(), s.run_cmd.begin(), s.run_cmd.end());
+  const auto started = io::run_process(run_argv, to_log);
   verify::RunCheck start;
   start.name = "start";
   if (!ok(started)) {
@@ -554,7 +560,8 @@ FileResult verify_one(const Settings& s, const Work& w, const transforms::Engine
   };
   if (!build(file, context, tag_a)) {
     const std::string logged = slurp(log);
-    const auto f = verify::classify_build_failure(logged);
+    auto f = verify::classify_build_failure(logged);
+    if (f.line.empty()) f.line = "no error line in its output; see " + log.string();
     using K = verify::BuildFailure::Kind;
     r.reason = f.kind == K::BaseNotFound     ? fmt::format("a base image cannot be pulled: {}", f.line)
                : f.kind == K::MissingFeature ? fmt::format("the builder lacks a feature the file uses: {}", f.line)
@@ -566,8 +573,9 @@ FileResult verify_one(const Settings& s, const Work& w, const transforms::Engine
   if (!build(fixed_file, fixed_ctx, tag_b)) {
     const std::string logged = slurp(log).substr(log_size_before_fixed);
     r.status = FileResult::Status::FixedFailed;
-    r.reason = fmt::format("the fixed file does not build where the original did: {}",
-                           verify::classify_build_failure(logged).line);
+    std::string why = verify::classify_build_failure(logged).line;
+    if (why.empty()) why = "no error line in its output; see " + log.string();
+    r.reason = fmt::format("the fixed file does not build where the original did: {}", why);
     cleanup();
     return r;
   }
@@ -618,6 +626,10 @@ int run_verify(const po::variables_map& vm, const std::vector<std::string>& path
   if (vm.count("context")) s.context = vm["context"].as<std::string>();
   s.run = vm["run"].as<bool>();
   s.run_timeout = vm["run-timeout"].as<int>();
+  if (vm.count("run-cmd")) {
+    std::istringstream words(vm["run-cmd"].as<std::string>());
+    for (std::string w; words >> w;) s.run_cmd.push_back(w);
+  }
   s.keep = vm["keep"].as<bool>();
 
   // The policy, as the other commands load it.
