@@ -518,6 +518,8 @@ FileResult verify_one(const Settings& s, const Work& w, const transforms::Engine
     fixed_file = fixed_ctx / rel_file;
   }
   if (!write_file(fixed_file, rep.fixed)) throw VerifyError("cannot write " + fixed_file.string());
+  expect.fixed_files.push_back(verify::content_hash(rep.fixed));
+  for (const auto& nf : rep.new_files) expect.fixed_files.push_back(verify::content_hash(nf.content));
   for (const auto& nf : rep.new_files) {
     const fs::path target = (root / nf.path).lexically_normal();
     const fs::path rel = target.lexically_relative(context);

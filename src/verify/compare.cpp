@@ -450,6 +450,16 @@ void explain(std::vector<Difference>& diffs, const std::vector<AppliedFix>& fixe
   for (auto& d : diffs) {
     std::vector<std::string> by;
     std::string because;
+    // A file the fixes wrote, copied into the image by the build (COPY . .).
+    if (d.kind == Difference::Kind::Added || d.kind == Difference::Kind::Changed) {
+      const auto it = after.entries.find(d.what);
+      if (it != after.entries.end() && it->second.type == 'f' &&
+          std::find(expect.fixed_files.begin(), expect.fixed_files.end(), it->second.hash) != expect.fixed_files.end()) {
+        d.explained_by = join(rules, ",");
+        d.because = "a file the fixes wrote, copied from the build context";
+        continue;
+      }
+    }
     for (const auto& r : rules) {
       const auto it = explainers().find(r);
       if (it == explainers().end()) continue;

@@ -202,6 +202,8 @@ std::string field(const char* f, std::size_t n) {
 
 }  // namespace
 
+std::uint64_t content_hash(std::string_view content) { return fnv1a(k_fnv_basis, content.data(), content.size()); }
+
 void TarReader::feed(const char* data, std::size_t size) {
   while (size && m_error.empty()) {
     if (m_want == Want::Content || m_want == Want::Meta) {

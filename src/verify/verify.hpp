@@ -197,7 +197,14 @@ struct Expectations {
   std::string tini;                 // path of tini
   std::vector<std::string> ports;   // "8000/tcp"
   std::string health_probe;         // with ${HEALTH_PORT} already substituted
+  // content_hash() of each file the fixes wrote into the build context (the
+  // fixed Dockerfile, new files): an image that copies its context (COPY . .)
+  // holds them, changed.
+  std::vector<std::uint64_t> fixed_files;
 };
+
+// The hash FileEntry::hash holds for this content.
+std::uint64_t content_hash(std::string_view content);
 
 // Marks each difference explained (or not) by the applied fixes: each rule says
 // what it may change (config fields, paths, files of the packages it installs or

@@ -384,6 +384,23 @@ TEST(VerifyExplain, ConfigMustBeWhatThePolicyAsks) {
   for (const auto& c : checks) EXPECT_FALSE(c.ok) << c.name;
 }
 
+TEST(VerifyExplain, TheFixedDockerfileCopiedIntoTheImage) {
+  // COPY . . copies the Dockerfile itself: the fixed one differs, and only its
+  // own content is explained so.
+  const std::string fixed = "FROM debian\nUSER appuser\n";
+  FileTree a, b;
+  put(a, file("/app/Dockerfile", 12, content_hash("FROM debian\n")));
+  put(b, file("/app/Dockerfile", fixed.size(), content_hash(fixed)));
+  put(a, file("/app/main.py", 3, 1));
+  put(b, file("/app/main.py", 3, 2));
+  Expectations e;
+  e.fixed_files = {content_hash(fixed)};
+  auto ds = compare_trees(a, b);
+  explain(ds, {{"non-root-user", ""}}, e, a, b);
+  EXPECT_EQ(find(ds, "/app/Dockerfile")->explained_by, "non-root-user");
+  EXPECT_EQ(find(ds, "/app/main.py")->explained_by, "");
+}
+
 TEST(VerifyExplain, CleanupRulesExplainRemovalsOnly) {
   FileTree a, b;
   put(a, file("/var/lib/apt/lists/deb.debian.org_Packages", 5, 1));
