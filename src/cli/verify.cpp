@@ -416,6 +416,7 @@ verify::Expectations expectations(const policy::Policy& pol, const policy::Servi
     for (auto at = p.find(key); at != std::string::npos; at = p.find(key, at))
       p.replace(at, key.size(), std::to_string(*svc->health_port));
     e.health_probe = p;
+    e.health_port = svc->health_port;
   }
   return e;
 }
@@ -457,7 +458,7 @@ FileResult verify_one(const Settings& s, const Work& w, const transforms::Engine
   if (!ran("user")) expect.user_name.clear(), expect.uid.reset(), expect.gid.reset();
   if (!ran("tini")) expect.tini.clear();
   if (!ran("ports")) expect.ports.clear();
-  if (!ran("healthcheck")) expect.health_probe.clear();
+  if (!ran("healthcheck")) expect.health_probe.clear(), expect.health_port.reset();
 
   // What the builder cannot do is said before building, not after a cryptic failure.
   for (const std::string* text : {&rep.original, &rep.fixed}) {

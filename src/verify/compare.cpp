@@ -313,6 +313,7 @@ const std::map<std::string, Explainer, std::less<>>& explainers() {
          if (is_config(d, "Healthcheck")) {
            if (c.expect.health_probe.empty() || d.after.find(c.expect.health_probe) != std::string::npos)
              return "the policy's health probe";
+           if (probes_port(d.after, c.expect.health_port)) return "a probe of the service's health port";
            return "";
          }
          if (is_config(d, "Healthcheck timing")) return "the policy's health probe";
@@ -333,6 +334,17 @@ const std::map<std::string, Explainer, std::less<>>& explainers() {
        [](const Difference& d, const Ctx& c) -> std::string {
          if (d.kind == Difference::Kind::Config && (d.what == "Env PATH" || d.what == "Env VIRTUAL_ENV"))
            return "the virtual environment's variables";
+         // A command that named the environment's programs (/venv/bin/gunicorn)
+         // now names the system's: the same command with "<venv>/bin/" left out.
+         if (d.kind == Difference::Kind::Config &&
+             (d.what == "Cmd" || d.what == "Entrypoint" || d.what == "Healthcheck"))
+           for (const auto& r : c.venv_roots) {
+             std::string without = d.before;
+             const std::string bin = r + "/bin/";
+             for (auto at = without.find(bin); at != std::string::npos; at = without.find(bin, at))
+               without.erase(at, bin.size());
+             if (without != d.before && without == d.after) return "the virtual environment's programs";
+           }
          if (d.kind == Difference::Kind::Removed)
            for (const auto& r : c.venv_roots)
              if (under(d.what, r)) return "the virtual environment";

@@ -86,6 +86,17 @@ RunCheck check_pid1(const Expectations& e, std::string_view raw) {
   return c;
 }
 
+bool probes_port(const std::string& test, std::optional<int> port) {
+  if (!port || test.empty() || test == "NONE") return false;
+  const std::string p = std::to_string(*port);
+  for (auto at = test.find(p); at != std::string::npos; at = test.find(p, at + 1)) {
+    const bool before = at > 0 && test[at - 1] == ':';
+    const bool after = at + p.size() == test.size() || !std::isdigit(static_cast<unsigned char>(test[at + p.size()]));
+    if (before && after) return true;
+  }
+  return false;
+}
+
 std::vector<RunCheck> check_config(const Expectations& e, const ImageConfig& c) {
   std::vector<RunCheck> out;
   auto add = [&](std::string name, bool ok, std::string expected, std::string actual) {
@@ -126,7 +137,10 @@ std::vector<RunCheck> check_config(const Expectations& e, const ImageConfig& c) 
     std::string a;
     if (c.healthcheck)
       for (const auto& x : *c.healthcheck) a += (a.empty() ? "" : " ") + x;
-    add("config-healthcheck", a.find(e.health_probe) != std::string::npos, e.health_probe, a);
+    // The policy's probe, or another one of the service's health port (the
+    // healthcheck rule accepts any probe of that port).
+    const bool ok = a.find(e.health_probe) != std::string::npos || probes_port(a, e.health_port);
+    add("config-healthcheck", ok, e.health_probe, a);
   }
   return out;
 }

@@ -197,6 +197,7 @@ struct Expectations {
   std::string tini;                 // path of tini
   std::vector<std::string> ports;   // "8000/tcp"
   std::string health_probe;         // with ${HEALTH_PORT} already substituted
+  std::optional<int> health_port;   // a HEALTHCHECK that probes this port does what the policy asks
   // content_hash() of each file the fixes wrote into the build context (the
   // fixed Dockerfile, new files): an image that copies its context (COPY . .)
   // holds them, changed.
@@ -239,6 +240,8 @@ RunCheck check_pid1(const Expectations& expect, std::string_view cmdline_raw);
 // "config-entrypoint" (tini first), "config-ports", "config-healthcheck"; only
 // those the policy asks for.
 std::vector<RunCheck> check_config(const Expectations& expect, const ImageConfig& fixed);
+// Whether a HEALTHCHECK test (its words joined) reaches ":PORT".
+bool probes_port(const std::string& test, std::optional<int> port);
 // The command that runs a HEALTHCHECK test inside the container (exec argv
 // after the container name); empty for NONE or an unreadable test.
 std::vector<std::string> health_exec_argv(const std::vector<std::string>& test);

@@ -401,6 +401,46 @@ TEST(VerifyExplain, TheFixedDockerfileCopiedIntoTheImage) {
   EXPECT_EQ(find(ds, "/app/main.py")->explained_by, "");
 }
 
+TEST(VerifyExplain, VenvExplainsItsDirectoryVariablesAndProgramPaths) {
+  FileTree a, b;
+  put(a, dir("/venv"));
+  put(a, file("/venv/pyvenv.cfg", 5, 1));
+  put(a, file("/venv/bin/gunicorn", 5, 2));
+  put(b, file("/usr/local/bin/gunicorn", 5, 3));
+  ImageConfig ca, cb;
+  ca.cmd = std::vector<std::string>{"/venv/bin/gunicorn", "app:app"};
+  cb.cmd = std::vector<std::string>{"gunicorn", "app:app"};
+  ca.env = {"VIRTUAL_ENV=/venv", "PATH=/venv/bin:/usr/bin"};
+  cb.env = {"PATH=/usr/bin"};
+  ca.entrypoint = std::vector<std::string>{"/venv/bin/other"};
+  cb.entrypoint = std::vector<std::string>{"something-else"};
+  auto ds = compare_config(ca, cb);
+  for (auto& d : compare_trees(a, b)) ds.push_back(d);
+  explain(ds, {{"venv", ""}}, {}, a, b);
+  EXPECT_EQ(find(ds, "Cmd")->explained_by, "venv");
+  EXPECT_EQ(find(ds, "Env VIRTUAL_ENV")->explained_by, "venv");
+  EXPECT_EQ(find(ds, "/venv/bin/gunicorn")->explained_by, "venv");
+  EXPECT_EQ(find(ds, "/usr/local/bin/gunicorn")->explained_by, "venv");
+  EXPECT_EQ(find(ds, "Entrypoint")->explained_by, "") << "not the same command without the venv";
+}
+
+TEST(VerifyExplain, AnotherProbeOfTheHealthPortIsWhatThePolicyAsks) {
+  auto e = policy_expect();
+  e.health_port = 8001;
+  ImageConfig c;
+  c.healthcheck = std::vector<std::string>{"CMD-SHELL", "python -c \"urlopen('http://localhost:8001/health')\""};
+  bool seen = false;
+  for (const auto& r : check_config(e, c))
+    if (r.name == "config-healthcheck") {
+      EXPECT_TRUE(r.ok) << r.message;
+      seen = true;
+    }
+  EXPECT_TRUE(seen);
+  c.healthcheck = std::vector<std::string>{"CMD-SHELL", "curl -f http://localhost:18001/ || exit 1"};
+  for (const auto& r : check_config(e, c))
+    if (r.name == "config-healthcheck") EXPECT_FALSE(r.ok) << "port 18001 is not 8001";
+}
+
 TEST(VerifyExplain, CleanupRulesExplainRemovalsOnly) {
   FileTree a, b;
   put(a, file("/var/lib/apt/lists/deb.debian.org_Packages", 5, 1));
