@@ -380,13 +380,22 @@ std::vector<verify::RunCheck> run_checks(const Settings& s, const std::string& i
     h.message = h.ok ? fmt::format("the health probe passes ({} tr{})", tries, tries == 1 ? "y" : "ies")
                      : fmt::format("the health probe fails after {} s: {}", s.run_timeout,
                                    first_line(last.out).empty() ? "(no output)" : first_line(last.out));
-    // Why, when the probe's own program is missing (exit 127 in a shell).
-    if (!h.ok && b.kind != BuilderKind::Docker) {
-      std::vector<std::string> direct = {prog, "exec", name};
-      for (auto& a : verify::health_exec_argv(*cfg.healthcheck)) direct.push_back(a);
-      const auto r = run_captured(direct);
-      if (r.exit_code == 127 || r.exit_code == 126)
-        h.message += fmt::format(" (the probe's program is not in the image: {})", first_line(r.out));
+    // Why, when the probe's own program is missing (`curl ... || exit 1` hides
+    // the shell's 127): look the program up in the container.
+    if (!h.ok) {
+      const auto argv = verify::health_exec_argv(*cfg.healthcheck);
+      std::string program;
+      if (argv.size() == 3 && argv[0] == "/bin/sh") {
+        std::istringstream words(argv[2]);
+        words >> program;
+      } else if (!argv.empty()) {
+        program = argv[0];
+      }
+      if (!program.empty() && program.find_first_of("'\"$`;&|<>()") == std::string::npos) {
+        const auto r = io::run_process({prog, "exec", name, "/bin/sh", "-c", "command -v " + program});
+        if (r.spawn_errno == 0 && r.exit_code > 0 && r.exit_code != 125)  // 125: the builder's own error
+          h.message += fmt::format(" ({} is not in the image)", program);
+      }
     }
   }
   out.push_back(h);
