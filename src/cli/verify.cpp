@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -433,6 +434,7 @@ verify::Expectations expectations(const policy::Policy& pol, const policy::Servi
 struct Work {
   std::string path;     // to open
   std::string display;  // as shown
+  std::string name;     // for its tags, log and context copy: unique in the run
 };
 
 FileResult verify_one(const Settings& s, const Work& w, const transforms::EngineConfig& cfg, const fs::path& root,
@@ -481,7 +483,7 @@ FileResult verify_one(const Settings& s, const Work& w, const transforms::Engine
 
   const fs::path file = fs::absolute(w.path);
   const fs::path context = s.context ? fs::absolute(*s.context) : file.parent_path();
-  const std::string name = slug(w.display);
+  const std::string& name = w.name;
   const fs::path log = s.log_dir / (name + ".log");
   r.log = log.string();
   {
@@ -718,12 +720,18 @@ int run_verify(const po::variables_map& vm, const std::vector<std::string>& path
                           s.builder.version, s.log_dir.string());
 
   std::vector<FileResult> results;
+  std::vector<std::string> names;
   for (const auto& f : found.files) {
     std::error_code ec;
     fs::path abs = fs::weakly_canonical(fs::absolute(f), ec);
     std::string display = abs.lexically_relative(root).generic_string();
     if (display.empty() || display.rfind("..", 0) == 0) display = f;
-    results.push_back(verify_one(s, {f, display}, cfg, root, st.err, quiet));
+    // Two paths may make one slug ("a/b", "a-b"): the later ones get a number.
+    std::string name = slug(display);
+    for (int n = 2; std::find(names.begin(), names.end(), name) != names.end(); ++n)
+      name = fmt::format("{}-{}", slug(display), n);
+    names.push_back(name);
+    results.push_back(verify_one(s, {f, display, name}, cfg, root, st.err, quiet));
   }
   if (format == "json")
     st.out << verify::render_json(results, verify::builder_name(s.builder.kind));

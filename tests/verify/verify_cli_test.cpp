@@ -134,6 +134,21 @@ TEST_F(VerifyCli, BaseImageThatCannotBePulledNamesTheErrorAndTheLog) {
   EXPECT_EQ(calls().find("push"), std::string::npos) << calls();
 }
 
+TEST_F(VerifyCli, FilesWhosePathsMakeOneNameGetTheirOwnLogs) {
+  fake_podman("  image) exit 1 ;;");
+  fs::create_directories(dir / "repo" / "a" / "b");
+  fs::create_directories(dir / "repo" / "a-b");
+  write(dir / "repo" / "dockmend.yaml", "version: 1\ndefaults:\n  init: {tini: /usr/bin/tini}\n");
+  write(dir / "repo" / "a" / "b" / "Dockerfile", "FROM registry.invalid/x:1\nCMD [\"a\"]\n");
+  write(dir / "repo" / "a-b" / "Dockerfile", "FROM registry.invalid/x:1\nCMD [\"b\"]\n");
+  const auto r = verify("--pull never");
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_NE(r.out.find("a-b/Dockerfile: cannot-verify"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("a/b/Dockerfile: cannot-verify"), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(dir / "logs" / "a-b-dockerfile.log"));
+  EXPECT_TRUE(fs::exists(dir / "logs" / "a-b-dockerfile-2.log"));
+}
+
 TEST_F(VerifyCli, FeatureTheBuilderLacksIsSaidBeforeBuilding) {
   fake_podman("  image) exit 0 ;;");
   write(dir / "repo" / "Dockerfile", "FROM debian:bookworm\nRUN <<EOF\necho hi\nEOF\nCMD [\"serve\"]\n");
