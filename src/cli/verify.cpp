@@ -61,6 +61,8 @@ void add_verify_options(po::options_description& d) {
       "run-cmd", po::value<std::string>(),
       "with --run: start this command (split at blanks) instead of the image's CMD; the ENTRYPOINT stays")(
       "run-timeout", po::value<int>()->default_value(30), "seconds --run waits for the health probe to pass")(
+      "check-unchanged", po::bool_switch(),
+      "also build each file fix would not change, and check its image against the policy (and --run)")(
       "keep", po::bool_switch(), "keep the images (dockmend-verify/...) and the fixed build context")(
       "log-dir", po::value<std::string>(), "where build logs go (default: a new directory under $TMPDIR)")(
       "format", po::value<std::string>()->default_value("text"), "text or json")(
@@ -189,6 +191,7 @@ struct Settings {
   std::vector<std::string> run_cmd;
   int run_timeout = 30;
   bool keep = false;
+  bool check_unchanged = false;
   fs::path log_dir;
 };
 
@@ -454,7 +457,8 @@ FileResult verify_one(const Settings& s, const Work& w, const transforms::Engine
   for (const auto& f : rep.findings)
     if (f.fix) r.fixes.push_back({f.rule, f.message});
   for (const auto& nf : rep.new_files) r.fixes.push_back({nf.rule, nf.reason});
-  if (!rep.changed() && rep.new_files.empty()) {
+  const bool unchanged = !rep.changed() && rep.new_files.empty();
+  if (unchanged && !s.check_unchanged) {
     r.status = FileResult::Status::Unchanged;
     return r;
   }
@@ -521,7 +525,7 @@ FileResult verify_one(const Settings& s, const Work& w, const transforms::Engine
   const fs::path fixed_ctx = s.log_dir / (name + ".context");
   std::error_code ec;
   fs::remove_all(fixed_ctx, ec);
-  copy_context(context, fixed_ctx);
+  if (!unchanged) copy_context(context, fixed_ctx);
   const fs::path rel_file = file.lexically_relative(context);
   fs::path fixed_file;
   if (rel_file.empty() || *rel_file.begin() == "..") {
@@ -529,7 +533,7 @@ FileResult verify_one(const Settings& s, const Work& w, const transforms::Engine
   } else {
     fixed_file = fixed_ctx / rel_file;
   }
-  if (!write_file(fixed_file, rep.fixed)) throw VerifyError("cannot write " + fixed_file.string());
+  if (!unchanged && !write_file(fixed_file, rep.fixed)) throw VerifyError("cannot write " + fixed_file.string());
   expect.fixed_files.push_back(verify::content_hash(rep.fixed));
   for (const auto& nf : rep.new_files) expect.fixed_files.push_back(verify::content_hash(nf.content));
   for (const auto& nf : rep.new_files) {
@@ -581,6 +585,24 @@ FileResult verify_one(const Settings& s, const Work& w, const transforms::Engine
                : f.kind == K::MissingFeature ? fmt::format("the builder lacks a feature the file uses: {}", f.line)
                                              : fmt::format("the original does not build: {}", f.line);
     cleanup();
+    return r;
+  }
+  if (unchanged) {
+    // --check-unchanged: a file fix leaves alone is built once, and its image
+    // checked against the policy as a fixed one would be.
+    r.status = FileResult::Status::Unchanged;
+    std::string error;
+    const auto c = inspect(s.builder, tag_a, error);
+    if (!c) {
+      r.status = FileResult::Status::CannotVerify;
+      r.reason = error;
+    } else {
+      r.run_checks = verify::check_config(expect, *c);
+      if (s.run)
+        for (auto& rc : run_checks(s, tag_a, *c, expect, log)) r.run_checks.push_back(std::move(rc));
+    }
+    cleanup();
+    r.fixed_image.clear();
     return r;
   }
   const std::size_t log_size_before_fixed = slurp(log).size();
@@ -645,6 +667,7 @@ int run_verify(const po::variables_map& vm, const std::vector<std::string>& path
     for (std::string w; words >> w;) s.run_cmd.push_back(w);
   }
   s.keep = vm["keep"].as<bool>();
+  s.check_unchanged = vm["check-unchanged"].as<bool>();
 
   // The policy, as the other commands load it.
   policy::Policy pol;

@@ -206,7 +206,7 @@ std::string render_text(const std::vector<FileResult>& results, std::string_view
     out += fmt::format("{}: {}", r.path, status_name(r.status));
     if (!r.reason.empty()) out += ": " + r.reason;
     out += "\n";
-    if (!r.log.empty() && r.status != FileResult::Status::Unchanged) out += fmt::format("  build log: {}\n", r.log);
+    if (!r.log.empty()) out += fmt::format("  build log: {}\n", r.log);
     if (!r.fixes.empty()) {
       std::vector<std::string> ids;
       for (const auto& f : r.fixes)

@@ -172,6 +172,23 @@ TEST_F(VerifyCli, FileThatFixWouldNotChangeIsNotBuilt) {
   EXPECT_EQ(calls().find("build"), std::string::npos) << calls();
 }
 
+TEST_F(VerifyCli, CheckUnchangedBuildsTheFileOnceAndChecksItsImage) {
+  fake_podman(
+      "  image) if [ \"$2\" = inspect ]; then echo '[{\"ManifestType\": \"x\", \"Config\": {\"User\": \"\","
+      " \"Entrypoint\": [\"/usr/bin/tini\", \"--\"], \"Cmd\": [\"serve\"]}}]'; fi; exit 0 ;;\n"
+      "  build) exit 0 ;;");
+  write(dir / "repo" / "Dockerfile",
+        "FROM debian:bookworm\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*\n"
+        "ENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD [\"serve\"]\n");
+  const auto r = verify("--pull never --check-unchanged");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("check config-entrypoint: ok"), std::string::npos) << r.out;
+  const std::string c = calls();
+  EXPECT_NE(c.find("dockerfile:original"), std::string::npos) << c;
+  EXPECT_EQ(c.find("dockerfile:fixed "), std::string::npos) << "built once: " << c;
+}
+
 TEST_F(VerifyCli, FixedBuildFailingWhereTheOriginalBuiltIsExit1) {
   // The fake builds the original (the file in the repository) and fails the
   // fixed one (the copy in the log directory's context), as a real builder
