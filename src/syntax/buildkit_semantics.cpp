@@ -335,7 +335,13 @@ bool read_instruction(Instruction& inst, uint32_t begin, uint32_t end, char esca
   if (k < te) {
     uint32_t r = k;
     while (r < te && is_blank(text[r])) ++r;
-    // extractBuilderFlags: byte by byte; the escape for flags is always a backslash.
+    // extractBuilderFlags: byte by byte, escaped with the file's escape
+    // character (BUILDKIT-NOTES: it "changes continuation, word and flag
+    // parsing"). With `# escape=``, a backslash is a plain byte in a flag:
+    // `ARCH="$(dpkg --print-architecture)"; \` has the flag
+    // `--print-architecture); \`, as buildkit dumps it (corpus
+    // buildkit-differential/, e.g. s2-c121), where a backslash escape would drop
+    // the last byte. An escape that ends the line is dropped.
     enum { in_spaces, in_word, in_quote } phase = in_spaces;
     std::string word;
     uint32_t word_start = r;
@@ -394,7 +400,7 @@ bool read_instruction(Instruction& inst, uint32_t begin, uint32_t end, char esca
           phase = in_quote;
           continue;
         }
-        if (ch == '\\') {
+        if (ch == escape) {
           if (pos + 1 == te) continue;
           ++pos;
           ch = text[pos];
@@ -406,12 +412,11 @@ bool read_instruction(Instruction& inst, uint32_t begin, uint32_t end, char esca
         phase = in_word;
         continue;
       }
-      // A backslash escapes the next byte; one that ends the line inside the
-      // quote has nothing to escape and stays in the word: with `# escape=``,
-      // `ARCH="$(dpkg --print-architecture)"; \` has the flag
-      // `--print-architecture); \` (buildkit's dumps, corpus
-      // buildkit-differential/). Outside a quote such a backslash is dropped.
-      if (ch == '\\' && pos + 1 < te) {
+      if (ch == escape) {
+        if (pos + 1 == te) {
+          phase = in_word;
+          continue;
+        }
         ++pos;
         ch = text[pos];
       }
