@@ -939,7 +939,7 @@ int run_rules(Streams& st) {
   for (const auto* r : transforms::all_rules()) {
     const char* kind = r->kind == transforms::RuleKind::Policy ? "policy" : "built-in";
     const char* safety = r->safety == transforms::FixSafety::Safe     ? "safe fix"
-                         : r->safety == transforms::FixSafety::Review ? "fix needs review"
+                         : r->safety == transforms::FixSafety::Unsafe ? "fix needs review"
                                                                      : "report only";
     st.out << fmt::format("{}  [{}, {}, priority {}]{}\n", r->id, kind, safety, r->priority,
                           r->aliases.empty() ? std::string() : fmt::format("  aka {}", r->aliases));
