@@ -24,6 +24,7 @@
 #include <fmt/ranges.h>
 
 #include "cli/repo_view.hpp"
+#include "cli/verify.hpp"
 #include "diff/unified_diff.hpp"
 #include "io/atomic_write.hpp"
 #include "io/discover.hpp"
@@ -64,6 +65,7 @@ const char* const k_commands_help =
     "  diff    print the fixes as a unified diff (dry run); exit 1 if not empty\n"
     "  fix     apply the fixes in place (atomic writes); exit 0 unless errors\n"
     "  audit   compliance report per service (Markdown, HTML, JSON or SARIF)\n"
+    "  verify  build each file before and after its fixes; compare the images\n"
     "  dump    print a file's syntax tree (buildkit, source, json, tokens)\n"
     "  rules   list every rule (dockmend rules ID: one rule in full)\n"
     "  policy  print the policy in use (--default: the built-in one)\n"
@@ -127,6 +129,10 @@ Command make_command(const std::string& name) {
         "sarif-max-results", po::value<std::size_t>()->default_value(25000),
         "SARIF: keep the N most severe results (GitHub code scanning takes 25,000 a run)")(
         "fail-under", po::value<double>(), "exit 1 when the overall score is below this percentage");
+  } else if (c.name == "verify") {
+    c.usage = verify_usage();
+    c.about = verify_about();
+    add_verify_options(c.extra);
   } else if (c.name == "dump") {
     c.usage = "dockmend dump [--format buildkit|source|json|tokens] FILE...";
     c.about = "buildkit: each instruction as buildkit's parser dumps it (its tests' result files);\n"
@@ -143,7 +149,7 @@ Command make_command(const std::string& name) {
     c.extra.add_options()("default", po::bool_switch(), "print the built-in default policy");
   } else {
     throw UsageError{fmt::format("unknown command '{}'{} (see dockmend --help)", name,
-                                 did_you_mean(name, {"check", "diff", "fix", "audit", "dump", "rules", "policy", "help"}))};
+                                 did_you_mean(name, {"check", "diff", "fix", "audit", "verify", "dump", "rules", "policy", "help"}))};
   }
   return c;
 }
@@ -1032,7 +1038,7 @@ int run_rules(const std::vector<std::string>& ids, Streams& st) {
   for (const auto* r : transforms::all_rules()) {
     const char* kind = r->kind == transforms::RuleKind::Policy ? "policy" : "built-in";
     const char* safety = r->safety == transforms::FixSafety::Safe     ? "safe fix"
-                         : r->safety == transforms::FixSafety::Review ? "fix needs review"
+                         : r->safety == transforms::FixSafety::Unsafe ? "fix needs review"
                                                                      : "report only";
     st.out << fmt::format("{}  [{}, {}, priority {}]{}\n", r->id, kind, safety, r->priority,
                           r->aliases.empty() ? std::string() : fmt::format("  aka {}", r->aliases));
@@ -1114,6 +1120,7 @@ int dispatch(const std::vector<std::string>& args, Streams& st) {
   if (cmd.name == "dump") return run_dump(vm, paths, st);
   if (cmd.name == "rules") return run_rules(paths, st);
   if (cmd.name == "policy") return run_policy(vm, st);
+  if (cmd.name == "verify") return run_verify(vm, paths, st);
   Mode mode = cmd.name == "check" ? Mode::Check : cmd.name == "diff" ? Mode::Diff : cmd.name == "fix" ? Mode::Fix : Mode::Audit;
   return run_files(mode, vm, paths, st);
 }
