@@ -720,6 +720,7 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   std::vector<std::pair<std::string, std::string>> files;  // (path to open, display)
   std::vector<report::Problem> problems;                   // for JSON and SARIF
   std::size_t discovered = 0;
+  std::string automation_id;                               // SARIF: one id per shard
   int exit_code = 0;
   if (use_stdin) {
     stdin_bytes = read_stdin(st.in, io::k_default_max_file_bytes);
@@ -746,6 +747,8 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
       if (std::sscanf(s.c_str(), "%d/%d%n", &shard_k, &shard_n, &used) != 2 || static_cast<std::size_t>(used) != s.size() ||
           shard_n < 1 || shard_k < 1 || shard_k > shard_n)
         throw UsageError{fmt::format("--shard takes K/N with 1 <= K <= N, not '{}'", s)};
+      // Code scanning keeps one analysis per tool and category: each shard's run is its own.
+      if (shard_n > 1) automation_id = fmt::format("dockmend/shard-{}-of-{}/", shard_k, shard_n);
     }
     // A file's shard follows from its path as shown (relative to the policy's
     // root), so that every job agrees however it spells the roots and wherever
@@ -922,6 +925,7 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
     fi.problems = std::move(problems);
     fi.tool_version = in.tool_version;
     fi.scanned = n;
+    fi.automation_id = automation_id;
     report::SarifOptions so;
     if (vm.count("sarif-max-results")) so.max_results = vm["sarif-max-results"].as<std::size_t>();
     if (mode == Mode::Audit) {

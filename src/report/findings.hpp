@@ -29,6 +29,7 @@ struct FindingsInput {
   std::vector<Problem> problems;
   std::string tool_version;
   std::size_t scanned = 0;  // files looked at, problems included
+  std::string automation_id;  // SARIF runs[].automationDetails.id ("dockmend/shard-2-of-4/"), or none
 };
 
 // Severity of a rule's findings: "error", "warning", "info" or "style".

@@ -183,6 +183,8 @@ std::string sarif(const FindingsInput& in, const SarifOptions& opt) {
   for (std::size_t i = 0; i < rules.size(); ++i) o += (i ? ",\n      " : "\n      ") + rule_json(*rules[i]);
   o += "]}},\n";
   o += "    \"originalUriBaseIds\": {\"%SRCROOT%\": {\"description\": {\"text\": \"The repository root.\"}}},\n";
+  if (!in.automation_id.empty())
+    o += fmt::format("    \"automationDetails\": {{\"id\": {}}},\n", json_quote(in.automation_id));
 
   // Every finding, then the ones that go in: all of them, or the most severe.
   std::vector<Picked> all;

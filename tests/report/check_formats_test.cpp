@@ -293,11 +293,23 @@ TEST(CheckFormats, SarifKeepsTheMostSevere25000ResultsAndSaysSo) {
   EXPECT_NE(notes[0]["message"]["text"].str().find("25011 findings"), std::string::npos) << notes[0]["message"]["text"].str();
   EXPECT_NE(notes[0]["message"]["text"].str().find("11 are left out"), std::string::npos);
   EXPECT_TRUE(std::get<bool>(run["invocations"][0]["executionSuccessful"].v));
+  EXPECT_FALSE(run.has("automationDetails"));
   // JSON keeps them all.
   const CliRun j = run_dockmend(repo.path, "check --no-policy --select maintainer,exec-form --format json .");
   const auto jj = parse_json(j.out);
   ASSERT_TRUE(jj);
   EXPECT_EQ((*jj)["findings"].array().size(), 25011u);
+  // Split into shards, each run says which it is: code scanning keeps one
+  // analysis per category, and would otherwise let one shard replace another.
+  repo.write("b/Dockerfile", "FROM alpine\nMAINTAINER x\n");
+  std::set<std::string> ids;
+  for (const char* k : {"1", "2"}) {
+    const CliRun part = run_dockmend(repo.path, std::string("check --no-policy --select maintainer --format sarif -q --shard ") + k + "/2 .");
+    const auto ps = parse_json(part.out);
+    ASSERT_TRUE(ps) << part;
+    ids.insert((*ps)["runs"][0]["automationDetails"]["id"].str());
+  }
+  EXPECT_EQ(ids, (std::set<std::string>{"dockmend/shard-1-of-2/", "dockmend/shard-2-of-2/"}));
 }
 
 }  // namespace

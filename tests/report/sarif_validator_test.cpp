@@ -103,6 +103,7 @@ TEST(SarifValidator, GitHubRulesFindNoErrors) {
   repo.write("bin/Dockerfile", std::string("FROM a\n\0", 8));
   repo.write("open/Dockerfile", "FROM alpine\nCOPY <<EOF /x\nnever ends\n");
   keep("problems.sarif", run_dockmend(repo.path, "check --no-policy --format sarif -q . missing"));
+  keep("shard.sarif", run_dockmend(repo.path, "check --no-policy --format sarif -q --shard 1/2 ."));
   keep("clean.sarif", run_dockmend(repo.path, "check --no-policy --select ALL --ignore ALL --format sarif -q Dockerfile"));
 
   // A run cut short, with its notification. (Cut at 40 to keep the validator
