@@ -148,8 +148,12 @@ RoundResult run_rules(const Tree& tree, const std::string& path, const EngineCon
   if (!prepared) prepared = &worked_out.emplace(plan_for(pol, service, config.selection));
   const policy::Settings& settings = prepared->settings;
   const auto slash = path.rfind('/');
-  Context ctx{tree, path, slash == std::string::npos ? std::string() : path.substr(0, slash), pol, service, settings,
-              *config.files};
+  // The model of this tree, once for every rule.
+  model::BuildOptions options;
+  if (settings.stages) options.stages = settings.stages->names;
+  const model::Model image = model::Model::build(tree, options);
+  Context ctx{tree,     path, slash == std::string::npos ? std::string() : path.substr(0, slash), pol, service,
+              settings, *config.files, image};
 
   // Inline pragmas: file-wide ones anywhere, instruction ones in the comment block above it.
   // Each comment is read once here; most files have no pragma, and then no finding
