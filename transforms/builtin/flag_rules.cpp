@@ -17,13 +17,11 @@
 namespace dockmend::transforms::rules {
 namespace {
 
-using builtin::RunScript;
-
 // One command a row looks at.
 struct Site {
   const Context& ctx;
-  const builtin::FileFacts& facts;
-  const RunScript& run;
+  const model::Model& model;
+  const model::Run& run;
   std::size_t index;  // in run.script.commands
   const shell::Command& cmd;
   const shell::Invocation& inv;
@@ -54,6 +52,9 @@ struct FlagRow {
   std::string (*reason)(const Site&);
   std::string (*expected)(const Site&);
   std::string_view correct;  // the audit's "what is right" when nothing is found
+  // A cache or size rule: what a stage whose files do not ship (a builder only
+  // copied from) leaves behind never reaches the image, so it is not checked there.
+  bool only_where_shipped = false;
 };
 
 bool one_of(std::string_view v, std::initializer_list<std::string_view> set) {
@@ -63,7 +64,7 @@ bool one_of(std::string_view v, std::initializer_list<std::string_view> set) {
 }
 
 bool cache_mounted(const Site& s, std::initializer_list<std::string_view> dirs) {
-  const auto& inst = s.ctx.tree.instructions[s.run.index];
+  const auto& inst = s.ctx.tree.instructions[s.run.instruction];
   for (auto d : dirs)
     if (builtin::has_cache_mount(inst, d)) return true;
   return false;
@@ -134,7 +135,7 @@ const FlagRow k_rows[] = {
      "--no-cache", Place::AfterSubcommand,
      [](const Site&) { return text("apk add without --no-cache: the package index stays in the layer"); },
      [](const Site&) { return text("add --no-cache after apk add"); },
-     [](const Site&) { return text("apk add --no-cache ..."); }, "apk add uses --no-cache"},
+     [](const Site&) { return text("apk add --no-cache ..."); }, "apk add uses --no-cache", true},
 
     {RuleSpec("yum-yes")
          .aliases("DL3030, DL3038, yumInstallForceYes")
@@ -183,7 +184,7 @@ const FlagRow k_rows[] = {
      [](const Site& s) {
        for (const auto& a : s.cmd.assignments)
          if (builtin::starts_with(a.value, "PIP_NO_CACHE_DIR=")) return true;
-       return builtin::env_set(s.ctx.tree, s.facts, s.run.index, "PIP_NO_CACHE_DIR") ||
+       return builtin::env_set(s.model, s.run.instruction, "PIP_NO_CACHE_DIR") ||
               cache_mounted(s, {"/root/.cache/pip", "/tmp/pip-cache"});
      },
      "--no-cache-dir", Place::AfterSubcommand,
@@ -191,7 +192,7 @@ const FlagRow k_rows[] = {
        return fmt::format("{} install without --no-cache-dir: the wheel cache stays in the layer", s.inv.name);
      },
      [](const Site&) { return text("add --no-cache-dir after pip install"); },
-     [](const Site&) { return text("pip install --no-cache-dir ..."); }, "pip install uses --no-cache-dir"},
+     [](const Site&) { return text("pip install --no-cache-dir ..."); }, "pip install uses --no-cache-dir", true},
 
     {RuleSpec("npm-cache-force")
          .aliases("npmCacheCleanUseForce")
@@ -260,9 +261,9 @@ const FlagRow k_rows[] = {
          .fix("adds --progress=dot:giga to wget"),
      // busybox wget (Alpine) has no --progress: only where GNU wget is the norm.
      [](const Site& s) {
-       const auto d = s.facts.stages[s.run.stage].distro;
+       const auto d = s.model.stages()[static_cast<std::size_t>(s.run.stage)].platform_facts.distro.value;
        return s.inv.name == "wget" &&
-              (d == builtin::Distro::Debian || d == builtin::Distro::Rhel || d == builtin::Distro::Suse) &&
+              (d == model::Distro::Debian || d == model::Distro::Rhel || d == model::Distro::Suse) &&
               curl::has_url(s.cmd, s.inv.args);
      },
      {"--progress", "-q", "--quiet", "-nv", "--no-verbose", "--show-progress", "-o", "--output-file", "-a",
@@ -337,14 +338,16 @@ std::optional<edit::Edit> place_flag(const FlagRow& row, const Site& s) {
 }
 
 void check_row(const FlagRow& row, const Context& ctx, Outcome& out) {
-  const auto& ff = builtin::facts(ctx.tree);
+  const model::Model& m = ctx.model;
   bool any = false;
-  for (const auto& run : ff.runs) {
+  for (const model::Run& run : m.runs()) {
+    if (!run.parsed) continue;
+    if (row.only_where_shipped && !m.stages()[static_cast<std::size_t>(run.stage)].ships) continue;
     for (std::size_t i = 0; i < run.script.commands.size(); ++i) {
       const auto& cmd = run.script.commands[i];
       const auto inv = shell::invocation(cmd);
       if (!inv) continue;
-      const Site site{ctx, ff, run, i, cmd, *inv, builtin::subcommand_of(cmd)};
+      const Site site{ctx, m, run, i, cmd, *inv, builtin::subcommand_of(cmd)};
       if (!row.about(site)) continue;
       any = true;
       if (shell::has_option(cmd, row.present) || (row.hidden_options && builtin::options_may_hide(cmd)) ||

@@ -45,9 +45,10 @@ struct Spec {
 };
 
 void check_spec(const Context& ctx, Outcome& out, const Spec& spec) {
-  const auto& ff = builtin::facts(ctx.tree);
+  const model::Model& m = ctx.model;
   bool any = false;
-  for (const auto& run : ff.runs) {
+  for (const model::Run& run : m.runs()) {
+    if (!run.parsed) continue;
     for (const auto& cmd : run.script.commands) {
       auto inv = shell::invocation(cmd);
       if (!inv) continue;
