@@ -253,7 +253,15 @@ void Model::apply(State& st, std::uint32_t i, bool& cmd_set) const {
   } else if (kw == "workdir" && !inst.values.empty()) {
     st.workdir.written = std::string(inst.values[0].text);
     const std::string v = expanded(st.workdir.written, st.vars);
-    st.workdir.value = normalize_path(!v.empty() && v[0] == '/' ? v : (st.workdir.value.empty() ? "/" : st.workdir.value) + "/" + v);
+    const bool windows = stage_of(i) >= 0 && m_stages[static_cast<std::size_t>(stage_of(i))].platform_facts.windows();
+    if (windows) {
+      // C:\app, or relative to the previous WORKDIR; Windows paths are not normalised here.
+      const bool absolute = v.size() >= 2 && v[1] == ':';
+      st.workdir.value = absolute || st.workdir.value.empty() ? v : st.workdir.value + "\\" + v;
+    } else {
+      st.workdir.value =
+          normalize_path(!v.empty() && v[0] == '/' ? v : (st.workdir.value.empty() ? "/" : st.workdir.value) + "/" + v);
+    }
     st.workdir.set_at = at;
   } else if (kw == "shell" && inst.form == syntax::ArgsForm::Json && !inst.values.empty()) {
     st.shell.clear();

@@ -69,8 +69,10 @@ std::optional<std::string> expand(std::string_view text, const Vars& vars) {
       while (n < inner.size() && is_name_char(inner[n])) ++n;
       const Var* v = value(inner.substr(0, n));
       const auto op = inner.substr(n);
-      if (v && !v->known && !op.empty()) return std::nullopt;  // ${A:-x} of a build argument: unknown
-      const bool set = v != nullptr;
+      // An ARG declared without a value is unset unless the build passes one: the
+      // default build takes the word of ${A:-word} and ${A-word}.
+      if (v && !v->known && (op.empty() || op[0] == '+' || op.substr(0, 2) == ":+")) return std::nullopt;
+      const bool set = v != nullptr && v->known;
       const bool nonempty = set && !v->value.empty();
       if (op.empty()) {
         if (!set || !v->known) return std::nullopt;
