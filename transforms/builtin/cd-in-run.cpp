@@ -31,6 +31,9 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_cd_in_run{RuleSpec("cd-in-run")
+    .example("FROM debian:12\nRUN cd /src && make\n",
+             "FROM debian:12\nRUN cd /src && make\n",
+             "FROM debian:12\nWORKDIR /src\nRUN make\n")
     .aliases("DL3003")
     .safety(FixSafety::ReportOnly)
     .priority(3)

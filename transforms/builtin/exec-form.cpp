@@ -94,6 +94,9 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_exec_form{RuleSpec("exec-form")
+    .example("FROM debian:12\nCMD python3 app.py\n",
+             "FROM debian:12\nCMD [\"python3\", \"app.py\"]\n",
+             "FROM debian:12\nCMD [\"python3\", \"app.py\"]\n")
     .aliases("DL3025, JSONArgsRecommended")
     .safety(FixSafety::Unsafe)
     .priority(2)

@@ -86,6 +86,9 @@ std::string text(std::string_view s) { return std::string(s); }
 
 const FlagRow k_rows[] = {
     {RuleSpec("apt-get-yes")
+         .example("FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*\n",
+                  "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*\n",
+                  "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*\n")
          .aliases("DL3014, aptGetInstallUseY")
          .priority(1)
          .order(110)
@@ -103,6 +106,9 @@ const FlagRow k_rows[] = {
      [](const Site& s) { return fmt::format("{} {} -y ...", s.inv.name, s.sub); }, "apt-get runs with -y"},
 
     {RuleSpec("apt-no-install-recommends")
+         .example("FROM debian:12\nRUN apt-get update && apt-get install -y curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*\n",
+                  "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*\n",
+                  "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*\n")
          .aliases("DL3015, aptGetInstallUseNoRec")
          .safety(FixSafety::Unsafe)
          .priority(2)
@@ -123,6 +129,9 @@ const FlagRow k_rows[] = {
      "apt-get install uses --no-install-recommends"},
 
     {RuleSpec("apk-no-cache")
+         .example("FROM alpine:3.19\nRUN apk add curl=8.5.0-r0\n",
+                  "FROM alpine:3.19\nRUN apk add --no-cache curl=8.5.0-r0\n",
+                  "FROM alpine:3.19\nRUN apk add --no-cache curl=8.5.0-r0\n")
          .aliases("DL3019, apkAddUseNoCache")
          .priority(2)
          .order(150)
@@ -138,6 +147,9 @@ const FlagRow k_rows[] = {
      [](const Site&) { return text("apk add --no-cache ..."); }, "apk add uses --no-cache", true},
 
     {RuleSpec("yum-yes")
+         .example("FROM fedora:40\nRUN dnf install git-2.45.0 && dnf clean all\n",
+                  "FROM fedora:40\nRUN dnf install -y git-2.45.0 && dnf clean all\n",
+                  "FROM fedora:40\nRUN dnf install -y git-2.45.0 && dnf clean all\n")
          .aliases("DL3030, DL3038, yumInstallForceYes")
          .priority(1)
          .order(160)
@@ -160,6 +172,9 @@ const FlagRow k_rows[] = {
      [](const Site& s) { return fmt::format("{} {} -y ...", s.inv.name, s.sub); }, "yum/dnf run with -y"},
 
     {RuleSpec("zypper-yes")
+         .example("FROM opensuse/leap:15.6\nRUN zypper install git=2.43.0 && zypper clean --all\n",
+                  "FROM opensuse/leap:15.6\nRUN zypper install -y git=2.43.0 && zypper clean --all\n",
+                  "FROM opensuse/leap:15.6\nRUN zypper install -y git=2.43.0 && zypper clean --all\n")
          .aliases("DL3034")
          .priority(1)
          .order(180)
@@ -173,6 +188,9 @@ const FlagRow k_rows[] = {
      [](const Site& s) { return fmt::format("zypper {} -y ...", s.sub); }, "zypper runs non-interactively"},
 
     {RuleSpec("pip-no-cache-dir")
+         .example("FROM python:3.12\nRUN pip install flask==3.0.0\n",
+                  "FROM python:3.12\nRUN pip install --no-cache-dir flask==3.0.0\n",
+                  "FROM python:3.12\nRUN pip install --no-cache-dir flask==3.0.0\n")
          .aliases("DL3042, pipUseNoCacheDir")
          .priority(2)
          .order(200)
@@ -195,6 +213,9 @@ const FlagRow k_rows[] = {
      [](const Site&) { return text("pip install --no-cache-dir ..."); }, "pip install uses --no-cache-dir", true},
 
     {RuleSpec("npm-cache-force")
+         .example("FROM node:20\nRUN npm ci && npm cache clean\n",
+                  "FROM node:20\nRUN npm ci && npm cache clean --force\n",
+                  "FROM node:20\nRUN npm ci && npm cache clean --force\n")
          .aliases("npmCacheCleanUseForce")
          .priority(2)
          .order(220)
@@ -211,6 +232,9 @@ const FlagRow k_rows[] = {
      [](const Site&) { return text("npm cache clean --force"); }, "npm cache clean uses --force"},
 
     {RuleSpec("gem-no-document")
+         .example("FROM ruby:3.3\nRUN gem install rake -v 13.2.1\n",
+                  "FROM ruby:3.3\nRUN gem install --no-document rake -v 13.2.1\n",
+                  "FROM ruby:3.3\nRUN gem install --no-document rake -v 13.2.1\n")
          .aliases("gemUpdateNoDocument")
          .priority(3)
          .order(240)
@@ -226,6 +250,9 @@ const FlagRow k_rows[] = {
      [](const Site& s) { return fmt::format("gem {} --no-document ...", s.sub); }, "gem installs skip documentation"},
 
     {RuleSpec("curl-fail")
+         .example("FROM debian:12\nRUN curl -sSLo /tmp/a.tgz https://example.com/a.tgz\n",
+                  "FROM debian:12\nRUN curl -f -sSLo /tmp/a.tgz https://example.com/a.tgz\n",
+                  "FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz https://example.com/a.tgz\n")
          .aliases("curlUseFlagF")
          .safety(FixSafety::Unsafe)
          .priority(2)
@@ -241,6 +268,9 @@ const FlagRow k_rows[] = {
      "curl fails on HTTP errors"},
 
     {RuleSpec("curl-location")
+         .example("FROM debian:12\nRUN curl -fsSo /tmp/a.tgz https://example.com/a.tgz\n",
+                  "FROM debian:12\nRUN curl -L -fsSo /tmp/a.tgz https://example.com/a.tgz\n",
+                  "FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz https://example.com/a.tgz\n")
          .aliases("curlUseFlagL")
          .safety(FixSafety::Unsafe)
          .priority(3)
@@ -254,6 +284,9 @@ const FlagRow k_rows[] = {
      "curl follows redirects"},
 
     {RuleSpec("wget-progress")
+         .example("FROM debian:12\nRUN wget https://example.com/a.tgz\n",
+                  "FROM debian:12\nRUN wget --progress=dot:giga https://example.com/a.tgz\n",
+                  "FROM debian:12\nRUN wget -q https://example.com/a.tgz\n")
          .aliases("DL3047")
          .priority(3)
          .order(290)
@@ -274,6 +307,9 @@ const FlagRow k_rows[] = {
      [](const Site&) { return text("wget --progress=dot:giga ..."); }, "wget keeps the build log short"},
 
     {RuleSpec("gpg-batch")
+         .example("FROM debian:12\nRUN gpg --import /tmp/key.asc\n",
+                  "FROM debian:12\nRUN gpg --batch --import /tmp/key.asc\n",
+                  "FROM debian:12\nRUN gpg --batch --import /tmp/key.asc\n")
          .aliases("gpgUseBatchFlag")
          .priority(3)
          .order(300)
@@ -288,6 +324,9 @@ const FlagRow k_rows[] = {
     // useradd with a large UID and without -l writes a lastlog/faillog entry at
     // that offset: a sparse file that the layer stores as gigabytes of zeros.
     {RuleSpec("useradd-no-log-init")
+         .example("FROM debian:12\nRUN useradd -u 1000000 app\n",
+                  "FROM debian:12\nRUN useradd --no-log-init -u 1000000 app\n",
+                  "FROM debian:12\nRUN useradd -u 1000 app\n")
          .aliases("DL3046")
          .priority(2)
          .order(350)

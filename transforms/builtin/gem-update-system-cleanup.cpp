@@ -55,6 +55,9 @@ void check_update_system(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_gem_update_system_cleanup{RuleSpec("gem-update-system-cleanup")
+    .example("FROM ruby:3.3\nRUN gem update --system\n",
+             "FROM ruby:3.3\nRUN gem update --system && rm -rf /root/.gem\n",
+             "FROM ruby:3.3\nRUN gem update --system && rm -rf /root/.gem\n")
     .aliases("gemUpdateSystemRmRootGem")
     .safety(FixSafety::Unsafe)
     .priority(3)

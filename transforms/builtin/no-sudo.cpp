@@ -27,6 +27,9 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_no_sudo{RuleSpec("no-sudo")
+    .example("FROM debian:12\nRUN sudo make install\n",
+             "FROM debian:12\nRUN sudo make install\n",
+             "FROM debian:12\nRUN make install\n")
     .aliases("DL3004")
     .safety(FixSafety::ReportOnly)
     .priority(2)

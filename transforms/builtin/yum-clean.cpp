@@ -74,6 +74,9 @@ void check_clean(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_yum_clean{RuleSpec("yum-clean")
+    .example("FROM fedora:40\nRUN dnf install -y git\n",
+             "FROM fedora:40\nRUN dnf install -y git && dnf clean all\n",
+             "FROM fedora:40\nRUN dnf install -y git && dnf clean all\n")
     .aliases("DL3032, DL3040, yumInstallRmVarCacheYum")
     .safety(FixSafety::Safe)
     .priority(2)

@@ -54,6 +54,9 @@ void check_clean(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_zypper_clean{RuleSpec("zypper-clean")
+    .example("FROM opensuse/leap:15.6\nRUN zypper -n install git\n",
+             "FROM opensuse/leap:15.6\nRUN zypper -n install git && zypper clean --all\n",
+             "FROM opensuse/leap:15.6\nRUN zypper -n install git && zypper clean --all\n")
     .aliases("DL3036")
     .safety(FixSafety::Safe)
     .priority(2)
