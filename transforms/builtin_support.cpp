@@ -184,10 +184,49 @@ void build(const Tree& tree, FileFacts& ff) {
 
 }  // namespace
 
+namespace {
+
+// The model the engine built for the tree its rules are looking at.
+thread_local const model::Model* t_model = nullptr;
+
+// FileFacts from the model (its RUN scripts parsed once, not again here).
+void from_model(const Tree& tree, const model::Model& m, FileFacts& ff) {
+  ff.stages.clear();
+  ff.runs.clear();
+  ff.stage_of.assign(tree.instructions.size(), -1);
+  for (const model::Stage& st : m.stages()) {
+    StageFacts sf;
+    sf.stage.from = st.from;
+    sf.stage.end = st.end;
+    sf.stage.name = st.name;
+    sf.stage.base = st.base_written;
+    sf.stage.base_stage = st.base_stage;
+    sf.shipped = st.ships;
+    sf.posix = !st.platform_facts.windows();
+    sf.distro = static_cast<Distro>(st.platform_facts.distro.value);
+    ff.stages.push_back(std::move(sf));
+  }
+  for (std::uint32_t i = 0; i < tree.instructions.size(); ++i) ff.stage_of[i] = m.stage_of(i);
+  for (const model::Run& r : m.runs()) {
+    if (!r.parsed) continue;
+    RunScript run;
+    static_cast<model::Run&>(run) = r;
+    run.index = r.instruction;
+    ff.runs.push_back(std::move(run));
+  }
+}
+
+}  // namespace
+
+ModelScope::ModelScope(const model::Model& m) : m_previous(t_model) { t_model = &m; }
+ModelScope::~ModelScope() { t_model = m_previous; }
+
 const FileFacts& facts(const Tree& tree) {
   // Every rule of a run asks for the same tree: comparing the whole file with
   // a cached copy on each call cost 5% of `check` (see syntax::PerTree).
   thread_local syntax::PerTree<FileFacts> cache;
+  if (t_model && &t_model->tree() == &tree)
+    return cache.get(tree, [](const Tree& t, FileFacts& ff) { from_model(t, *t_model, ff); });
   return cache.get(tree, build);
 }
 

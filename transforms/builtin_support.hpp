@@ -43,7 +43,21 @@ struct FileFacts {
 };
 
 // Computed once per file content and thread (every rule asks for the same file).
+// For rules not yet reading ctx.model: while a ModelScope is open for the tree,
+// taken from that model (its scripts are not parsed twice).
 const FileFacts& facts(const syntax::Tree& tree);
+
+// Makes facts() read `model` for its tree (the engine opens one around the rules).
+class ModelScope {
+ public:
+  explicit ModelScope(const model::Model& model);
+  ~ModelScope();
+  ModelScope(const ModelScope&) = delete;
+  ModelScope& operator=(const ModelScope&) = delete;
+
+ private:
+  const model::Model* m_previous;
+};
 
 // --- Offsets ------------------------------------------------------------------------
 

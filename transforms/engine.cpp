@@ -1,5 +1,7 @@
 #include "transforms/engine.hpp"
 
+#include "transforms/builtin_support.hpp"
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -153,6 +155,7 @@ RoundResult run_rules(const Tree& tree, const std::string& path, const EngineCon
   if (settings.stages) options.stages = settings.stages->names;
   if (service && service->target) options.target = *service->target;
   const model::Model image = model::Model::build(tree, options);
+  const builtin::ModelScope scope(image);
   // The build context: the service's (policy `context`, or compose's build.context), else the file's directory.
   Context ctx{tree,
               path,
