@@ -11,6 +11,7 @@
 
 #include "edit/edit.hpp"
 #include "model/model.hpp"
+#include "model/text.hpp"
 #include "shell/shell.hpp"
 #include "syntax/tree.hpp"
 #include "transforms/rule.hpp"
@@ -115,9 +116,10 @@ Finding flag_finding(const syntax::Tree& tree, const model::Run& run, const shel
                      shell::InsertAt where, std::string message, std::string reason, std::string expected);
 
 // Lower case ASCII copy.
-std::string lower(std::string_view s);
-bool starts_with(std::string_view s, std::string_view prefix);
-bool ends_with(std::string_view s, std::string_view suffix);
+// (model/text.hpp has the one definition of each.)
+using model::ends_with;
+using model::lower;
+using model::starts_with;
 
 }  // namespace dockmend::transforms::builtin
 
