@@ -8,18 +8,6 @@ using syntax::Instruction;
 using syntax::Span;
 using syntax::Tree;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 const char* distro_name(Distro d) {
   switch (d) {
     case Distro::Unknown: return "unknown";
@@ -138,6 +126,7 @@ void build(const Tree& tree, FileFacts& ff) {
       if (!inst.is("run") || inst.form != syntax::ArgsForm::Shell || !posix) continue;
       RunScript run;
       run.index = i;
+      run.instruction = i;
       run.stage = static_cast<int>(si);
       if (inst.heredocs.empty()) {
         run.base = inst.args.begin;
@@ -173,6 +162,7 @@ void build(const Tree& tree, FileFacts& ff) {
           run.editable = run.script.complete;
         }
       }
+      run.parsed = true;
       if (used == Distro::Unknown) used = distro_of_commands(run.script);
       ff.runs.push_back(std::move(run));
     }
@@ -182,23 +172,62 @@ void build(const Tree& tree, FileFacts& ff) {
 
 }  // namespace
 
+namespace {
+
+// The model the engine built for the tree its rules are looking at.
+thread_local const model::Model* t_model = nullptr;
+
+// FileFacts from the model (its RUN scripts parsed once, not again here).
+void from_model(const Tree& tree, const model::Model& m, FileFacts& ff) {
+  ff.stages.clear();
+  ff.runs.clear();
+  ff.stage_of.assign(tree.instructions.size(), -1);
+  for (const model::Stage& st : m.stages()) {
+    StageFacts sf;
+    sf.stage.from = st.from;
+    sf.stage.end = st.end;
+    sf.stage.name = st.name;
+    sf.stage.base = st.base_written;
+    sf.stage.base_stage = st.base_stage;
+    sf.shipped = st.ships;
+    sf.posix = !st.platform_facts.windows();
+    sf.distro = static_cast<Distro>(st.platform_facts.distro.value);
+    ff.stages.push_back(std::move(sf));
+  }
+  for (std::uint32_t i = 0; i < tree.instructions.size(); ++i) ff.stage_of[i] = m.stage_of(i);
+  for (const model::Run& r : m.runs()) {
+    if (!r.parsed) continue;
+    RunScript run;
+    static_cast<model::Run&>(run) = r;
+    run.index = r.instruction;
+    ff.runs.push_back(std::move(run));
+  }
+}
+
+}  // namespace
+
+ModelScope::ModelScope(const model::Model& m) : m_previous(t_model) { t_model = &m; }
+ModelScope::~ModelScope() { t_model = m_previous; }
+
 const FileFacts& facts(const Tree& tree) {
   // Every rule of a run asks for the same tree: comparing the whole file with
   // a cached copy on each call cost 5% of `check` (see syntax::PerTree).
   thread_local syntax::PerTree<FileFacts> cache;
+  if (t_model && &t_model->tree() == &tree)
+    return cache.get(tree, [](const Tree& t, FileFacts& ff) { from_model(t, *t_model, ff); });
   return cache.get(tree, build);
 }
 
-Span source_span(const Tree& tree, const RunScript& run, shell::Span span) {
+Span source_span(const Tree& tree, const model::Run& run, shell::Span span) {
   const auto b = static_cast<std::uint32_t>(span.begin), e = static_cast<std::uint32_t>(span.end);
   if (run.heredoc) return {run.base + b, run.base + e};
-  return tree.instructions[run.index].logical.to_source(Span{run.base + b, run.base + e});
+  return tree.instructions[run.instruction].logical.to_source(Span{run.base + b, run.base + e});
 }
 
-std::uint32_t source_after(const Tree& tree, const RunScript& run, std::size_t end) {
+std::uint32_t source_after(const Tree& tree, const model::Run& run, std::size_t end) {
   const auto e = static_cast<std::uint32_t>(end);
   if (run.heredoc) return run.base + e;
-  const auto& lt = tree.instructions[run.index].logical;
+  const auto& lt = tree.instructions[run.instruction].logical;
   if (run.base + e == 0) return lt.to_source(0u);
   return lt.to_source(run.base + e - 1) + 1;
 }
@@ -234,7 +263,7 @@ std::vector<std::size_t> operands_after_subcommand(const shell::Command& cmd) {
   return out;
 }
 
-bool piped_from(const RunScript& run, std::size_t cmd_index, std::string_view family) {
+bool piped_from(const model::Run& run, std::size_t cmd_index, std::string_view family) {
   const auto& cmds = run.script.commands;
   // Walk back over the pipeline this command ends (a command in $( ) may sit between).
   for (std::size_t i = cmd_index; i-- > 0;) {
@@ -294,13 +323,20 @@ bool env_set(const Tree& tree, const FileFacts& ff, std::uint32_t before, std::s
   return false;
 }
 
-edit::Edit insert_after_word(const Tree& tree, const RunScript& run, const shell::Command& cmd, std::size_t word,
+bool env_set(const model::Model& m, std::uint32_t before, std::string_view name) {
+  const model::State st = m.state_before(before);
+  const auto it = st.vars.find(name);
+  // An ENV, or an ARG with a value (a default, or the build's: an ARG without one may be unset).
+  return it != st.vars.end() && (it->second.from_env || it->second.known);
+}
+
+edit::Edit insert_after_word(const Tree& tree, const model::Run& run, const shell::Command& cmd, std::size_t word,
                              std::string_view text) {
   const std::uint32_t at = source_after(tree, run, cmd.words[word].span.end);
   return {{at, at}, " " + std::string(text)};
 }
 
-std::optional<edit::Edit> insert_flag(const Tree& tree, const RunScript& run, const shell::Command& cmd,
+std::optional<edit::Edit> insert_flag(const Tree& tree, const model::Run& run, const shell::Command& cmd,
                                       std::string_view flag, shell::InsertAt where) {
   if (!run.editable) return std::nullopt;
   auto p = shell::insertion_point(cmd, where);
@@ -322,9 +358,9 @@ std::size_t trimmed_end(std::string_view t) {
 
 }  // namespace
 
-std::optional<edit::Edit> append_command(const Tree& tree, const RunScript& run, std::string_view command) {
+std::optional<edit::Edit> append_command(const Tree& tree, const model::Run& run, std::string_view command) {
   if (!run.editable || run.script.commands.empty()) return std::nullopt;
-  const Instruction& inst = tree.instructions[run.index];
+  const Instruction& inst = tree.instructions[run.instruction];
   if (!run.heredoc && !inst.heredocs.empty()) return std::nullopt;
   const std::string_view t = run.text;
   std::size_t e = trimmed_end(t);
@@ -351,7 +387,7 @@ std::optional<edit::Edit> append_command(const Tree& tree, const RunScript& run,
   return edit::Edit{{at, at}, " && " + std::string(command)};
 }
 
-std::optional<edit::Edit> append_after_command(const Tree& tree, const RunScript& run, std::size_t cmd_index,
+std::optional<edit::Edit> append_after_command(const Tree& tree, const model::Run& run, std::size_t cmd_index,
                                                std::string_view command) {
   if (!run.editable) return std::nullopt;
   const auto& cmds = run.script.commands;
@@ -394,7 +430,7 @@ std::string same_case(std::string_view model, std::string_view word) {
   return out;
 }
 
-Finding command_finding(const Tree& tree, const RunScript& run, const shell::Command& cmd, std::string message,
+Finding command_finding(const Tree& tree, const model::Run& run, const shell::Command& cmd, std::string message,
                         std::string reason, std::vector<edit::Edit> edits) {
   Finding f;
   f.message = std::move(message);
@@ -413,7 +449,7 @@ Finding command_finding(const Tree& tree, const RunScript& run, const shell::Com
   return f;
 }
 
-Finding flag_finding(const Tree& tree, const RunScript& run, const shell::Command& cmd, std::string_view flag,
+Finding flag_finding(const Tree& tree, const model::Run& run, const shell::Command& cmd, std::string_view flag,
                      shell::InsertAt where, std::string message, std::string reason, std::string expected) {
   std::vector<edit::Edit> edits;
   if (auto e = insert_flag(tree, run, cmd, flag, where)) edits.push_back(*e);

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "edit/edit.hpp"
+#include "model/model.hpp"
+#include "model/text.hpp"
 #include "shell/shell.hpp"
 #include "syntax/tree.hpp"
 #include "transforms/rule.hpp"
@@ -21,18 +23,11 @@ namespace dockmend::transforms::builtin {
 enum class Distro : std::uint8_t { Unknown, Debian, Alpine, Rhel, Suse, Busybox, Scratch, Distroless, Windows };
 const char* distro_name(Distro d);
 
-// One POSIX shell script run by a RUN: the arguments of a shell-form RUN, or
-// the body of a `RUN <<EOF` whose heredoc is the whole command.
-struct RunScript {
-  std::uint32_t index = 0;   // in Tree::instructions
-  int stage = -1;            // index in FileFacts::stages
-  bool heredoc = false;
-  std::uint32_t base = 0;    // where text[0] is: a logical offset, or a source offset for heredocs
-  std::string text;
-  shell::Script script;
-  // Safe to edit: the shell text parsed completely and has no Dockerfile heredoc
-  // other than its own body.
-  bool editable = false;
+// One POSIX shell script run by a RUN, as the rules not yet reading the model
+// see it (FileFacts). New code reads ctx.model.runs(): model::Run is the same
+// thing, and the helpers below take either.
+struct RunScript : model::Run {
+  std::uint32_t index = 0;   // == instruction, in Tree::instructions
 };
 
 struct StageFacts {
@@ -49,15 +44,29 @@ struct FileFacts {
 };
 
 // Computed once per file content and thread (every rule asks for the same file).
+// For rules not yet reading ctx.model: while a ModelScope is open for the tree,
+// taken from that model (its scripts are not parsed twice).
 const FileFacts& facts(const syntax::Tree& tree);
+
+// Makes facts() read `model` for its tree (the engine opens one around the rules).
+class ModelScope {
+ public:
+  explicit ModelScope(const model::Model& model);
+  ~ModelScope();
+  ModelScope(const ModelScope&) = delete;
+  ModelScope& operator=(const ModelScope&) = delete;
+
+ private:
+  const model::Model* m_previous;
+};
 
 // --- Offsets ------------------------------------------------------------------------
 
 // Source bytes of text[span] of a script.
-syntax::Span source_span(const syntax::Tree& tree, const RunScript& run, shell::Span span);
+syntax::Span source_span(const syntax::Tree& tree, const model::Run& run, shell::Span span);
 // The source offset right after text[end - 1] (stays on that byte's line, so an
 // insertion there lands before a line continuation, not after it).
-std::uint32_t source_after(const syntax::Tree& tree, const RunScript& run, std::size_t end);
+std::uint32_t source_after(const syntax::Tree& tree, const model::Run& run, std::size_t end);
 
 // --- Commands ------------------------------------------------------------------------
 
@@ -68,46 +77,49 @@ std::string_view subcommand_of(const shell::Command& cmd);
 // The words after the subcommand that are operands (not options or their arguments).
 std::vector<std::size_t> operands_after_subcommand(const shell::Command& cmd);
 // True when `cmd` is in a pipeline whose previous command runs `family` (`yes | apt-get ...`).
-bool piped_from(const RunScript& run, std::size_t cmd_index, std::string_view family);
+bool piped_from(const model::Run& run, std::size_t cmd_index, std::string_view family);
 
 // Whether the RUN mounts a cache (or tmpfs) over `dir` or a parent of it.
 bool has_cache_mount(const syntax::Instruction& inst, std::string_view dir);
 // Whether some ENV instruction of the stage (or before it) sets `name`.
 bool env_set(const syntax::Tree& tree, const FileFacts& ff, std::uint32_t before, std::string_view name);
+// The same, from the model: ENV or an ARG with a value visible right before instruction `before`.
+bool env_set(const model::Model& model, std::uint32_t before, std::string_view name);
 
 // --- Edits ---------------------------------------------------------------------------
 
 // Inserts " <text>" right after word `word` of the command.
-edit::Edit insert_after_word(const syntax::Tree& tree, const RunScript& run, const shell::Command& cmd,
+edit::Edit insert_after_word(const syntax::Tree& tree, const model::Run& run, const shell::Command& cmd,
                              std::size_t word, std::string_view text);
 // Inserts " <flag>" after the subcommand (or the program), nullopt when there is none.
-std::optional<edit::Edit> insert_flag(const syntax::Tree& tree, const RunScript& run, const shell::Command& cmd,
+std::optional<edit::Edit> insert_flag(const syntax::Tree& tree, const model::Run& run, const shell::Command& cmd,
                                       std::string_view flag, shell::InsertAt where = shell::InsertAt::AfterSubcommand);
 // Appends ` && <command>` at the end of the script (before a trailing `;`),
 // nullopt when that cannot be done safely (a trailing comment, `&`, an
 // incomplete script, a heredoc inside the RUN).
-std::optional<edit::Edit> append_command(const syntax::Tree& tree, const RunScript& run, std::string_view command);
+std::optional<edit::Edit> append_command(const syntax::Tree& tree, const model::Run& run, std::string_view command);
 // Appends ` && <command>` right after command `cmd_index` when it is followed by
 // `&&` or ends the script, at the top level; nullopt otherwise.
-std::optional<edit::Edit> append_after_command(const syntax::Tree& tree, const RunScript& run, std::size_t cmd_index,
+std::optional<edit::Edit> append_after_command(const syntax::Tree& tree, const model::Run& run, std::size_t cmd_index,
                                                std::string_view command);
 
 // `word` in the case of `model` (a keyword as written): "AS" for "FROM", "as" for "from".
 std::string same_case(std::string_view model, std::string_view word);
 
 // A finding at command `cmd` of a RUN, with a fix made of `edits` (none: report only).
-Finding command_finding(const syntax::Tree& tree, const RunScript& run, const shell::Command& cmd,
+Finding command_finding(const syntax::Tree& tree, const model::Run& run, const shell::Command& cmd,
                         std::string message, std::string reason, std::vector<edit::Edit> edits);
 
 // A finding at command `cmd` whose fix inserts `flag` (see insert_flag;
 // report only when there is no place for it), with `expected` for the audit.
-Finding flag_finding(const syntax::Tree& tree, const RunScript& run, const shell::Command& cmd, std::string_view flag,
+Finding flag_finding(const syntax::Tree& tree, const model::Run& run, const shell::Command& cmd, std::string_view flag,
                      shell::InsertAt where, std::string message, std::string reason, std::string expected);
 
 // Lower case ASCII copy.
-std::string lower(std::string_view s);
-bool starts_with(std::string_view s, std::string_view prefix);
-bool ends_with(std::string_view s, std::string_view suffix);
+// (model/text.hpp has the one definition of each.)
+using model::ends_with;
+using model::lower;
+using model::starts_with;
 
 }  // namespace dockmend::transforms::builtin
 

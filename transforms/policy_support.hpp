@@ -12,6 +12,7 @@
 
 #include "edit/builders.hpp"
 #include "edit/edit.hpp"
+#include "model/text.hpp"
 #include "shell/shell.hpp"
 #include "syntax/tree.hpp"
 #include "transforms/rule.hpp"
@@ -25,11 +26,12 @@ using syntax::Tree;
 
 // ---------------------------------------------------------------- text
 
-std::string lower(std::string_view s);
-bool iequals(std::string_view a, std::string_view b);
+// (model/text.hpp has the one definition of lower, iequals, starts_with, ends_with.)
+using model::ends_with;
+using model::iequals;
+using model::lower;
+using model::starts_with;
 bool icontains(std::string_view haystack, std::string_view needle);
-bool starts_with(std::string_view s, std::string_view prefix);
-bool ends_with(std::string_view s, std::string_view suffix);
 std::string join(const std::vector<std::string>& items, std::string_view separator);
 // The non-empty refs, each once, joined with ", ".
 std::string join_refs(const std::vector<std::string>& refs);

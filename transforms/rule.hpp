@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "edit/edit.hpp"
+#include "model/model.hpp"
 #include "policy/policy.hpp"
 #include "syntax/tree.hpp"
 
@@ -50,6 +51,8 @@ struct Context {
   const policy::Service* service;       // the service naming this Dockerfile, or null
   const policy::Settings& settings;     // defaults, merged with the service's overrides
   const FileView& files;
+  // What the image is: built once per tree by the engine, read by every rule.
+  const model::Model& model;
 
   // `rel` (relative to the Dockerfile's directory) as a path relative to the root.
   std::string in_context(std::string_view rel) const;
@@ -109,6 +112,10 @@ struct Rule {
   std::string_view description;  // why it matters (docs, `dockmend rules`); may be ""
   std::string_view fix;          // what its fix does ("" for report-only)
   CheckFn check = nullptr;
+  // Its examples (tests/transforms/rule_examples_test.cpp runs them): a Dockerfile
+  // it finds something in, that file after its fixes (== bad for report-only
+  // rules), and a Dockerfile it must leave alone.
+  std::string_view example_bad, example_fixed, example_good;
 };
 
 // The declarative form of a Rule, field by field:
@@ -126,6 +133,12 @@ class RuleSpec {
   RuleSpec& description(std::string_view v) { m_rule.description = v; return *this; }
   RuleSpec& fix(std::string_view v) { m_rule.fix = v; return *this; }
   RuleSpec& check(CheckFn v) { m_rule.check = v; return *this; }
+  RuleSpec& example(std::string_view bad, std::string_view fixed, std::string_view good) {
+    m_rule.example_bad = bad;
+    m_rule.example_fixed = fixed;
+    m_rule.example_good = good;
+    return *this;
+  }
   const Rule& rule() const { return m_rule; }
 
  private:

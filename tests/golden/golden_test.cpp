@@ -3,6 +3,8 @@
 //   expected.diff      `dockmend diff`            (always)
 //   expected.check     `dockmend check`           (always)
 //   expected.audit.md  `dockmend audit`           (when present)
+//   expected.inspect, expected.inspect.json
+//                      `dockmend inspect`, text and --format json (golden/inspect/ cases)
 //   args               extra arguments for every command (optional, one a line)
 // DOCKMEND_UPDATE_GOLDEN=1 rewrites the expectations (review their diff like code).
 // Every case also checks, for free: each Dockerfile prints back from its tree,
@@ -141,6 +143,17 @@ TEST_P(Golden, Case) {
     auto check = run_cli(cmd("check"));
     EXPECT_NE(check.code, 2) << check.err;
     expect_file(src / "expected.check", check.out, update);
+    if (fs::exists(src / "expected.inspect") || src.parent_path().filename() == "inspect") {
+      std::vector<std::string> a{"inspect"};
+      a.insert(a.end(), extra.begin(), extra.end());
+      auto text = run_cli(a);
+      EXPECT_EQ(text.code, 0) << text.err;
+      expect_file(src / "expected.inspect", text.out, update);
+      a.push_back("--format=json");
+      auto json = run_cli(a);
+      EXPECT_EQ(json.code, 0) << json.err;
+      expect_file(src / "expected.inspect.json", json.out, update);
+    }
     if (fs::exists(src / "expected.audit.md") || fs::exists(src / "args.audit")) {
       auto audit = run_cli(cmd("audit"));
       EXPECT_EQ(audit.code, 0) << audit.err;

@@ -75,6 +75,9 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_add_to_copy{RuleSpec("add-to-copy")
+    .example("FROM debian:12\nADD app.py /app/\n",
+             "FROM debian:12\nCOPY app.py /app/\n",
+             "FROM debian:12\nADD app.tar.gz /app/\nCOPY app.py /app/\n")
     .aliases("DL3020")
     .safety(FixSafety::Unsafe)
     .priority(2)

@@ -1,5 +1,7 @@
 // `cd` in RUN: WORKDIR says the same thing once and is visible to every later
 // instruction.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "transforms/builtin_support.hpp"
@@ -9,9 +11,10 @@ namespace dockmend::transforms::rules {
 namespace {
 
 void check(const Context& ctx, Outcome& out) {
-  const auto& ff = builtin::facts(ctx.tree);
-  bool any = !ff.runs.empty();
-  for (const auto& run : ff.runs) {
+  const model::Model& m = ctx.model;
+  bool any = std::any_of(m.runs().begin(), m.runs().end(), [](const model::Run& r) { return r.parsed; });
+  for (const model::Run& run : m.runs()) {
+    if (!run.parsed) continue;
     for (const auto& cmd : run.script.commands) {
       // Inside ( ), $( ) or a function a cd is local on purpose.
       if (cmd.depth != 0 || cmd.words.empty() || cmd.words[0].value != "cd") continue;
@@ -28,6 +31,9 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_cd_in_run{RuleSpec("cd-in-run")
+    .example("FROM debian:12\nRUN cd /src && make\n",
+             "FROM debian:12\nRUN cd /src && make\n",
+             "FROM debian:12\nWORKDIR /src\nRUN make\n")
     .aliases("DL3003")
     .safety(FixSafety::ReportOnly)
     .priority(3)

@@ -48,14 +48,14 @@ std::optional<std::vector<std::string>> plain_words(std::string_view text) {
 
 void check(const Context& ctx, Outcome& out) {
   const auto& tree = ctx.tree;
-  const auto& ff = builtin::facts(tree);
+  const model::Model& m = ctx.model;
   bool any = false;
   for (std::uint32_t i = 0; i < tree.instructions.size(); ++i) {
     const auto& inst = tree.instructions[i];
     if (!inst.is("cmd") && !inst.is("entrypoint")) continue;
     any = true;
     if (inst.form != syntax::ArgsForm::Shell || !inst.heredocs.empty() || inst.args.empty()) continue;
-    const int stage = ff.stage_of[i];
+    const std::int32_t stage = m.stage_of(i);
     Finding f;
     f.message = fmt::format("{} in shell form runs under /bin/sh -c: signals do not reach the program; use the "
                             "exec form",
@@ -65,13 +65,13 @@ void check(const Context& ctx, Outcome& out) {
     auto words = plain_words(inst.logical_args());
     if (words) f.expected = edit::exec_form(*words);
     // The exec form skips SHELL (and Windows' cmd): keep the shell form there.
-    bool custom_shell = stage < 0 || !ff.stages[stage].posix;
+    bool custom_shell = stage < 0 || m.stages()[static_cast<std::size_t>(stage)].platform_facts.windows() ||
+                        m.final_state(stage).shell_at >= 0;
     bool entry_with_cmd = false;
-    for (int s = stage, prev = stage + 1; s >= 0 && s < prev; prev = s, s = ff.stages[s].stage.base_stage) {
-      for (std::uint32_t k = ff.stages[s].stage.from; k < ff.stages[s].stage.end && k < tree.instructions.size(); ++k) {
-        if (tree.instructions[k].is("shell")) custom_shell = true;
-        if (s == stage && inst.is("entrypoint") && tree.instructions[k].is("cmd")) entry_with_cmd = true;
-      }
+    if (stage >= 0 && inst.is("entrypoint")) {
+      const model::Stage& st = m.stages()[static_cast<std::size_t>(stage)];
+      for (std::uint32_t k = st.from; k < st.end && k < tree.instructions.size(); ++k)
+        if (tree.instructions[k].is("cmd")) entry_with_cmd = true;
     }
     // An exec-form ENTRYPOINT gets the stage's CMD appended; a shell-form one ignores it.
     bool comment_inside = false;
@@ -94,6 +94,9 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_exec_form{RuleSpec("exec-form")
+    .example("FROM debian:12\nCMD python3 app.py\n",
+             "FROM debian:12\nCMD [\"python3\", \"app.py\"]\n",
+             "FROM debian:12\nCMD [\"python3\", \"app.py\"]\n")
     .aliases("DL3025, JSONArgsRecommended")
     .safety(FixSafety::Unsafe)
     .priority(2)

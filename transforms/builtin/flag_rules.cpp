@@ -17,13 +17,11 @@
 namespace dockmend::transforms::rules {
 namespace {
 
-using builtin::RunScript;
-
 // One command a row looks at.
 struct Site {
   const Context& ctx;
-  const builtin::FileFacts& facts;
-  const RunScript& run;
+  const model::Model& model;
+  const model::Run& run;
   std::size_t index;  // in run.script.commands
   const shell::Command& cmd;
   const shell::Invocation& inv;
@@ -54,6 +52,9 @@ struct FlagRow {
   std::string (*reason)(const Site&);
   std::string (*expected)(const Site&);
   std::string_view correct;  // the audit's "what is right" when nothing is found
+  // A cache or size rule: what a stage whose files do not ship (a builder only
+  // copied from) leaves behind never reaches the image, so it is not checked there.
+  bool only_where_shipped = false;
 };
 
 bool one_of(std::string_view v, std::initializer_list<std::string_view> set) {
@@ -63,7 +64,7 @@ bool one_of(std::string_view v, std::initializer_list<std::string_view> set) {
 }
 
 bool cache_mounted(const Site& s, std::initializer_list<std::string_view> dirs) {
-  const auto& inst = s.ctx.tree.instructions[s.run.index];
+  const auto& inst = s.ctx.tree.instructions[s.run.instruction];
   for (auto d : dirs)
     if (builtin::has_cache_mount(inst, d)) return true;
   return false;
@@ -85,6 +86,9 @@ std::string text(std::string_view s) { return std::string(s); }
 
 const FlagRow k_rows[] = {
     {RuleSpec("apt-get-yes")
+         .example("FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*\n",
+                  "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*\n",
+                  "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*\n")
          .aliases("DL3014, aptGetInstallUseY")
          .priority(1)
          .order(110)
@@ -102,6 +106,9 @@ const FlagRow k_rows[] = {
      [](const Site& s) { return fmt::format("{} {} -y ...", s.inv.name, s.sub); }, "apt-get runs with -y"},
 
     {RuleSpec("apt-no-install-recommends")
+         .example("FROM debian:12\nRUN apt-get update && apt-get install -y curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*\n",
+                  "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*\n",
+                  "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*\n")
          .aliases("DL3015, aptGetInstallUseNoRec")
          .safety(FixSafety::Unsafe)
          .priority(2)
@@ -122,6 +129,9 @@ const FlagRow k_rows[] = {
      "apt-get install uses --no-install-recommends"},
 
     {RuleSpec("apk-no-cache")
+         .example("FROM alpine:3.19\nRUN apk add curl=8.5.0-r0\n",
+                  "FROM alpine:3.19\nRUN apk add --no-cache curl=8.5.0-r0\n",
+                  "FROM alpine:3.19\nRUN apk add --no-cache curl=8.5.0-r0\n")
          .aliases("DL3019, apkAddUseNoCache")
          .priority(2)
          .order(150)
@@ -134,9 +144,12 @@ const FlagRow k_rows[] = {
      "--no-cache", Place::AfterSubcommand,
      [](const Site&) { return text("apk add without --no-cache: the package index stays in the layer"); },
      [](const Site&) { return text("add --no-cache after apk add"); },
-     [](const Site&) { return text("apk add --no-cache ..."); }, "apk add uses --no-cache"},
+     [](const Site&) { return text("apk add --no-cache ..."); }, "apk add uses --no-cache", true},
 
     {RuleSpec("yum-yes")
+         .example("FROM fedora:40\nRUN dnf install git-2.45.0 && dnf clean all\n",
+                  "FROM fedora:40\nRUN dnf install -y git-2.45.0 && dnf clean all\n",
+                  "FROM fedora:40\nRUN dnf install -y git-2.45.0 && dnf clean all\n")
          .aliases("DL3030, DL3038, yumInstallForceYes")
          .priority(1)
          .order(160)
@@ -159,6 +172,9 @@ const FlagRow k_rows[] = {
      [](const Site& s) { return fmt::format("{} {} -y ...", s.inv.name, s.sub); }, "yum/dnf run with -y"},
 
     {RuleSpec("zypper-yes")
+         .example("FROM opensuse/leap:15.6\nRUN zypper install git=2.43.0 && zypper clean --all\n",
+                  "FROM opensuse/leap:15.6\nRUN zypper install -y git=2.43.0 && zypper clean --all\n",
+                  "FROM opensuse/leap:15.6\nRUN zypper install -y git=2.43.0 && zypper clean --all\n")
          .aliases("DL3034")
          .priority(1)
          .order(180)
@@ -172,6 +188,9 @@ const FlagRow k_rows[] = {
      [](const Site& s) { return fmt::format("zypper {} -y ...", s.sub); }, "zypper runs non-interactively"},
 
     {RuleSpec("pip-no-cache-dir")
+         .example("FROM python:3.12\nRUN pip install flask==3.0.0\n",
+                  "FROM python:3.12\nRUN pip install --no-cache-dir flask==3.0.0\n",
+                  "FROM python:3.12\nRUN pip install --no-cache-dir flask==3.0.0\n")
          .aliases("DL3042, pipUseNoCacheDir")
          .priority(2)
          .order(200)
@@ -183,7 +202,7 @@ const FlagRow k_rows[] = {
      [](const Site& s) {
        for (const auto& a : s.cmd.assignments)
          if (builtin::starts_with(a.value, "PIP_NO_CACHE_DIR=")) return true;
-       return builtin::env_set(s.ctx.tree, s.facts, s.run.index, "PIP_NO_CACHE_DIR") ||
+       return builtin::env_set(s.model, s.run.instruction, "PIP_NO_CACHE_DIR") ||
               cache_mounted(s, {"/root/.cache/pip", "/tmp/pip-cache"});
      },
      "--no-cache-dir", Place::AfterSubcommand,
@@ -191,9 +210,12 @@ const FlagRow k_rows[] = {
        return fmt::format("{} install without --no-cache-dir: the wheel cache stays in the layer", s.inv.name);
      },
      [](const Site&) { return text("add --no-cache-dir after pip install"); },
-     [](const Site&) { return text("pip install --no-cache-dir ..."); }, "pip install uses --no-cache-dir"},
+     [](const Site&) { return text("pip install --no-cache-dir ..."); }, "pip install uses --no-cache-dir", true},
 
     {RuleSpec("npm-cache-force")
+         .example("FROM node:20\nRUN npm ci && npm cache clean\n",
+                  "FROM node:20\nRUN npm ci && npm cache clean --force\n",
+                  "FROM node:20\nRUN npm ci && npm cache clean --force\n")
          .aliases("npmCacheCleanUseForce")
          .priority(2)
          .order(220)
@@ -210,6 +232,9 @@ const FlagRow k_rows[] = {
      [](const Site&) { return text("npm cache clean --force"); }, "npm cache clean uses --force"},
 
     {RuleSpec("gem-no-document")
+         .example("FROM ruby:3.3\nRUN gem install rake -v 13.2.1\n",
+                  "FROM ruby:3.3\nRUN gem install --no-document rake -v 13.2.1\n",
+                  "FROM ruby:3.3\nRUN gem install --no-document rake -v 13.2.1\n")
          .aliases("gemUpdateNoDocument")
          .priority(3)
          .order(240)
@@ -225,6 +250,9 @@ const FlagRow k_rows[] = {
      [](const Site& s) { return fmt::format("gem {} --no-document ...", s.sub); }, "gem installs skip documentation"},
 
     {RuleSpec("curl-fail")
+         .example("FROM debian:12\nRUN curl -sSLo /tmp/a.tgz https://example.com/a.tgz\n",
+                  "FROM debian:12\nRUN curl -f -sSLo /tmp/a.tgz https://example.com/a.tgz\n",
+                  "FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz https://example.com/a.tgz\n")
          .aliases("curlUseFlagF")
          .safety(FixSafety::Unsafe)
          .priority(2)
@@ -240,6 +268,9 @@ const FlagRow k_rows[] = {
      "curl fails on HTTP errors"},
 
     {RuleSpec("curl-location")
+         .example("FROM debian:12\nRUN curl -fsSo /tmp/a.tgz https://example.com/a.tgz\n",
+                  "FROM debian:12\nRUN curl -L -fsSo /tmp/a.tgz https://example.com/a.tgz\n",
+                  "FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz https://example.com/a.tgz\n")
          .aliases("curlUseFlagL")
          .safety(FixSafety::Unsafe)
          .priority(3)
@@ -253,6 +284,9 @@ const FlagRow k_rows[] = {
      "curl follows redirects"},
 
     {RuleSpec("wget-progress")
+         .example("FROM debian:12\nRUN wget https://example.com/a.tgz\n",
+                  "FROM debian:12\nRUN wget --progress=dot:giga https://example.com/a.tgz\n",
+                  "FROM debian:12\nRUN wget -q https://example.com/a.tgz\n")
          .aliases("DL3047")
          .priority(3)
          .order(290)
@@ -260,9 +294,9 @@ const FlagRow k_rows[] = {
          .fix("adds --progress=dot:giga to wget"),
      // busybox wget (Alpine) has no --progress: only where GNU wget is the norm.
      [](const Site& s) {
-       const auto d = s.facts.stages[s.run.stage].distro;
+       const auto d = s.model.stages()[static_cast<std::size_t>(s.run.stage)].platform_facts.distro.value;
        return s.inv.name == "wget" &&
-              (d == builtin::Distro::Debian || d == builtin::Distro::Rhel || d == builtin::Distro::Suse) &&
+              (d == model::Distro::Debian || d == model::Distro::Rhel || d == model::Distro::Suse) &&
               curl::has_url(s.cmd, s.inv.args);
      },
      {"--progress", "-q", "--quiet", "-nv", "--no-verbose", "--show-progress", "-o", "--output-file", "-a",
@@ -273,6 +307,9 @@ const FlagRow k_rows[] = {
      [](const Site&) { return text("wget --progress=dot:giga ..."); }, "wget keeps the build log short"},
 
     {RuleSpec("gpg-batch")
+         .example("FROM debian:12\nRUN gpg --import /tmp/key.asc\n",
+                  "FROM debian:12\nRUN gpg --batch --import /tmp/key.asc\n",
+                  "FROM debian:12\nRUN gpg --batch --import /tmp/key.asc\n")
          .aliases("gpgUseBatchFlag")
          .priority(3)
          .order(300)
@@ -287,6 +324,9 @@ const FlagRow k_rows[] = {
     // useradd with a large UID and without -l writes a lastlog/faillog entry at
     // that offset: a sparse file that the layer stores as gigabytes of zeros.
     {RuleSpec("useradd-no-log-init")
+         .example("FROM debian:12\nRUN useradd -u 1000000 app\n",
+                  "FROM debian:12\nRUN useradd --no-log-init -u 1000000 app\n",
+                  "FROM debian:12\nRUN useradd -u 1000 app\n")
          .aliases("DL3046")
          .priority(2)
          .order(350)
@@ -337,14 +377,16 @@ std::optional<edit::Edit> place_flag(const FlagRow& row, const Site& s) {
 }
 
 void check_row(const FlagRow& row, const Context& ctx, Outcome& out) {
-  const auto& ff = builtin::facts(ctx.tree);
+  const model::Model& m = ctx.model;
   bool any = false;
-  for (const auto& run : ff.runs) {
+  for (const model::Run& run : m.runs()) {
+    if (!run.parsed) continue;
+    if (row.only_where_shipped && !m.stages()[static_cast<std::size_t>(run.stage)].ships) continue;
     for (std::size_t i = 0; i < run.script.commands.size(); ++i) {
       const auto& cmd = run.script.commands[i];
       const auto inv = shell::invocation(cmd);
       if (!inv) continue;
-      const Site site{ctx, ff, run, i, cmd, *inv, builtin::subcommand_of(cmd)};
+      const Site site{ctx, m, run, i, cmd, *inv, builtin::subcommand_of(cmd)};
       if (!row.about(site)) continue;
       any = true;
       if (shell::has_option(cmd, row.present) || (row.hidden_options && builtin::options_may_hide(cmd)) ||

@@ -52,6 +52,9 @@ void check_as(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_from_as_casing{RuleSpec("from-as-casing")
+    .example("FROM debian:12 as build\nFROM build\n",
+             "FROM debian:12 AS build\nFROM build\n",
+             "FROM debian:12 AS build\nFROM build\n")
     .aliases("FromAsCasing")
     .safety(FixSafety::Safe)
     .priority(3)

@@ -28,6 +28,9 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_from_platform{RuleSpec("from-platform")
+    .example("FROM --platform=linux/amd64 debian:12\n",
+             "FROM --platform=linux/amd64 debian:12\n",
+             "FROM --platform=$BUILDPLATFORM debian:12\n")
     .aliases("DL3029, FromPlatformFlagConstDisallowed")
     .safety(FixSafety::ReportOnly)
     .priority(3)

@@ -8,10 +8,11 @@ namespace dockmend::transforms::rules {
 namespace {
 
 void check_update_system(const Context& ctx, Outcome& out) {
-  const auto& ff = builtin::facts(ctx.tree);
+  const model::Model& m = ctx.model;
   bool any = false;
-  for (const auto& run : ff.runs) {
-    if (!ff.stages[run.stage].shipped) continue;
+  for (const model::Run& run : m.runs()) {
+    if (!run.parsed) continue;
+    if (!m.stages()[static_cast<std::size_t>(run.stage)].ships) continue;
     const shell::Command* update = nullptr;
     for (const auto& cmd : run.script.commands) {
       auto inv = shell::invocation(cmd);
@@ -34,15 +35,11 @@ void check_update_system(const Context& ctx, Outcome& out) {
     }
     any = true;
     if (removed) continue;
-    // /root/.gem is only root's: not when the stage switched to another user.
-    bool other_user = false;
-    for (std::uint32_t i = ff.stages[run.stage].stage.from; i < run.index; ++i) {
-      const auto& inst = ctx.tree.instructions[i];
-      if (inst.is("user") && !inst.values.empty()) {
-        const std::string u(inst.values[0].text.substr(0, inst.values[0].text.find(':')));
-        other_user = u != "root" && u != "0";
-      }
-    }
+    // /root/.gem is only root's: not when the image runs the RUN as another user
+    // (a USER of this stage or of a stage it builds FROM).
+    const model::Setting& user = m.state_before(run.instruction).user;
+    const std::string u = user.value.substr(0, user.value.find(':'));
+    const bool other_user = user.set() && u != "root" && u != "0";
     std::vector<edit::Edit> edits;
     if (!other_user)
       if (auto e = builtin::append_command(ctx.tree, run, "rm -rf /root/.gem")) edits.push_back(*e);
@@ -58,6 +55,9 @@ void check_update_system(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_gem_update_system_cleanup{RuleSpec("gem-update-system-cleanup")
+    .example("FROM ruby:3.3\nRUN gem update --system\n",
+             "FROM ruby:3.3\nRUN gem update --system && rm -rf /root/.gem\n",
+             "FROM ruby:3.3\nRUN gem update --system && rm -rf /root/.gem\n")
     .aliases("gemUpdateSystemRmRootGem")
     .safety(FixSafety::Unsafe)
     .priority(3)

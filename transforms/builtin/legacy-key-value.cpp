@@ -59,6 +59,9 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_legacy_key_value{RuleSpec("legacy-key-value")
+    .example("FROM debian:12\nENV MODE production\n",
+             "FROM debian:12\nENV MODE=production\n",
+             "FROM debian:12\nENV MODE=production\n")
     .aliases("LegacyKeyValueFormat")
     .safety(FixSafety::Safe)
     .priority(3)

@@ -44,6 +44,9 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_maintainer{RuleSpec("maintainer")
+    .example("FROM debian:12\nMAINTAINER Jane <jane@example.com>\n",
+             "FROM debian:12\nLABEL maintainer=\"Jane <jane@example.com>\"\n",
+             "FROM debian:12\nLABEL org.opencontainers.image.authors=\"jane@example.com\"\n")
     .aliases("DL4000, MaintainerDeprecated")
     .safety(FixSafety::Safe)
     .priority(3)

@@ -1,5 +1,7 @@
 // sudo in RUN: a build step runs as the USER in force; sudo there behaves
 // differently per base image (and needs a tty or NOPASSWD).
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "transforms/builtin_support.hpp"
@@ -9,9 +11,10 @@ namespace dockmend::transforms::rules {
 namespace {
 
 void check(const Context& ctx, Outcome& out) {
-  const auto& ff = builtin::facts(ctx.tree);
-  bool any = !ff.runs.empty();
-  for (const auto& run : ff.runs) {
+  const model::Model& m = ctx.model;
+  bool any = std::any_of(m.runs().begin(), m.runs().end(), [](const model::Run& r) { return r.parsed; });
+  for (const model::Run& run : m.runs()) {
+    if (!run.parsed) continue;
     for (const auto& cmd : run.script.commands) {
       if (cmd.words.empty() || cmd.program() != "sudo") continue;
       out.findings.push_back(builtin::command_finding(
@@ -24,6 +27,9 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_no_sudo{RuleSpec("no-sudo")
+    .example("FROM debian:12\nRUN sudo make install\n",
+             "FROM debian:12\nRUN sudo make install\n",
+             "FROM debian:12\nRUN make install\n")
     .aliases("DL3004")
     .safety(FixSafety::ReportOnly)
     .priority(2)

@@ -17,6 +17,9 @@ void check_npm(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_npm_cache_clean{RuleSpec("npm-cache-clean")
+    .example("FROM node:20\nRUN npm install -g serve@14.2.1\n",
+             "FROM node:20\nRUN npm install -g serve@14.2.1 && npm cache clean --force\n",
+             "FROM node:20\nRUN npm install -g serve@14.2.1 && npm cache clean --force\n")
     .aliases("npmCacheCleanAfterInstall")
     .safety(FixSafety::Safe)
     .priority(2)

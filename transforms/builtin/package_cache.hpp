@@ -24,7 +24,7 @@ inline bool yarn_installs(const shell::Command& c) {
   return sub.empty() || one_of(sub, {"install", "add", "global"});
 }
 
-inline bool cleans(const builtin::RunScript& run, std::string_view program, std::initializer_list<std::string_view> dirs) {
+inline bool cleans(const model::Run& run, std::string_view program, std::initializer_list<std::string_view> dirs) {
   for (const auto& c : run.script.commands) {
     auto inv = shell::invocation(c);
     if (!inv) continue;
@@ -43,17 +43,18 @@ template <class Installs>
 inline void check_clean(const Context& ctx, Outcome& out, Installs installs, std::string_view program,
                  std::string_view command, std::initializer_list<std::string_view> dirs,
                  std::initializer_list<std::string_view> mounts, std::initializer_list<std::string_view> own_cache) {
-  const auto& ff = builtin::facts(ctx.tree);
+  const model::Model& m = ctx.model;
   bool any = false;
-  for (const auto& run : ff.runs) {
-    const auto& inst = ctx.tree.instructions[run.index];
+  for (const model::Run& run : m.runs()) {
+    if (!run.parsed) continue;
+    const auto& inst = ctx.tree.instructions[run.instruction];
     const shell::Command* first = nullptr;
     for (const auto& c : run.script.commands)
       if (installs(c)) {
         first = &c;
         break;
       }
-    if (!first || !ff.stages[run.stage].shipped) continue;
+    if (!first || !m.stages()[static_cast<std::size_t>(run.stage)].ships) continue;
     bool mounted = false;
     for (auto m : mounts) mounted = mounted || builtin::has_cache_mount(inst, m);
     bool elsewhere = false;

@@ -45,9 +45,10 @@ struct Spec {
 };
 
 void check_spec(const Context& ctx, Outcome& out, const Spec& spec) {
-  const auto& ff = builtin::facts(ctx.tree);
+  const model::Model& m = ctx.model;
   bool any = false;
-  for (const auto& run : ff.runs) {
+  for (const model::Run& run : m.runs()) {
+    if (!run.parsed) continue;
     for (const auto& cmd : run.script.commands) {
       auto inv = shell::invocation(cmd);
       if (!inv) continue;
@@ -87,19 +88,47 @@ struct PinRow {
 };
 
 const PinRow k_rows[] = {
-    {RuleSpec("apt-pin").aliases("DL3008").order(400).summary("apt-get install of packages without =version"),
+    {RuleSpec("apt-pin")
+         .example("FROM debian:12\nRUN apt-get install -y curl\n",
+                  "FROM debian:12\nRUN apt-get install -y curl\n",
+                  "FROM debian:12\nRUN apt-get install -y curl=7.88.1-10\n")
+         .aliases("DL3008").order(400).summary("apt-get install of packages without =version"),
      {{"apt-get", "apt"}, {"install"}, apt_pinned, "apt packages"}},
-    {RuleSpec("apk-pin").aliases("DL3018").order(410).summary("apk add of packages without =version"),
+    {RuleSpec("apk-pin")
+         .example("FROM alpine:3.19\nRUN apk add --no-cache curl\n",
+                  "FROM alpine:3.19\nRUN apk add --no-cache curl\n",
+                  "FROM alpine:3.19\nRUN apk add --no-cache curl=8.5.0-r0\n")
+         .aliases("DL3018").order(410).summary("apk add of packages without =version"),
      {{"apk"}, {"add"}, apk_pinned, "apk packages"}},
-    {RuleSpec("pip-pin").aliases("DL3013").order(420).summary("pip install of packages without ==version"),
+    {RuleSpec("pip-pin")
+         .example("FROM python:3.12\nRUN pip install flask\n",
+                  "FROM python:3.12\nRUN pip install flask\n",
+                  "FROM python:3.12\nRUN pip install flask==3.0.0\n")
+         .aliases("DL3013").order(420).summary("pip install of packages without ==version"),
      {{"pip"}, {"install"}, pip_pinned, "pip packages"}},
-    {RuleSpec("npm-pin").aliases("DL3016").order(430).summary("npm install of packages without @version"),
+    {RuleSpec("npm-pin")
+         .example("FROM node:20\nRUN npm install -g serve\n",
+                  "FROM node:20\nRUN npm install -g serve\n",
+                  "FROM node:20\nRUN npm install -g serve@14.2.1\n")
+         .aliases("DL3016").order(430).summary("npm install of packages without @version"),
      {{"npm"}, {"install", "i", "add"}, npm_pinned, "npm packages"}},
-    {RuleSpec("gem-pin").aliases("DL3028").order(440).summary("gem install without a version"),
+    {RuleSpec("gem-pin")
+         .example("FROM ruby:3.3\nRUN gem install rake\n",
+                  "FROM ruby:3.3\nRUN gem install rake\n",
+                  "FROM ruby:3.3\nRUN gem install rake -v 13.2.1\n")
+         .aliases("DL3028").order(440).summary("gem install without a version"),
      {{"gem"}, {"install", "i"}, gem_pinned, "gems"}},
-    {RuleSpec("yum-pin").aliases("DL3033, DL3041").order(450).summary("yum/dnf install of packages without a version"),
+    {RuleSpec("yum-pin")
+         .example("FROM fedora:40\nRUN dnf install -y git\n",
+                  "FROM fedora:40\nRUN dnf install -y git\n",
+                  "FROM fedora:40\nRUN dnf install -y git-2.45.0\n")
+         .aliases("DL3033, DL3041").order(450).summary("yum/dnf install of packages without a version"),
      {{"yum", "dnf", "microdnf", "tdnf"}, {"install"}, yum_pinned, "yum/dnf packages"}},
-    {RuleSpec("zypper-pin").aliases("DL3037").order(460).summary("zypper install of packages without a version"),
+    {RuleSpec("zypper-pin")
+         .example("FROM opensuse/leap:15.6\nRUN zypper install -y git\n",
+                  "FROM opensuse/leap:15.6\nRUN zypper install -y git\n",
+                  "FROM opensuse/leap:15.6\nRUN zypper install -y git=2.43.0\n")
+         .aliases("DL3037").order(460).summary("zypper install of packages without a version"),
      {{"zypper"}, {"install", "in"}, zypper_pinned, "zypper packages"}},
 };
 

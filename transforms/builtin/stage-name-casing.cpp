@@ -51,6 +51,9 @@ void check_stage_names(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_stage_name_casing{RuleSpec("stage-name-casing")
+    .example("FROM debian:12 AS Build\nFROM Build\n",
+             "FROM debian:12 AS build\nFROM build\n",
+             "FROM debian:12 AS build\nFROM build\n")
     .aliases("StageNameCasing")
     .safety(FixSafety::Safe)
     .priority(3)

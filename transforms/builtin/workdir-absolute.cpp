@@ -30,6 +30,9 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_workdir_absolute{RuleSpec("workdir-absolute")
+    .example("FROM debian:12\nWORKDIR app\n",
+             "FROM debian:12\nWORKDIR app\n",
+             "FROM debian:12\nWORKDIR /app\n")
     .aliases("DL3000, WorkdirRelativePath")
     .safety(FixSafety::ReportOnly)
     .priority(3)

@@ -17,6 +17,9 @@ void check_yarn(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_yarn_cache_clean{RuleSpec("yarn-cache-clean")
+    .example("FROM node:20\nRUN yarn install --frozen-lockfile\n",
+             "FROM node:20\nRUN yarn install --frozen-lockfile && yarn cache clean\n",
+             "FROM node:20\nRUN yarn install --frozen-lockfile && yarn cache clean\n")
     .aliases("DL3060, yarnCacheCleanAfterInstall")
     .safety(FixSafety::Safe)
     .priority(2)

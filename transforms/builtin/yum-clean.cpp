@@ -21,7 +21,7 @@ bool installs(std::string_view sub) {
                       "module", "builddep", "downgrade", "distro-sync"});
 }
 
-bool cleans(const builtin::RunScript& run) {
+bool cleans(const model::Run& run) {
   for (const auto& c : run.script.commands) {
     auto inv = shell::invocation(c);
     if (!inv) continue;
@@ -37,10 +37,11 @@ bool cleans(const builtin::RunScript& run) {
 }
 
 void check_clean(const Context& ctx, Outcome& out) {
-  const auto& ff = builtin::facts(ctx.tree);
+  const model::Model& m = ctx.model;
   bool any = false;
-  for (const auto& run : ff.runs) {
-    const auto& inst = ctx.tree.instructions[run.index];
+  for (const model::Run& run : m.runs()) {
+    if (!run.parsed) continue;
+    const auto& inst = ctx.tree.instructions[run.instruction];
     const shell::Command* first = nullptr;
     std::string_view name;
     for (const auto& cmd : run.script.commands) {
@@ -50,7 +51,7 @@ void check_clean(const Context& ctx, Outcome& out) {
       name = inv->name;
       break;
     }
-    if (!first || !ff.stages[run.stage].shipped) continue;
+    if (!first || !m.stages()[static_cast<std::size_t>(run.stage)].ships) continue;
     if (builtin::has_cache_mount(inst, "/var/cache/yum") || builtin::has_cache_mount(inst, "/var/cache/dnf") ||
         builtin::has_cache_mount(inst, "/var/cache/tdnf"))
       continue;
@@ -73,6 +74,9 @@ void check_clean(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_yum_clean{RuleSpec("yum-clean")
+    .example("FROM fedora:40\nRUN dnf install -y git\n",
+             "FROM fedora:40\nRUN dnf install -y git && dnf clean all\n",
+             "FROM fedora:40\nRUN dnf install -y git && dnf clean all\n")
     .aliases("DL3032, DL3040, yumInstallRmVarCacheYum")
     .safety(FixSafety::Safe)
     .priority(2)

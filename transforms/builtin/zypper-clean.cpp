@@ -19,10 +19,11 @@ bool installs(std::string_view sub) {
 }
 
 void check_clean(const Context& ctx, Outcome& out) {
-  const auto& ff = builtin::facts(ctx.tree);
+  const model::Model& m = ctx.model;
   bool any = false;
-  for (const auto& run : ff.runs) {
-    const auto& inst = ctx.tree.instructions[run.index];
+  for (const model::Run& run : m.runs()) {
+    if (!run.parsed) continue;
+    const auto& inst = ctx.tree.instructions[run.instruction];
     const shell::Command* first = nullptr;
     bool cleaned = false;
     for (const auto& cmd : run.script.commands) {
@@ -36,7 +37,7 @@ void check_clean(const Context& ctx, Outcome& out) {
       for (std::size_t i = inv->args; i < cmd.words.size(); ++i)
         if (builtin::starts_with(cmd.words[i].value, "/var/cache/zypp")) cleaned = true;
     }
-    if (!first || !ff.stages[run.stage].shipped || builtin::has_cache_mount(inst, "/var/cache/zypp")) continue;
+    if (!first || !m.stages()[static_cast<std::size_t>(run.stage)].ships || builtin::has_cache_mount(inst, "/var/cache/zypp")) continue;
     any = true;
     if (cleaned) continue;
     std::vector<edit::Edit> edits;
@@ -53,6 +54,9 @@ void check_clean(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_zypper_clean{RuleSpec("zypper-clean")
+    .example("FROM opensuse/leap:15.6\nRUN zypper -n install git\n",
+             "FROM opensuse/leap:15.6\nRUN zypper -n install git && zypper clean --all\n",
+             "FROM opensuse/leap:15.6\nRUN zypper -n install git && zypper clean --all\n")
     .aliases("DL3036")
     .safety(FixSafety::Safe)
     .priority(2)

@@ -1,0 +1,68 @@
+// Every rule's own examples (RuleSpec::example): its bad input gives at least
+// one finding of that rule, fixing it with that rule alone gives the fixed
+// text (the bad text itself for report-only rules), and its good input gives no
+// finding of it. One parameterised test over the registry, so a rule without
+// examples stands out, and switching any rule's check off fails its case.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "builtin_test_support.hpp"
+#include "transforms/rule.hpp"
+
+using namespace dockmend;
+
+namespace {
+
+// Rules that do not carry examples yet (policy rules need a policy in their
+// example; the built-in ones are being moved onto the model by their owner).
+// The list may only shrink: a rule that has examples must not be listed.
+const std::set<std::string> k_without_examples = {
+    "ports", "healthcheck", "tini", "user", "venv", "machine-arg", "machine-profile", "pip-hashes", "cuda-arch",
+    "base-image", "health-endpoint", "apt-get-not-apt", "apt-update-install", "apt-lists-cleanup", "apt-upgrade",
+    "download-https", "tar-rm-archive", "gpg-signature-cleanup", "mktemp-cleanup", "checksum-two-spaces",
+    "pipefail", "non-root-user",
+};
+
+std::vector<std::string> rule_ids() {
+  std::vector<std::string> ids;
+  for (const auto* r : transforms::all_rules()) ids.emplace_back(r->id);
+  return ids;
+}
+
+}  // namespace
+
+class RuleExamples : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RuleExamples, BadFixedGood) {
+  const transforms::Rule* rule = transforms::find_rule(GetParam());
+  ASSERT_NE(rule, nullptr);
+  const std::string id(rule->id);
+  if (k_without_examples.count(id)) {
+    EXPECT_TRUE(rule->example_bad.empty()) << id << " has examples now: remove it from k_without_examples";
+    GTEST_SKIP() << id << " has no examples yet";
+  }
+  ASSERT_FALSE(rule->example_bad.empty()) << id << " has no examples (RuleSpec::example)";
+  ASSERT_FALSE(rule->example_good.empty()) << id;
+  const std::string bad(rule->example_bad), fixed(rule->example_fixed), good(rule->example_good);
+
+  const auto on_bad = test::run_rules(bad, {id});
+  EXPECT_GE(on_bad.count(id), 1u) << id << " finds nothing in its bad example:\n" << bad;
+  EXPECT_EQ(on_bad.fixed, fixed) << id << ": fixing its bad example";
+  if (rule->safety == transforms::FixSafety::ReportOnly) EXPECT_EQ(fixed, bad) << id << " is report-only";
+  else EXPECT_NE(fixed, bad) << id << " has a fix: its example should show it";
+
+  const auto on_good = test::run_rules(good, {id});
+  EXPECT_EQ(on_good.count(id), 0u) << id << " finds something in its good example:\n" << good;
+  EXPECT_EQ(on_good.fixed, good) << id << " changes its good example";
+  // The fixed text is clean too, as far as this rule goes.
+  EXPECT_EQ(test::run_rules(fixed, {id}).fixed, fixed) << id;
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, RuleExamples, ::testing::ValuesIn(rule_ids()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string n = info.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
