@@ -112,3 +112,32 @@ TEST(PolicyHealthcheck, AVariablePortIsReportedNotRewritten) {
   EXPECT_FALSE(r.of("healthcheck")[0]->fix);
   EXPECT_TRUE(health("FROM b\nENV HP=8081\nHEALTHCHECK CMD curl -f http://localhost:$HP/health\n").of("healthcheck").empty());
 }
+
+TEST(PolicyHealthcheck, ThePathIsHealthPath) {
+  // curl, wget, python urllib, exec form: the URL's path is read and rewritten in place.
+  EXPECT_EQ(health("FROM b\nHEALTHCHECK CMD curl -fsS --max-time 2 http://localhost:8081/healthz || exit 1\n").fixed(),
+            "FROM b\nHEALTHCHECK CMD curl -fsS --max-time 2 http://localhost:8081/health || exit 1\n");
+  EXPECT_EQ(health("FROM b\nHEALTHCHECK CMD [\"wget\", \"-q\", \"-O-\", \"http://127.0.0.1:8081/\"]\n").fixed(),
+            "FROM b\nHEALTHCHECK CMD [\"wget\", \"-q\", \"-O-\", \"http://127.0.0.1:8081/health\"]\n");
+  EXPECT_EQ(health("FROM b\nHEALTHCHECK CMD python -c \"import urllib.request as u; u.urlopen('http://localhost:8000/ping?x=1')\"\n").fixed(),
+            "FROM b\nHEALTHCHECK CMD python -c \"import urllib.request as u; u.urlopen('http://localhost:8081/health?x=1')\"\n");
+  EXPECT_EQ(health("FROM b\nHEALTHCHECK CMD curl -f http://localhost:8081\n").fixed(),
+            "FROM b\nHEALTHCHECK CMD curl -f http://localhost:8081/health\n");
+  EXPECT_TRUE(health("FROM b\nHEALTHCHECK CMD curl -f http://localhost:8081/health?verbose=1\n").of("healthcheck").empty());
+}
+
+TEST(PolicyHealthcheck, AHealthPortVariableTakesTheHealthPort) {
+  // The probe keeps the variable; the variable's definition is what changes.
+  EXPECT_EQ(health("FROM b\nENV HEALTH_PORT=8080\nHEALTHCHECK CMD curl -f http://localhost:${HEALTH_PORT}/health\n").fixed(),
+            "FROM b\nENV HEALTH_PORT=8081\nHEALTHCHECK CMD curl -f http://localhost:${HEALTH_PORT}/health\n");
+  EXPECT_EQ(health("ARG APP_HEALTHCHECK_PORT=9000\nFROM b\nARG APP_HEALTHCHECK_PORT\n"
+                   "HEALTHCHECK CMD curl -f http://localhost:$APP_HEALTHCHECK_PORT/health\n").fixed(),
+            "ARG APP_HEALTHCHECK_PORT=8081\nFROM b\nARG APP_HEALTHCHECK_PORT\n"
+            "HEALTHCHECK CMD curl -f http://localhost:$APP_HEALTHCHECK_PORT/health\n");
+}
+
+TEST(PolicyHealthcheck, TheShippedStageNotATestStage) {
+  EXPECT_EQ(health("FROM b AS runtime\nCMD [\"x\"]\nFROM runtime AS test\nCMD [\"pytest\"]\n").fixed(),
+            "FROM b AS runtime\nHEALTHCHECK CMD curl -fsS http://localhost:8081/health || exit 1\nCMD [\"x\"]\n"
+            "FROM runtime AS test\nCMD [\"pytest\"]\n");
+}
