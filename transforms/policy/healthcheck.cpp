@@ -170,6 +170,76 @@ bool health_port_name(std::string_view name) {
   return h != std::string::npos && n.find("port", h) != std::string::npos;
 }
 
+// The probe's program when the image may lack it: curl and wget are not in
+// Debian/Ubuntu or python/node -slim images; Alpine's busybox has wget but not
+// curl; UBI ships curl(-minimal); the full python/node images (buildpack-deps) have both.
+std::optional<std::string> missing_tool(const syntax::Tree& tree, const StageSet& st, int fin, const std::string& probe) {
+  const std::string program = probe.substr(0, probe.find(' '));
+  if (program != "curl" && program != "wget") return std::nullopt;
+  const auto chain = st.chain_instructions(fin);
+  const auto texts = shell_texts(tree, chain);
+  for (const auto& pi : package_installs(texts)) {
+    const auto& c = texts[pi.text].script.commands[pi.command];
+    for (auto w : pi.packages)
+      if (c.words[w].value == program || c.words[w].value == program + "-minimal") return std::nullopt;
+  }
+  for (int k : st.chain(fin)) {
+    const auto base = st.resolved_base(k);
+    if (!base) continue;
+    const auto b = lower(*base);
+    if (icontains(b, "ubi") || icontains(b, "redhat") || icontains(b, "fedora")) return program == "curl" ? std::nullopt : std::optional(program);
+    if (icontains(b, "alpine")) return program == "wget" ? std::nullopt : std::optional(program);
+    const bool full_language_image = (starts_with(b, "python:") || starts_with(b, "node:") || starts_with(b, "buildpack-deps")) &&
+                                     !icontains(b, "slim") && !icontains(b, "alpine");
+    if (full_language_image) return std::nullopt;
+  }
+  return program;
+}
+
+// Installs `tool` in the shipped stage where a root step can: into its own
+// install command of that package manager, else a new RUN before the first USER.
+std::optional<edit::Edit> install_tool(const syntax::Tree& tree, const StageSet& st, int fin, const std::string& tool) {
+  const auto& stage = st.list[static_cast<std::size_t>(fin)];
+  bool guessed = false;
+  const PackageManager pm = package_manager(st, fin, &guessed);
+  if (pm == PackageManager::Unknown) return std::nullopt;
+  if (guessed) {
+    // No package command in the file: install only into an image whose distribution its name says.
+    const auto root = st.chain(fin).front();
+    const auto image = parse_image(lower(st.resolved_base(root).value_or(st.list[static_cast<std::size_t>(root)].base)));
+    bool known = false;
+    for (const char* n : {"python", "node", "debian", "ubuntu", "alpine", "ruby", "golang", "openjdk", "eclipse-temurin",
+                          "buildpack-deps", "cuda", "ubi", "ubi-minimal", "ubi8", "ubi9", "fedora", "rockylinux", "almalinux"})
+      if (image.name == n || starts_with(image.name, std::string(n) + "-")) known = true;
+    if (!known) return std::nullopt;
+  }
+  std::uint32_t limit = stage.end;
+  for (auto i : st.instructions(fin)) {
+    const auto& in = tree.instructions[i];
+    if (in.is("user") && !in.values.empty()) {
+      const auto v = std::string(in.values[0].text);
+      if (v != "root" && v != "0" && v.rfind("root:", 0) != 0 && v.rfind("0:", 0) != 0) {
+        limit = i;
+        break;
+      }
+    }
+  }
+  std::vector<std::uint32_t> before;
+  for (auto i : st.instructions(fin))
+    if (i < limit) before.push_back(i);
+  const auto texts = shell_texts(tree, before);
+  std::optional<edit::Edit> out;
+  for (const auto& pi : package_installs(texts)) {
+    if (pi.manager != pm || pi.packages.empty()) continue;
+    const auto& sh = texts[pi.text];
+    const auto& word = sh.script.commands[pi.command].words[pi.packages.back()];
+    out = edit::Edit{sh.to_source({word.span.end, word.span.end}), " " + tool};
+  }
+  if (out) return out;
+  const std::uint32_t where = limit < stage.end ? limit : st.tail_start(fin);
+  return insert_at(st, fin, where, {edit::keyword(edit::style_of(tree), "run") + " " + install_command(pm, {tool})});
+}
+
 std::string probe_for(const std::string& probe, int port) {
   std::string out = probe;
   for (const std::string var : {"${HEALTH_PORT}", "$HEALTH_PORT"}) {
@@ -195,6 +265,25 @@ void check(const Context& ctx, Outcome& out) {
   const auto style = edit::style_of(tree);
   const std::string expected = probe ? *probe : fmt::format("a probe of port {} (health.probe is not set)", port);
 
+  // A probe whose program the image lacks leaves it unhealthy: the fix installs it.
+  // A tool the file itself already runs (in a RUN, or the HEALTHCHECK it has) is taken to be there.
+  auto tool = probe ? missing_tool(tree, st, fin, *probe) : std::nullopt;
+  if (tool)
+    for (auto i : st.chain_instructions(fin)) {
+      const auto& in = tree.instructions[i];
+      if ((in.is("run") || in.is("healthcheck")) && contains_token(in.logical.text, *tool)) tool.reset();
+      if (!tool) break;
+    }
+  auto add_tool = [&](edit::Fix& fix, Finding& f) {
+    if (!tool) return;
+    if (auto e = install_tool(tree, st, fin, *tool)) {
+      fix.edits.push_back(*e);
+      fix.reason += fmt::format(" (and install {}, which the probe runs)", *tool);
+    } else {
+      f.message += fmt::format(" (the probe runs {}, which this image may not have)", *tool);
+    }
+  };
+
   const int hci = st.last_in_chain(fin, "healthcheck");
   if (hci < 0) {
     auto f = finding("no HEALTHCHECK in the runtime stage", tree.instructions[st.list[static_cast<std::size_t>(fin)].from].keyword_span, "none",
@@ -211,6 +300,7 @@ void check(const Context& ctx, Outcome& out) {
       fix.reason = "add a HEALTHCHECK probing the health port";
       fix.edits.push_back(
           insert_at(st, fin, where, {edit::keyword(style, "healthcheck") + " " + edit::keyword(style, "cmd") + " " + *probe}));
+      add_tool(fix, f);
       f.fix = std::move(fix);
     }
     out.findings.push_back(std::move(f));
@@ -224,6 +314,7 @@ void check(const Context& ctx, Outcome& out) {
     fix.reason = "HEALTHCHECK runs the policy's probe";
     const std::string cmd_word(tree.text(hc.value_source(0)));
     fix.edits.push_back(edit::replace_args(hc, (iequals(cmd_word, "cmd") ? cmd_word : edit::keyword(style, "cmd")) + " " + *probe));
+    add_tool(fix, f);
     f.fix = std::move(fix);
   };
   if (hc.values.empty() || iequals(hc.values[0].text, "none")) {
@@ -249,6 +340,7 @@ void check(const Context& ctx, Outcome& out) {
       if (!program.empty() && program[0] == '/') {
         if (auto src = context_source(ctx, st, fin, program)) {
           if (auto body = ctx.files.read(*src)) {
+            if (tool && contains_token(*body, *tool)) tool.reset();
             auto inner = find_ports(*body, {});
             if (!inner.empty() && inner[0].number) {
               script_port = inner[0].number;
