@@ -230,7 +230,8 @@ LoadedPolicy load_policy(const po::variables_map& vm) {
     // the policy's name is an error that says so, not a hang or "empty file".
     auto read = io::read_file(file->string(), {k_policy_max_bytes});
     if (!read.ok()) throw UsageError{read.error->message};
-    auto res = policy::load_policy(read.bytes, file->string());
+    const auto compose = policy::find_compose_file(*file);  // compose.yaml beside it: build contexts
+    auto res = policy::load_policy(read.bytes, file->string(), compose ? &*compose : nullptr);
     if (!res.ok()) {
       std::string msg;
       for (const auto& e : res.errors()) msg += (msg.empty() ? "" : "\ndockmend: error: ") + e.to_string();

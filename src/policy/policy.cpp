@@ -1036,18 +1036,22 @@ PolicyResult load_policy_file(const std::filesystem::path& path) {
   }
   std::ostringstream text;
   text << in.rdbuf();
+  const auto compose = find_compose_file(path);
+  return load_policy(text.str(), path.string(), compose ? &*compose : nullptr);
+}
+
+std::optional<ComposeText> find_compose_file(const std::filesystem::path& policy_path) {
   for (std::string_view name : k_compose_file_names) {
-    const std::filesystem::path compose_path = path.parent_path() / std::string(name);
+    const std::filesystem::path compose_path = policy_path.parent_path() / std::string(name);
     std::error_code ec;
     if (!std::filesystem::is_regular_file(compose_path, ec)) continue;
-    std::ifstream cin(compose_path, std::ios::binary);
-    if (!cin) break;
-    std::ostringstream ctext;
-    ctext << cin.rdbuf();
-    const ComposeText compose{ctext.str(), compose_path.string()};
-    return load_policy(text.str(), path.string(), &compose);
+    std::ifstream in(compose_path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return ComposeText{text.str(), compose_path.string()};
   }
-  return load_policy(text.str(), path.string());
+  return std::nullopt;
 }
 
 std::optional<std::filesystem::path> find_policy_file(const std::filesystem::path& start_dir) {

@@ -222,6 +222,9 @@ inline constexpr std::string_view k_compose_file_names[] = {"compose.yaml", "com
 // service may then leave out `dockerfile`.
 PolicyResult load_policy(std::string_view yaml_text, std::string path, const ComposeText* compose = nullptr);
 
+// The compose file beside the policy at `policy_path`, read; nullopt when there is none.
+std::optional<ComposeText> find_compose_file(const std::filesystem::path& policy_path);
+
 // Reads `path` and loads it, with the compose file beside it when there is one;
 // an unreadable file is an error without a mark.
 PolicyResult load_policy_file(const std::filesystem::path& path);

@@ -251,6 +251,62 @@ std::string markdown(const AuditInput& in) {
     }
   }
 
+  // ---- across services, as the hand audit reads the fleet at once
+  if (a.services.size() > 1) {
+    // One row per service for a rule: what is there, what should be, and whether it holds
+    // (✅), does not (❌), or cannot be decided (❓).
+    auto fleet_table = [&](std::string_view rule_id, std::string_view title) {
+      std::string rows;
+      for (const auto& s : a.services) {
+        const auto& f = *s.file;
+        const transforms::RuleResult* rr = nullptr;
+        for (const auto& r : f.rules)
+          if (r.rule && r.rule->id == rule_id && r.applicable) rr = &r;
+        if (!rr) continue;
+        std::vector<const Finding*> mine;
+        for (const auto* fd : ordered(f))
+          if (fd->rule == rule_id) mine.push_back(fd);
+        if (mine.empty()) {
+          rows += fmt::format("| {} | {} | {} | ✅ |\n", md_cell(s.name),
+                              md_cell(rr->correct.empty() ? std::string("as the policy says") : rr->correct.front()), "(as is)");
+          continue;
+        }
+        for (const auto* fd : mine) {
+          const bool undecided = fd->message.rfind("\u2753", 0) == 0;
+          rows += fmt::format("| {} | {} | {} | {} |\n", md_cell(s.name), md_code(fd->current), md_code(fd->expected),
+                              undecided ? "❓" : "❌");
+        }
+      }
+      if (rows.empty()) return;
+      o += fmt::format("## {}\n\n| Service | Current | Should Be | Status |\n|---------|---------|-----------|--------|\n{}\n",
+                       title, rows);
+    };
+    fleet_table("health-endpoint", "Health endpoints across services");
+    fleet_table("machine-profile", "Machine profiles across services");
+    // What holds in every service the rule applies to.
+    std::vector<std::string> everywhere;
+    for (const Rule* r : transforms::all_rules()) {
+      std::size_t applied = 0, held = 0;
+      for (const auto& s : a.services)
+        for (const auto& rr : s.file->rules)
+          if (rr.rule == r && rr.applicable) {
+            ++applied;
+            if (rr.findings == 0) ++held;
+          }
+      if (applied > 1 && held == applied) {
+        std::string_view summary = r->summary;
+        if (const auto paren = summary.rfind(" ("); paren != std::string_view::npos && summary.back() == ')')
+          summary = summary.substr(0, paren);
+        everywhere.push_back(fmt::format("{} (`{}`, {} services)", summary, r->id, applied));
+      }
+    }
+    if (!everywhere.empty()) {
+      o += "## What is correct in every service\n\n";
+      for (const auto& e : everywhere) o += fmt::format("- ✅ {}\n", md_cell(e));
+      o += "\n";
+    }
+  }
+
   // ---- summary
   o += "## Summary\n\n| Service | Dockerfile | Checks passed | Compliance |\n|---------|------------|---------------|------------|\n";
   for (const auto& s : a.services)

@@ -35,7 +35,7 @@ std::vector<PolicyCase> cases() {
       {"UnknownKeyTopLevel", k_header + "servicez: {}\n", "2:1: unknown key 'servicez' (did you mean 'services'?)"},
       {"UnknownKeyInSection", k_header + "defaults:\n  colour: red\n",
        "3:3: defaults: unknown key 'colour' (expected one of: base_image, stages, user, init, pip, venv, machine, "
-       "env, health)"},
+       "env, health, ports)"},
       {"UnknownRule", k_header + "rules:\n  no-such-rule: on\n", "3:3: unknown rule 'no-such-rule' (see dockmend rules)"},
       {"DuplicateServiceName",
        k_header + "services:\n  a:\n    dockerfile: svc/Dockerfile\n  a:\n    dockerfile: other/Dockerfile\n",

@@ -85,6 +85,27 @@ TEST(PolicyCudaArch, SetInEveryFamilyStage) {
   EXPECT_FALSE(run("cuda-arch", "FROM debian\n").applicable("cuda-arch"));
 }
 
+TEST(PolicyCudaArch, ValuesThroughArgs) {
+  // ENV X=${X} fed by an ARG: the ARG's default is fixed, the ENV keeps the variable.
+  EXPECT_EQ(run("cuda-arch", "FROM ghcr.io/acme/family-llm:2\nARG TORCH_CUDA_ARCH_LIST=8.0\n"
+                             "ENV TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST}\n").fixed(),
+            "FROM ghcr.io/acme/family-llm:2\nARG TORCH_CUDA_ARCH_LIST=\"8.9;8.6\"\n"
+            "ENV TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST}\n");
+  // `ARG X` without a default in the stage takes the global default: fixed there.
+  EXPECT_EQ(run("cuda-arch", "ARG TORCH_CUDA_ARCH_LIST=8.0\nFROM ghcr.io/acme/family-llm:2\nARG TORCH_CUDA_ARCH_LIST\n"
+                             "ENV TORCH_CUDA_ARCH_LIST=$TORCH_CUDA_ARCH_LIST\n").fixed(),
+            "ARG TORCH_CUDA_ARCH_LIST=\"8.9;8.6\"\nFROM ghcr.io/acme/family-llm:2\nARG TORCH_CUDA_ARCH_LIST\n"
+            "ENV TORCH_CUDA_ARCH_LIST=$TORCH_CUDA_ARCH_LIST\n");
+  // A global ARG the stage does not declare is empty there: a finding, and the declaration.
+  const auto r = run("cuda-arch", "ARG TORCH_CUDA_ARCH_LIST=\"8.9;8.6\"\nFROM ghcr.io/acme/family-llm:2\n"
+                                  "ENV TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST}\n");
+  ASSERT_EQ(r.of("cuda-arch").size(), 1u);
+  EXPECT_EQ(r.fixed(), "ARG TORCH_CUDA_ARCH_LIST=\"8.9;8.6\"\nFROM ghcr.io/acme/family-llm:2\nARG TORCH_CUDA_ARCH_LIST\n"
+                       "ENV TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST}\n");
+  EXPECT_TRUE(run("cuda-arch", "FROM ghcr.io/acme/family-llm:2\nARG TORCH_CUDA_ARCH_LIST=\"8.9;8.6\"\n"
+                               "ENV TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST}\n").of("cuda-arch").empty());
+}
+
 TEST(PolicyBaseImage, ResolvesArgsAndReportsOnly) {
   auto r = run("base-image", "ARG B=docker.io/library/python:3.12\nFROM $B AS builder\nFROM ghcr.io/acme/family-torch:1 AS runtime\n");
   ASSERT_EQ(r.of("base-image").size(), 1u);

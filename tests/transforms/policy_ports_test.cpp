@@ -33,7 +33,8 @@ test::PolicyRun health(const std::string& text, const MemFiles& files = MemFiles
 
 TEST(PolicyPorts, RewritesTheExposeInPlace) {
   const auto r = ports("FROM a AS build\nEXPOSE 9999\nFROM b\nEXPOSE 80 8080 443\nCMD [\"x\"]\n");
-  EXPECT_EQ(r.fixed(), "FROM a AS build\nEXPOSE 9999\nFROM b\nEXPOSE 8080 8081\nCMD [\"x\"]\n");
+  // In place: 8080 stays where it is, 80's place goes to the missing 8081, 443 goes.
+  EXPECT_EQ(r.fixed(), "FROM a AS build\nEXPOSE 9999\nFROM b\nEXPOSE 8081 8080\nCMD [\"x\"]\n");
   ASSERT_EQ(r.of("ports").size(), 1u);
   EXPECT_EQ(r.of("ports")[0]->current, "80, 8080, 443");
   EXPECT_EQ(r.of("ports")[0]->expected, "8080, 8081");
@@ -53,7 +54,7 @@ TEST(PolicyPorts, AddsExposeBeforeTheRunBlock) {
 TEST(PolicyPorts, UdpPortsAndHealthPortEqualToAServicePort) {
   const char* policy = "version: 1\nservices:\n  dns:\n    dockerfile: Dockerfile\n    ports: [53, \"53/udp\"]\n    health_port: 53\n";
   const auto r = ports("FROM b\nEXPOSE 53/udp\n", policy);
-  EXPECT_EQ(r.fixed(), "FROM b\nEXPOSE 53 53/udp\n");
+  EXPECT_EQ(r.fixed(), "FROM b\nEXPOSE 53/udp 53\n");
   EXPECT_TRUE(ports("FROM b\nEXPOSE 53/udp 53\n", policy).of("ports").empty());
 }
 
@@ -111,4 +112,45 @@ TEST(PolicyHealthcheck, AVariablePortIsReportedNotRewritten) {
   ASSERT_EQ(r.of("healthcheck").size(), 1u);
   EXPECT_FALSE(r.of("healthcheck")[0]->fix);
   EXPECT_TRUE(health("FROM b\nENV HP=8081\nHEALTHCHECK CMD curl -f http://localhost:$HP/health\n").of("healthcheck").empty());
+}
+
+TEST(PolicyHealthcheck, ThePathIsHealthPath) {
+  // curl, wget, python urllib, exec form: the URL's path is read and rewritten in place.
+  EXPECT_EQ(health("FROM b\nHEALTHCHECK CMD curl -fsS --max-time 2 http://localhost:8081/healthz || exit 1\n").fixed(),
+            "FROM b\nHEALTHCHECK CMD curl -fsS --max-time 2 http://localhost:8081/health || exit 1\n");
+  EXPECT_EQ(health("FROM b\nHEALTHCHECK CMD [\"wget\", \"-q\", \"-O-\", \"http://127.0.0.1:8081/\"]\n").fixed(),
+            "FROM b\nHEALTHCHECK CMD [\"wget\", \"-q\", \"-O-\", \"http://127.0.0.1:8081/health\"]\n");
+  EXPECT_EQ(health("FROM b\nHEALTHCHECK CMD python -c \"import urllib.request as u; u.urlopen('http://localhost:8000/ping?x=1')\"\n").fixed(),
+            "FROM b\nHEALTHCHECK CMD python -c \"import urllib.request as u; u.urlopen('http://localhost:8081/health?x=1')\"\n");
+  EXPECT_EQ(health("FROM b\nHEALTHCHECK CMD curl -f http://localhost:8081\n").fixed(),
+            "FROM b\nHEALTHCHECK CMD curl -f http://localhost:8081/health\n");
+  EXPECT_TRUE(health("FROM b\nHEALTHCHECK CMD curl -f http://localhost:8081/health?verbose=1\n").of("healthcheck").empty());
+}
+
+TEST(PolicyHealthcheck, AHealthPortVariableTakesTheHealthPort) {
+  // The probe keeps the variable; the variable's definition is what changes.
+  EXPECT_EQ(health("FROM b\nENV HEALTH_PORT=8080\nHEALTHCHECK CMD curl -f http://localhost:${HEALTH_PORT}/health\n").fixed(),
+            "FROM b\nENV HEALTH_PORT=8081\nHEALTHCHECK CMD curl -f http://localhost:${HEALTH_PORT}/health\n");
+  EXPECT_EQ(health("ARG APP_HEALTHCHECK_PORT=9000\nFROM b\nARG APP_HEALTHCHECK_PORT\n"
+                   "HEALTHCHECK CMD curl -f http://localhost:$APP_HEALTHCHECK_PORT/health\n").fixed(),
+            "ARG APP_HEALTHCHECK_PORT=8081\nFROM b\nARG APP_HEALTHCHECK_PORT\n"
+            "HEALTHCHECK CMD curl -f http://localhost:$APP_HEALTHCHECK_PORT/health\n");
+}
+
+TEST(PolicyHealthcheck, TheShippedStageNotATestStage) {
+  EXPECT_EQ(health("FROM b AS runtime\nCMD [\"x\"]\nFROM runtime AS test\nCMD [\"pytest\"]\n").fixed(),
+            "FROM b AS runtime\nHEALTHCHECK CMD curl -fsS http://localhost:8081/health || exit 1\nCMD [\"x\"]\n"
+            "FROM runtime AS test\nCMD [\"pytest\"]\n");
+}
+
+TEST(PolicyPorts, SplitLinesAndSharedPorts) {
+  const char* policy = "version: 1\ndefaults:\n  ports: [9090]\nservices:\n  api:\n    dockerfile: Dockerfile\n"
+                       "    ports: [8080]\n    health_port: 8081\n";
+  // Split EXPOSE lines listing the right ports: no finding, no edit.
+  EXPECT_TRUE(ports("FROM b\nEXPOSE 8080\n# health\nEXPOSE 8081\nEXPOSE 9090\n", policy).of("ports").empty());
+  // defaults.ports is added; the list keeps its order.
+  EXPECT_EQ(ports("FROM b\nEXPOSE 8081 8080\n", policy).fixed(), "FROM b\nEXPOSE 8081 8080 9090\n");
+  // EXPOSE ${HEALTH_PORT}: the variable's ENV takes the health port, the word stays.
+  EXPECT_EQ(ports("FROM b\nENV PORT=8080 HEALTH_PORT=8080\nEXPOSE ${PORT} ${HEALTH_PORT} 9090\n", policy).fixed(),
+            "FROM b\nENV PORT=8080 HEALTH_PORT=8081\nEXPOSE ${PORT} ${HEALTH_PORT} 9090\n");
 }

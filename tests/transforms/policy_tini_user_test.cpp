@@ -70,6 +70,48 @@ TEST(PolicyTini, InstallsWithThePackageManagerInUse) {
   EXPECT_FALSE(d.of("tini")[0]->fix);
 }
 
+// Relied on: Debian/Ubuntu's tini package ships /usr/bin/tini, Alpine's (community) /sbin/tini;
+// RHEL/UBI base repositories have no tini (EPEL has it); Fedora packages it.
+TEST(PolicyTini, NeverNestsAndReadsTheShellForm) {
+  // `ENTRYPOINT tini -- prog`: tini is there already, under /bin/sh; exec form, no second tini.
+  EXPECT_EQ(run("tini", "FROM debian\nRUN apt-get install -y tini\nENTRYPOINT tini -g -- python app.py\n").fixed(),
+            "FROM debian\nRUN apt-get install -y tini\nENTRYPOINT [\"tini\", \"-g\", \"--\", \"python\", \"app.py\"]\n");
+  // With a CMD, which the shell form ignored: it stays ignored through a shell.
+  EXPECT_EQ(run("tini", "FROM debian\nRUN apt-get install -y tini\nENTRYPOINT tini -- python app.py\nCMD [\"x\"]\n").fixed(),
+            "FROM debian\nRUN apt-get install -y tini\n"
+            "ENTRYPOINT [\"tini\", \"--\", \"/bin/sh\", \"-c\", \"python app.py\"]\nCMD [\"x\"]\n");
+  // tini named at a path the distribution does not use: moved to where the package put it.
+  EXPECT_EQ(run("tini", "FROM alpine:3.20\nRUN apk add --no-cache tini\nENTRYPOINT [\"/usr/bin/tini\", \"-g\", \"--\", \"x\"]\n").fixed(),
+            "FROM alpine:3.20\nRUN apk add --no-cache tini\nENTRYPOINT [\"/sbin/tini\", \"-g\", \"--\", \"x\"]\n");
+}
+
+TEST(PolicyTini, RhelNeedsADownload) {
+  // No tini package in UBI: without init.download, a report, and no ENTRYPOINT naming a missing tini.
+  const auto r = run("tini", "FROM registry.access.redhat.com/ubi9/ubi-minimal\nRUN microdnf install -y python3\nCMD [\"x\"]\n");
+  EXPECT_EQ(r.fixed(), "FROM registry.access.redhat.com/ubi9/ubi-minimal\nRUN microdnf install -y python3\nCMD [\"x\"]\n");
+  ASSERT_EQ(r.of("tini").size(), 2u);
+  // A `microdnf install tini` would fail the build: reported.
+  const auto p = run("tini", "FROM registry.access.redhat.com/ubi9/ubi\nRUN dnf install -y tini\nENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD [\"x\"]\n");
+  ASSERT_EQ(p.of("tini").size(), 1u);
+  EXPECT_EQ(p.of("tini")[0]->message, "tini is installed from a package RHEL/UBI repositories do not have (RHEL/UBI base repositories have no "
+            "tini: give init.download {url, sha256} in the policy, or enable EPEL)");
+  // With init.download: ADD --checksum --chmod, then tini as PID 1.
+  const char* const with_download = R"(version: 1
+defaults:
+  init:
+    tini: /usr/local/bin/tini
+    download: {url: https://example.com/tini-amd64, sha256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef}
+services:
+  app: {dockerfile: Dockerfile}
+)";
+  EXPECT_EQ(run("tini", "FROM registry.access.redhat.com/ubi9/ubi-minimal\nRUN microdnf install -y python3\nUSER 1001\nCMD [\"x\"]\n",
+                with_download).fixed(),
+            "FROM registry.access.redhat.com/ubi9/ubi-minimal\nRUN microdnf install -y python3\n"
+            "ADD --checksum=sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef --chmod=0755 "
+            "https://example.com/tini-amd64 /usr/local/bin/tini\nUSER 1001\n"
+            "ENTRYPOINT [\"/usr/local/bin/tini\", \"--\"]\nCMD [\"x\"]\n");
+}
+
 TEST(PolicyTini, ReplacesDumbInit) {
   EXPECT_EQ(run("tini", "FROM debian\nRUN apt-get install -y dumb-init tini\nENTRYPOINT [\"/usr/bin/dumb-init\", \"--rewrite\", \"15:2\", \"--\", \"app\"]\n").fixed(),
             "FROM debian\nRUN apt-get install -y dumb-init tini\nENTRYPOINT [\"/usr/bin/tini\", \"--\", \"app\"]\n");

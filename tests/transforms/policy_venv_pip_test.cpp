@@ -112,3 +112,28 @@ TEST(PolicyPipHashes, ReportsRequirementsWithoutHashes) {
   EXPECT_EQ(f.current, "b==2, d[extra]==4");
   EXPECT_FALSE(f.fix);
 }
+
+// Relied on: poetry export writes hashes unless --without-hashes; uv export unless --no-hashes;
+// pip-compile only with --generate-hashes (pip-tools, uv and poetry-plugin-export documentation).
+TEST(PolicyPipHashes, GeneratedRequirementFilesGetTheirHashes) {
+  EXPECT_EQ(run("pip-hashes", "FROM p\nWORKDIR /app\nRUN poetry export -f requirements.txt --output requirements.txt --without-hashes\n"
+                              "RUN pip install -r requirements.txt\n").fixed(),
+            "FROM p\nWORKDIR /app\nRUN poetry export -f requirements.txt --output requirements.txt\n"
+            "RUN pip install --require-hashes -r requirements.txt\n");
+  EXPECT_EQ(run("pip-hashes", "FROM p\nRUN pip-compile -o /tmp/req.txt requirements.in && pip install -r /tmp/req.txt\n").fixed(),
+            "FROM p\nRUN pip-compile --generate-hashes -o /tmp/req.txt requirements.in && pip install --require-hashes -r /tmp/req.txt\n");
+  // uv export writes hashes by default: only the install needs the flag.
+  EXPECT_EQ(run("pip-hashes", "FROM p\nRUN uv export --frozen > req.txt && uv pip install --system -r req.txt\n").fixed(),
+            "FROM p\nRUN uv export --frozen > req.txt && uv pip install --system --require-hashes -r req.txt\n");
+  // The flag is there, but the generated file has no hashes: the generator is fixed.
+  EXPECT_EQ(run("pip-hashes", "FROM p\nRUN uv export --no-hashes -o r.txt && pip install --require-hashes -r r.txt\n").fixed(),
+            "FROM p\nRUN uv export -o r.txt && pip install --require-hashes -r r.txt\n");
+}
+
+TEST(PolicyPipHashes, WheelsBuiltInTheBuild) {
+  // `pip wheel` downloads (and there takes --require-hashes); the --no-index install reads its wheels.
+  EXPECT_EQ(run("pip-hashes", "FROM p AS b\nRUN pip wheel -r r.txt -w /wheels\nFROM p\nCOPY --from=b /wheels /wheels\n"
+                              "RUN pip install --no-index --find-links=/wheels -r r.txt\n").fixed(),
+            "FROM p AS b\nRUN pip wheel --require-hashes -r r.txt -w /wheels\nFROM p\nCOPY --from=b /wheels /wheels\n"
+            "RUN pip install --no-index --find-links=/wheels -r r.txt\n");
+}

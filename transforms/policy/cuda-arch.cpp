@@ -2,6 +2,8 @@
 // `env` variables (TORCH_CUDA_ARCH_LIST="8.9;8.6") in scope, with its values.
 #include <algorithm>
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "transforms/rule.hpp"
@@ -11,6 +13,87 @@ namespace dockmend::transforms::rules {
 namespace {
 
 using namespace support;
+
+// NAME when `value` is exactly $NAME or ${NAME}.
+std::optional<std::string> lone_reference(std::string_view value) {
+  if (value.size() < 2 || value[0] != '$') return std::nullopt;
+  std::string_view n = value.substr(1);
+  if (n.front() == '{') {
+    if (n.back() != '}') return std::nullopt;
+    n = n.substr(1, n.size() - 2);
+  }
+  if (n.empty() || std::isdigit(static_cast<unsigned char>(n[0]))) return std::nullopt;
+  for (char c : n)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return std::nullopt;
+  return std::string(n);
+}
+
+// The ENV of stage k at `where` reads ARG `name`: the ARG declared in the stage's
+// chain (its default, or the global default an `ARG NAME` without one takes) must
+// give the policy's value. A global ARG not declared in the stage is empty there.
+void check_through_arg(const Context& ctx, const StageSet& st, int k, std::uint32_t where, const std::string& name,
+                       const policy::EnvVar& var, const std::string& vref, const std::string& wanted,
+                       std::vector<std::string>& ok, Outcome& out) {
+  const auto& tree = ctx.tree;
+  const auto style = edit::style_of(tree);
+  const syntax::Instruction* stage_arg = nullptr;
+  std::optional<ArgDecl> stage_decl;
+  for (auto i : st.chain_instructions(k)) {
+    if (i >= where) break;
+    const auto& in = tree.instructions[i];
+    if (!in.is("arg")) continue;
+    for (auto& d : arg_decls(in))
+      if (d.name == name) {
+        stage_arg = &in;
+        stage_decl = d;
+      }
+  }
+  const syntax::Instruction* global_arg = nullptr;
+  std::optional<ArgDecl> global_decl;
+  for (std::uint32_t i = 0; i < tree.instructions.size() && !tree.instructions[i].is("from"); ++i)
+    if (tree.instructions[i].is("arg"))
+      for (auto& d : arg_decls(tree.instructions[i]))
+        if (d.name == name) {
+          global_arg = &tree.instructions[i];
+          global_decl = d;
+        }
+  const auto& env_inst = tree.instructions[where];
+  const std::string label = stage_label(st, k);
+  const std::string arg_word = fmt::format("{}={}", name, edit::shell_word(var.value));
+  if (!stage_arg) {
+    if (!global_arg) return;  // an ARG of the build only (--build-arg): not the file's to say
+    // Declared before FROM only: the stage does not see it, so the ENV is empty.
+    auto f = finding(fmt::format("{} reads the global ARG {} without declaring it (ARG {}): {} is empty there", label, name,
+                                 name, var.name),
+                     env_inst.keyword_span, fmt::format("{}=${{{}}} (empty)", var.name, name), wanted, vref);
+    edit::Fix fix;
+    fix.reason = fmt::format("declare ARG {} in {}", name, label);
+    fix.edits.push_back(edit::insert_after(tree, tree.instructions[st.header_end(k)], {edit::keyword(style, "arg") + " " + name}));
+    if (global_decl->value != var.value)
+      fix.edits.push_back(edit::replace_logical(*global_arg, global_arg->values[global_decl->value_index].logical, arg_word));
+    f.fix = std::move(fix);
+    out.findings.push_back(std::move(f));
+    return;
+  }
+  // The default that applies, and where it is written.
+  const syntax::Instruction* def_inst = stage_decl->value ? stage_arg : global_arg;
+  const std::optional<ArgDecl>& def = stage_decl->value ? stage_decl : global_decl;
+  const std::optional<std::string> value = def ? def->value : std::nullopt;
+  if (value && *value == var.value) {
+    ok.push_back(fmt::format("{}: {} (through ARG {})", label, wanted, name));
+    return;
+  }
+  auto f = finding(fmt::format("{} sets {} through ARG {}, whose default is {}", label, var.name, name,
+                               value ? "another value" : "empty"),
+                   def_inst && def ? def_inst->keyword_span : env_inst.keyword_span,
+                   fmt::format("ARG {}{}", name, value ? "=" + *value : std::string()), "ARG " + arg_word, vref);
+  edit::Fix fix;
+  fix.reason = fmt::format("ARG {} defaults to the policy's value", arg_word);
+  if (def_inst && def) fix.edits.push_back(edit::replace_logical(*def_inst, def_inst->values[def->value_index].logical, arg_word));
+  else fix.edits.push_back(edit::replace_logical(*stage_arg, stage_arg->values[stage_decl->value_index].logical, arg_word));
+  f.fix = std::move(fix);
+  out.findings.push_back(std::move(f));
+}
 
 void check(const Context& ctx, Outcome& out) {
   const auto& env = ctx.settings.env;
@@ -66,6 +149,11 @@ void check(const Context& ctx, Outcome& out) {
       // In an ancestor: reported there.
       if (where < static_cast<int>(st.list[static_cast<std::size_t>(k)].from)) continue;
       const auto& in = tree.instructions[static_cast<std::uint32_t>(where)];
+      // `ENV X=${X}` fed by an ARG: the value is the ARG's default, fixed there.
+      if (auto arg_name = lone_reference(entry.value)) {
+        check_through_arg(ctx, st, k, static_cast<std::uint32_t>(where), *arg_name, var, vref, wanted, ok, out);
+        continue;
+      }
       if (entry.value == var.value) {
         ok.push_back(fmt::format("{}: {}", st.list[static_cast<std::size_t>(k)].name.empty() ? stage_label(st, k) : st.list[static_cast<std::size_t>(k)].name, wanted));
         continue;

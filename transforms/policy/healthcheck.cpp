@@ -1,4 +1,6 @@
 // healthcheck: the runtime stage's HEALTHCHECK probes the service's health port.
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "transforms/rule.hpp"
@@ -105,6 +107,139 @@ std::vector<ProbePort> find_ports(std::string_view t, const Vars& vars) {
   return out;
 }
 
+// The path of each http(s) URL in a probe (`http://localhost:8001/health?x` -> "/health"),
+// as a range of the text; an empty range right after the authority when the URL has none.
+struct ProbePath {
+  std::size_t begin = 0, end = 0;
+  std::string text;
+};
+std::vector<ProbePath> find_paths(std::string_view t) {
+  std::vector<ProbePath> out;
+  for (auto at = t.find("://"); at != std::string_view::npos; at = t.find("://", at + 3)) {
+    std::size_t b = at;
+    while (b > 0 && std::isalpha(static_cast<unsigned char>(t[b - 1]))) --b;
+    const auto scheme = lower(t.substr(b, at - b));
+    if (scheme != "http" && scheme != "https") continue;
+    auto stop = [&](char c) {
+      return c == ' ' || c == '\t' || c == '"' || c == '\'' || c == '?' || c == '#' || c == ')' || c == ';' || c == ',' ||
+             c == ']' || c == '|' || c == '&' || c == '>' || c == '<';
+    };
+    std::size_t q = at + 3;
+    while (q < t.size() && t[q] != '/' && !stop(t[q])) ++q;  // the authority
+    std::size_t e = q;
+    while (e < t.size() && !stop(t[e])) ++e;
+    out.push_back({q, e, std::string(t.substr(q, e - q))});
+  }
+  return out;
+}
+
+// Where a variable is given its value: the ARG or ENV of the stage chain that a
+// probe's `$NAME` reads (the last one before the HEALTHCHECK), when it is a literal.
+struct VarDef {
+  const syntax::Instruction* inst = nullptr;
+  std::size_t value_index = 0;
+  std::string value;
+  bool arg = false;  // an ARG: value_index is the whole NAME=value word
+};
+std::optional<VarDef> var_def(const syntax::Tree& tree, const StageSet& st, int stage, std::uint32_t before,
+                              std::string_view name) {
+  std::optional<VarDef> found;
+  for (auto i : st.chain_instructions(stage)) {
+    if (i >= before) break;
+    const auto& in = tree.instructions[i];
+    if (in.is("env")) {
+      for (const auto& e : env_entries(in))
+        if (e.name == name && !e.legacy) found = VarDef{&in, e.value_index, e.value};
+    } else if (in.is("arg")) {
+      for (const auto& a : arg_decls(in))
+        if (a.name == name && a.value) found = VarDef{&in, a.value_index, *a.value, true};
+    }
+  }
+  if (!found)
+    for (std::uint32_t i = 0; i < tree.instructions.size() && !tree.instructions[i].is("from"); ++i)
+      if (tree.instructions[i].is("arg"))
+        for (const auto& a : arg_decls(tree.instructions[i]))
+          if (a.name == name && a.value) found = VarDef{&tree.instructions[i], a.value_index, *a.value, true};
+  return found;
+}
+
+// A name that says it is the health port: HEALTH_PORT, APP_HEALTHCHECK_PORT, ...
+bool health_port_name(std::string_view name) {
+  const auto n = lower(name);
+  const auto h = n.find("health");
+  return h != std::string::npos && n.find("port", h) != std::string::npos;
+}
+
+// The probe's program when the image may lack it: curl and wget are not in
+// Debian/Ubuntu or python/node -slim images; Alpine's busybox has wget but not
+// curl; UBI ships curl(-minimal); the full python/node images (buildpack-deps) have both.
+std::optional<std::string> missing_tool(const syntax::Tree& tree, const StageSet& st, int fin, const std::string& probe) {
+  const std::string program = probe.substr(0, probe.find(' '));
+  if (program != "curl" && program != "wget") return std::nullopt;
+  const auto chain = st.chain_instructions(fin);
+  const auto texts = shell_texts(tree, chain);
+  for (const auto& pi : package_installs(texts)) {
+    const auto& c = texts[pi.text].script.commands[pi.command];
+    for (auto w : pi.packages)
+      if (c.words[w].value == program || c.words[w].value == program + "-minimal") return std::nullopt;
+  }
+  for (int k : st.chain(fin)) {
+    const auto base = st.resolved_base(k);
+    if (!base) continue;
+    const auto b = lower(*base);
+    if (icontains(b, "ubi") || icontains(b, "redhat") || icontains(b, "fedora")) return program == "curl" ? std::nullopt : std::optional(program);
+    if (icontains(b, "alpine")) return program == "wget" ? std::nullopt : std::optional(program);
+    const bool full_language_image = (starts_with(b, "python:") || starts_with(b, "node:") || starts_with(b, "buildpack-deps")) &&
+                                     !icontains(b, "slim") && !icontains(b, "alpine");
+    if (full_language_image) return std::nullopt;
+  }
+  return program;
+}
+
+// Installs `tool` in the shipped stage where a root step can: into its own
+// install command of that package manager, else a new RUN before the first USER.
+std::optional<edit::Edit> install_tool(const syntax::Tree& tree, const StageSet& st, int fin, const std::string& tool) {
+  const auto& stage = st.list[static_cast<std::size_t>(fin)];
+  bool guessed = false;
+  const PackageManager pm = package_manager(st, fin, &guessed);
+  if (pm == PackageManager::Unknown) return std::nullopt;
+  if (guessed) {
+    // No package command in the file: install only into an image whose distribution its name says.
+    const auto root = st.chain(fin).front();
+    const auto image = parse_image(lower(st.resolved_base(root).value_or(st.list[static_cast<std::size_t>(root)].base)));
+    bool known = false;
+    for (const char* n : {"python", "node", "debian", "ubuntu", "alpine", "ruby", "golang", "openjdk", "eclipse-temurin",
+                          "buildpack-deps", "cuda", "ubi", "ubi-minimal", "ubi8", "ubi9", "fedora", "rockylinux", "almalinux"})
+      if (image.name == n || starts_with(image.name, std::string(n) + "-")) known = true;
+    if (!known) return std::nullopt;
+  }
+  std::uint32_t limit = stage.end;
+  for (auto i : st.instructions(fin)) {
+    const auto& in = tree.instructions[i];
+    if (in.is("user") && !in.values.empty()) {
+      const auto v = std::string(in.values[0].text);
+      if (v != "root" && v != "0" && v.rfind("root:", 0) != 0 && v.rfind("0:", 0) != 0) {
+        limit = i;
+        break;
+      }
+    }
+  }
+  std::vector<std::uint32_t> before;
+  for (auto i : st.instructions(fin))
+    if (i < limit) before.push_back(i);
+  const auto texts = shell_texts(tree, before);
+  std::optional<edit::Edit> out;
+  for (const auto& pi : package_installs(texts)) {
+    if (pi.manager != pm || pi.packages.empty()) continue;
+    const auto& sh = texts[pi.text];
+    const auto& word = sh.script.commands[pi.command].words[pi.packages.back()];
+    out = edit::Edit{sh.to_source({word.span.end, word.span.end}), " " + tool};
+  }
+  if (out) return out;
+  const std::uint32_t where = limit < stage.end ? limit : st.tail_start(fin);
+  return insert_at(st, fin, where, {edit::keyword(edit::style_of(tree), "run") + " " + install_command(pm, {tool})});
+}
+
 std::string probe_for(const std::string& probe, int port) {
   std::string out = probe;
   for (const std::string var : {"${HEALTH_PORT}", "$HEALTH_PORT"}) {
@@ -130,12 +265,31 @@ void check(const Context& ctx, Outcome& out) {
   const auto style = edit::style_of(tree);
   const std::string expected = probe ? *probe : fmt::format("a probe of port {} (health.probe is not set)", port);
 
+  // A probe whose program the image lacks leaves it unhealthy: the fix installs it.
+  // A tool the file itself already runs (in a RUN, or the HEALTHCHECK it has) is taken to be there.
+  auto tool = probe ? missing_tool(tree, st, fin, *probe) : std::nullopt;
+  if (tool)
+    for (auto i : st.chain_instructions(fin)) {
+      const auto& in = tree.instructions[i];
+      if ((in.is("run") || in.is("healthcheck")) && contains_token(in.logical.text, *tool)) tool.reset();
+      if (!tool) break;
+    }
+  auto add_tool = [&](edit::Fix& fix, Finding& f) {
+    if (!tool) return;
+    if (auto e = install_tool(tree, st, fin, *tool)) {
+      fix.edits.push_back(*e);
+      fix.reason += fmt::format(" (and install {}, which the probe runs)", *tool);
+    } else {
+      f.message += fmt::format(" (the probe runs {}, which this image may not have)", *tool);
+    }
+  };
+
   const int hci = st.last_in_chain(fin, "healthcheck");
   if (hci < 0) {
-    auto f = finding("no HEALTHCHECK in the runtime stage", tree.instructions[st.list.back().from].keyword_span, "none",
+    auto f = finding("no HEALTHCHECK in the runtime stage", tree.instructions[st.list[static_cast<std::size_t>(fin)].from].keyword_span, "none",
                      probe ? fmt::format("HEALTHCHECK CMD {}", *probe) : "a HEALTHCHECK " + expected, ref);
     if (probe) {
-      std::uint32_t where = st.list.back().end;
+      std::uint32_t where = st.list[static_cast<std::size_t>(fin)].end;
       for (auto i : st.instructions(fin)) {
         if (tree.instructions[i].is("entrypoint") || tree.instructions[i].is("cmd")) {
           where = i;
@@ -146,6 +300,7 @@ void check(const Context& ctx, Outcome& out) {
       fix.reason = "add a HEALTHCHECK probing the health port";
       fix.edits.push_back(
           insert_at(st, fin, where, {edit::keyword(style, "healthcheck") + " " + edit::keyword(style, "cmd") + " " + *probe}));
+      add_tool(fix, f);
       f.fix = std::move(fix);
     }
     out.findings.push_back(std::move(f));
@@ -159,6 +314,7 @@ void check(const Context& ctx, Outcome& out) {
     fix.reason = "HEALTHCHECK runs the policy's probe";
     const std::string cmd_word(tree.text(hc.value_source(0)));
     fix.edits.push_back(edit::replace_args(hc, (iequals(cmd_word, "cmd") ? cmd_word : edit::keyword(style, "cmd")) + " " + *probe));
+    add_tool(fix, f);
     f.fix = std::move(fix);
   };
   if (hc.values.empty() || iequals(hc.values[0].text, "none")) {
@@ -184,6 +340,7 @@ void check(const Context& ctx, Outcome& out) {
       if (!program.empty() && program[0] == '/') {
         if (auto src = context_source(ctx, st, fin, program)) {
           if (auto body = ctx.files.read(*src)) {
+            if (tool && contains_token(*body, *tool)) tool.reset();
             auto inner = find_ports(*body, {});
             if (!inner.empty() && inner[0].number) {
               script_port = inner[0].number;
@@ -211,7 +368,17 @@ void check(const Context& ctx, Outcome& out) {
     if (p.number && *p.number == port) continue;
     wrong.push_back(p.literal || !p.number ? p.text : fmt::format("{} (= {})", p.text, *p.number));
     if (!p.literal) {
-      fixable = false;
+      // `$HEALTH_PORT`: the variable's definition takes the health port, the probe keeps the variable.
+      std::string name;
+      variable_at(p.text, 0, name);
+      const auto def = name.empty() ? std::nullopt : var_def(tree, st, hc_stage, static_cast<std::uint32_t>(hci), name);
+      if (def && health_port_name(name) && parse_port(def->value)) {
+        fix.edits.push_back(edit::replace_value(tree, *def->inst, def->value_index,
+                                                def->arg ? name + "=" + std::to_string(port) : std::to_string(port)));
+        fix.reason = fmt::format("{} is the health port {}", name, port);
+      } else {
+        fixable = false;
+      }
       continue;
     }
     fix.edits.push_back(edit::replace_logical(
@@ -220,12 +387,34 @@ void check(const Context& ctx, Outcome& out) {
   }
   if (wrong.empty()) {
     out.correct.push_back(fmt::format("HEALTHCHECK probes the health port {}", port));
+  } else {
+    auto f = finding("HEALTHCHECK probes the wrong port", hc.keyword_span, fmt::format("port {}", join(wrong, ", ")),
+                     fmt::format("port {}", port), ref);
+    if (fixable) f.fix = std::move(fix);
+    else f.message += " (through a variable: set it to the health port)";
+    out.findings.push_back(std::move(f));
+  }
+
+  // The path the probe requests: health.path.
+  if (!health || !health->path) return;
+  const auto paths = find_paths(text);
+  if (paths.empty()) return;  // not an http probe (nc, a script): the path cannot be read
+  std::vector<std::string> wrong_paths;
+  edit::Fix path_fix;
+  path_fix.reason = fmt::format("HEALTHCHECK requests {}", *health->path);
+  for (const auto& p : paths) {
+    if (p.text == *health->path) continue;
+    wrong_paths.push_back(p.text.empty() ? "(none)" : p.text);
+    path_fix.edits.push_back(edit::replace_logical(
+        hc, {cmd.begin + static_cast<std::uint32_t>(p.begin), cmd.begin + static_cast<std::uint32_t>(p.end)}, *health->path));
+  }
+  if (wrong_paths.empty()) {
+    out.correct.push_back(fmt::format("HEALTHCHECK requests {}", *health->path));
     return;
   }
-  auto f = finding("HEALTHCHECK probes the wrong port", hc.keyword_span, fmt::format("port {}", join(wrong, ", ")),
-                   fmt::format("port {}", port), ref);
-  if (fixable) f.fix = std::move(fix);
-  else f.message += " (through a variable: set it to the health port)";
+  auto f = finding("HEALTHCHECK requests the wrong path", hc.keyword_span, fmt::format("path {}", join(wrong_paths, ", ")),
+                   fmt::format("path {}", *health->path), ref);
+  f.fix = std::move(path_fix);
   out.findings.push_back(std::move(f));
 }
 
@@ -236,9 +425,11 @@ const RuleRegistration k_healthcheck{RuleSpec("healthcheck")
     .safety(FixSafety::Unsafe)
     .priority(1)
     .order(20)
-    .summary("the runtime stage's HEALTHCHECK probes the service's health port (services.*.health_port)")
-    .fix("rewrites the port in the probe; replaces a probe without a port by health.probe (keeping "
-        "--interval and the other options); adds a HEALTHCHECK before ENTRYPOINT/CMD when there is none")
+    .summary("the runtime stage's HEALTHCHECK probes the service's health port and path "
+             "(services.*.health_port, health.path)")
+    .fix("rewrites the port and the path in the probe (a *HEALTH*PORT* variable it reads is set to the health "
+        "port instead); replaces a probe without a port by health.probe (keeping --interval and the other "
+        "options); adds a HEALTHCHECK before ENTRYPOINT/CMD when there is none")
     .check(&check)};
 
 }  // namespace dockmend::transforms::rules

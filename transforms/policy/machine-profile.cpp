@@ -35,6 +35,15 @@ void check_profile(const Context& ctx, Outcome& out) {
     return src == expected || src == fmt::format("{}/${}.yaml", profiles, *m->arg);
   };
 
+  // A COPY of ${MACHINE}.yaml builds only when the default profile is in the build
+  // context, or will be (copied from profile_source by this fix).
+  const std::string default_name = (m->default_profile ? *m->default_profile : std::string("default")) + ".yaml";
+  const bool profile_available =
+      ctx.files.exists(ctx.in_context(profiles + "/" + default_name)) ||
+      (m->profile_source && ctx.files.exists(normalize_path(*m->profile_source) + "/" + default_name));
+  const std::string unavailable = fmt::format(" (no {}/{} in the build context: add the profiles, or profile_source, first)",
+                                              profiles, default_name);
+
   // ---- the COPY of the profile
   bool copied = false;
   std::uint32_t last_copy = 0;
@@ -68,7 +77,9 @@ void check_profile(const Context& ctx, Outcome& out) {
       else
         message = fmt::format("machine profile is fixed: ${} does not select it", *m->arg);
       auto f = finding(message, in.keyword_span, std::string(in.values[v].text), expected, m->ref);
-      if (src != profiles) {
+      if (src != profiles && !profile_available) {
+        f.message += unavailable;
+      } else if (src != profiles) {
         edit::Fix fix;
         fix.reason = fmt::format("copy {} from the build context", expected);
         fix.edits.push_back({in.value_source(v), in.form == syntax::ArgsForm::Json ? syntax::json_quote(expected) : expected});
@@ -91,7 +102,8 @@ void check_profile(const Context& ctx, Outcome& out) {
     fix.edits.push_back(have_copy ? edit::insert_after(tree, tree.instructions[last_copy], {line})
                                   : insert_at(st, fin, after, {line}));
     f.expected = fmt::format("COPY {} {}", expected, dest);
-    f.fix = std::move(fix);
+    if (profile_available) f.fix = std::move(fix);
+    else f.message += unavailable;
     out.findings.push_back(std::move(f));
   }
 

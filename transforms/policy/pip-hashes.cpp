@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "model/python.hpp"
 #include "transforms/rule.hpp"
 #include "transforms/policy_support.hpp"
 
@@ -12,64 +13,6 @@ namespace dockmend::transforms::rules {
 namespace {
 
 using namespace support;
-
-struct Requirement {
-  std::string name;
-  std::uint32_t line = 0;
-  bool hashed = false;
-};
-
-struct RequirementsFile {
-  std::vector<Requirement> requirements;
-  bool require_hashes_option = false;  // `--require-hashes` written in the file
-};
-
-RequirementsFile read_requirements(std::string_view text) {
-  RequirementsFile out;
-  std::uint32_t line_no = 0;
-  std::string logical;
-  std::uint32_t start = 0;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    auto nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string line(text.substr(pos, nl - pos));
-    pos = nl + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (logical.empty()) start = line_no;
-    // Comments: a # at the start or after blanks.
-    for (std::size_t i = 0; i < line.size(); ++i)
-      if (line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) {
-        line.erase(i);
-        break;
-      }
-    std::string trimmed = line;
-    while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '\t')) trimmed.pop_back();
-    if (!trimmed.empty() && trimmed.back() == '\\') {
-      logical += trimmed.substr(0, trimmed.size() - 1) + " ";
-      if (pos <= text.size()) continue;
-    } else {
-      logical += trimmed;
-    }
-    std::string_view l = logical;
-    while (!l.empty() && (l.front() == ' ' || l.front() == '\t')) l.remove_prefix(1);
-    if (!l.empty()) {
-      if (l.front() == '-') {
-        if (starts_with(l, "--require-hashes")) out.require_hashes_option = true;
-      } else {
-        Requirement r;
-        r.name = std::string(l.substr(0, l.find_first_of(" \t;")));
-        r.line = start;
-        r.hashed = l.find("--hash") != std::string_view::npos;
-        out.requirements.push_back(std::move(r));
-      }
-    }
-    logical.clear();
-    if (nl == text.size()) break;
-  }
-  return out;
-}
 
 bool truthy(std::string_view v) {
   const auto l = lower(v);
@@ -93,8 +36,8 @@ void check(const Context& ctx, Outcome& out) {
     // true when the file itself turns on --require-hashes
     const auto text = ctx.files.read(path);
     if (!text) return false;
-    const auto req = read_requirements(*text);
-    if (!files_checked.insert(path).second) return req.require_hashes_option;
+    const auto req = model::read_requirements(*text);
+    if (!files_checked.insert(path).second) return req.require_hashes;
     std::vector<std::string> bare;
     std::uint32_t first = 0;
     for (const auto& r : req.requirements)
@@ -104,7 +47,7 @@ void check(const Context& ctx, Outcome& out) {
       }
     if (bare.empty()) {
       if (!req.requirements.empty()) good.push_back(fmt::format("{}: every requirement has --hash", path));
-      return req.require_hashes_option;
+      return req.require_hashes;
     }
     auto f = finding(fmt::format("{} of {} requirement{} in {} {} no --hash (pip-compile --generate-hashes makes them)",
                                  bare.size(), req.requirements.size(), req.requirements.size() == 1 ? "" : "s", shown,
@@ -113,63 +56,108 @@ void check(const Context& ctx, Outcome& out) {
     f.file = path;
     f.file_line = first;
     out.findings.push_back(std::move(f));
-    return req.require_hashes_option;
+    return req.require_hashes;
   };
 
-  for (const auto& sh : shell_texts(tree, all)) {
+  const auto texts = shell_texts(tree, all);
+  std::vector<const shell::Script*> scripts;
+  for (const auto& t : texts) scripts.push_back(&t.script);
+  const model::PythonFacts py = model::read_python(scripts);
+  auto text_of = [&](const shell::Command& c, const ShellText& sh) {
+    std::string cmd_text;
+    for (char ch : sh.slice(c.span))
+      if (!((ch == ' ' || ch == '\t') && !cmd_text.empty() && cmd_text.back() == ' ')) cmd_text += ch == '\t' ? ' ' : ch;
+    return cmd_text;
+  };
+  for (const auto& pi : py.installs) {
+    if (pi.requirement_files.empty()) continue;
+    const auto& sh = texts[pi.at.script];
     const int stage = tree.stage_of(sh.instruction, st.list);
     if (stage < 0) continue;
+    const auto& c = sh.script.commands[pi.at.command];
     const auto& inst = *sh.inst;
-    for (const auto& c : sh.script.commands) {
-      const auto inv = shell::invocation(c);
-      if (!inv) continue;
-      bool pip_install = false;
-      if (shell::same_program(inv->name, "pip")) {
-        const auto sub = shell::subcommand(c);
-        pip_install = sub && c.words[*sub].value == "install";
-      } else if (inv->name == "uv") {
-        pip_install = inv->args + 1 < c.words.size() && c.words[inv->args].value == "pip" &&
-                      c.words[inv->args + 1].value == "install";
-      }
-      if (!pip_install) continue;
-      const auto r = shell::find_option(c, {"-r", "--requirement"});
-      if (!r) continue;
-      any = true;
-      const Span at = inst.keyword_span;
-      const std::string file = r->value;
-      // The requirements file, read from the build context.
-      std::optional<std::string> path;
-      if (!file.empty() && file.find('$') == std::string::npos) {
-        std::string image_path = file;
-        if (file[0] != '/') {
-          const auto wd = workdir_at(st, stage, sh.instruction);
-          image_path = (wd.empty() ? "/" : wd + "/") + file;
-        }
-        path = context_source(ctx, st, stage, image_path);
-        if (!path && file[0] != '/' && ctx.files.exists(ctx.in_context(file))) path = ctx.in_context(file);
-      }
-      const bool file_option = path && check_file(*path, at, file);
-      std::string cmd_text;
-      for (char ch : sh.slice(c.span))
-        if (!((ch == ' ' || ch == '\t') && !cmd_text.empty() && cmd_text.back() == ' ')) cmd_text += ch == '\t' ? ' ' : ch;
-      if (shell::has_option(c, {"--require-hashes"}) || file_option) {
-        good.push_back(fmt::format("`{}` requires hashes", cmd_text));
+    const Span at = inst.keyword_span;
+    const std::string cmd_text = text_of(c, sh);
+    // Wheels built in the build (`pip wheel -r ... -w DIR`, then `--no-index --find-links DIR`):
+    // the hashes are checked where they are downloaded, by the pip wheel step.
+    if (pi.installer == model::Installer::Pip && pi.no_index) {
+      bool from_wheels = false;
+      for (const auto& w : py.installs)
+        if (w.installer == model::Installer::PipWheel && w.wheel_dir &&
+            std::find(pi.find_links.begin(), pi.find_links.end(), *w.wheel_dir) != pi.find_links.end())
+          from_wheels = true;
+      if (from_wheels) {
+        any = true;
+        good.push_back(fmt::format("`{}` installs wheels built in the build (hashes are checked by pip wheel)", cmd_text));
         continue;
       }
-      const auto vars = st.vars_at(stage, sh.instruction);
-      if (auto v = vars.find("PIP_REQUIRE_HASHES"); v != vars.end() && truthy(v->second)) {
-        good.push_back(fmt::format("`{}` requires hashes (PIP_REQUIRE_HASHES)", cmd_text));
-        continue;
-      }
-      auto f = finding(fmt::format("pip install -r {} runs without --require-hashes", file), at, cmd_text,
-                       fmt::format("pip install --require-hashes -r {}", file), ref);
-      edit::Fix fix;
-      fix.reason = "pip install --require-hashes";
-      const auto& w = c.words[r->word];
-      fix.edits.push_back({sh.to_source({w.span.begin, w.span.begin}), "--require-hashes "});
-      f.fix = std::move(fix);
-      out.findings.push_back(std::move(f));
     }
+    if (pi.installer == model::Installer::PipDownload) continue;
+    any = true;
+    bool file_option = false;
+    edit::Fix generator_fix;
+    std::string generator_problem;
+    for (const auto& r : pi.requirement_files) {
+      const std::string file = r.value;
+      if (file.empty() || file.find('$') != std::string::npos) continue;
+      std::string image_path = file;
+      if (file[0] != '/') {
+        const auto wd = workdir_at(st, stage, sh.instruction);
+        image_path = (wd.empty() ? "/" : wd + "/") + file;
+      }
+      image_path = normalize_path(image_path);
+      // A requirements file written in the build: its generator decides whether it has hashes.
+      if (const auto* g = py.generator_for(image_path, pi.at); g || (g = py.generator_for(file, pi.at))) {
+        if (g->hashes) continue;
+        const auto& gsh = texts[g->at.script];
+        const auto& gc = gsh.script.commands[g->at.command];
+        const std::string tool = model::generator_tool_name(g->tool);
+        if (g->without_hashes) {
+          const auto& w = gc.words[g->without_hashes->word];
+          const std::size_t from = g->without_hashes->word > 0 ? gc.words[g->without_hashes->word - 1].span.end : w.span.begin;
+          for (auto& e : remove_shell_range(tree, gsh, {from, w.span.end})) generator_fix.edits.push_back(std::move(e));
+          generator_problem = fmt::format("{} is written by `{}` {}", file, tool, std::string(gsh.slice(w.span)));
+        } else if (auto p = shell::insertion_point(gc, shell::InsertAt::AfterSubcommand)) {
+          // pip-compile and uv pip compile write hashes only when asked.
+          const auto point = g->tool == model::GeneratorTool::PipCompile ? shell::insertion_point(gc, shell::InsertAt::AfterProgram) : p;
+          generator_fix.edits.push_back({gsh.to_source({*point, *point}), " --generate-hashes"});
+          generator_problem = fmt::format("{} is written by `{}` without --generate-hashes", file, tool);
+        }
+        continue;
+      }
+      // The requirements file, read from the build context.
+      std::optional<std::string> path = context_source(ctx, st, stage, image_path);
+      if (!path && file[0] != '/' && ctx.files.exists(ctx.in_context(file))) path = ctx.in_context(file);
+      if (path && check_file(*path, at, file)) file_option = true;
+    }
+    if (generator_problem.empty() && (pi.require_hashes_flag || file_option)) {
+      good.push_back(fmt::format("`{}` requires hashes", cmd_text));
+      continue;
+    }
+    const auto vars = st.vars_at(stage, sh.instruction);
+    const bool env_demands = pi.require_hashes_env ||
+                             [&] { auto v = vars.find("PIP_REQUIRE_HASHES"); return v != vars.end() && truthy(v->second); }() ||
+                             (pi.installer == model::Installer::UvPip &&
+                              [&] { auto v = vars.find("UV_REQUIRE_HASHES"); return v != vars.end() && truthy(v->second); }());
+    if (generator_problem.empty() && env_demands) {
+      good.push_back(fmt::format("`{}` requires hashes ({})", cmd_text,
+                                 pi.installer == model::Installer::UvPip ? "UV_REQUIRE_HASHES or PIP_REQUIRE_HASHES" : "PIP_REQUIRE_HASHES"));
+      continue;
+    }
+    const std::string file = pi.requirement_files.front().value;
+    const std::string installer = pi.installer == model::Installer::UvPip ? "uv pip install" : pi.installer == model::Installer::PipWheel ? "pip wheel" : "pip install";
+    edit::Fix fix = std::move(generator_fix);
+    if (!pi.require_hashes_flag && !env_demands) {
+      const auto& w = c.words[pi.requirement_files.front().word];
+      fix.edits.push_back({sh.to_source({w.span.begin, w.span.begin}), "--require-hashes "});
+    }
+    auto f = finding(generator_problem.empty() ? fmt::format("{} -r {} runs without --require-hashes", installer, file)
+                                               : fmt::format("{}: --require-hashes needs the hashes it leaves out", generator_problem),
+                     at, cmd_text, fmt::format("{} --require-hashes -r {}", installer, file), ref);
+    fix.reason = generator_problem.empty() ? fmt::format("{} --require-hashes", installer)
+                                           : "the generated requirements file carries hashes, and the install requires them";
+    if (!fix.edits.empty()) f.fix = std::move(fix);
+    out.findings.push_back(std::move(f));
   }
   // An exec-form RUN cannot be edited safely word by word: report it.
   for (auto i : all) {

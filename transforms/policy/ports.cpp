@@ -62,8 +62,9 @@ void check(const Context& ctx, Outcome& out) {
   const std::string ref = svc->ref;
 
   std::vector<Wanted> wanted;
-  if (svc->ports)
-    for (const auto& p : *svc->ports) wanted.push_back({p.number, lower(p.protocol)});
+  // The service's ports, then the shared defaults.ports it does not list.
+  if (const auto ports = policy::service_ports(ctx.policy, *svc))
+    for (const auto& p : *ports) wanted.push_back({p.number, lower(p.protocol)});
   if (svc->health_port &&
       std::none_of(wanted.begin(), wanted.end(), [&](const Wanted& w) { return w.number == *svc->health_port && w.protocol == "tcp"; }))
     wanted.push_back({*svc->health_port, "tcp"});
@@ -83,7 +84,8 @@ void check(const Context& ctx, Outcome& out) {
 
   std::vector<std::string> current_text;
   std::set<std::pair<int, std::string>> current_set;
-  bool exact = exposes.size() == 1;
+  // Split EXPOSE lines that list the right ports, each once, are as right as one line.
+  bool exact = !exposes.empty();
   for (const auto& w : words) {
     if (w.number) {
       current_text.push_back(show(*w.number, w.protocol));
@@ -109,16 +111,64 @@ void check(const Context& ctx, Outcome& out) {
     const bool all_explicit = any_tcp && std::all_of(words.begin(), words.end(), [](const Exposed& w) {
                                 return w.protocol != "tcp" || w.explicit_protocol;
                               });
-    std::vector<std::string> new_words;
-    for (const auto& w : wanted) {
-      auto same = std::find_if(words.begin(), words.end(), [&](const Exposed& e) {
-        return e.number && *e.number == w.number && e.protocol == w.protocol;
-      });
-      if (same != words.end()) new_words.push_back(same->raw);
-      else if (w.protocol != "tcp" || all_explicit) new_words.push_back(fmt::format("{}/{}", w.number, w.protocol));
-      else new_words.push_back(std::to_string(w.number));
-    }
+    auto format_new = [&](const Wanted& w) {
+      return w.protocol != "tcp" || all_explicit ? fmt::format("{}/{}", w.number, w.protocol) : std::to_string(w.number);
+    };
     edit::Fix fix;
+    // `EXPOSE ${HEALTH_PORT}`: a variable whose name says health port takes the
+    // health port in its ENV, and the word keeps the variable.
+    std::vector<bool> health_var(words.size(), false);
+    if (svc->health_port)
+      for (std::size_t k = 0; k < words.size(); ++k) {
+        const std::string& raw = words[k].raw;
+        if (raw.empty() || raw[0] != '$' || (words[k].number && *words[k].number == *svc->health_port)) continue;
+        std::string name = raw.substr(raw[1] == '{' ? 2 : 1);
+        name = name.substr(0, name.find_first_of("}:-/"));
+        const auto n = lower(name);
+        if (n.find("health") == std::string::npos || n.find("port", n.find("health")) == std::string::npos) continue;
+        const syntax::Instruction* def = nullptr;
+        std::size_t value_index = 0;
+        for (auto i : st.chain_instructions(fin)) {
+          if (i >= words[k].inst) break;
+          const auto& in = tree.instructions[i];
+          if (in.is("env"))
+            for (const auto& e : env_entries(in))
+              if (e.name == name && !e.legacy) {
+                def = &in;
+                value_index = e.value_index;
+              }
+        }
+        if (!def) continue;
+        fix.edits.push_back(edit::replace_value(tree, *def, value_index, std::to_string(*svc->health_port)));
+        words[k].number = *svc->health_port;
+        words[k].protocol = "tcp";
+        health_var[k] = true;
+      }
+    // In place: each wanted port keeps its word where it is; a word for a port not
+    // wanted gives its place to a missing one; the rest are added at the end.
+    std::vector<bool> used(wanted.size(), false);
+    std::vector<std::size_t> keep_of_word(words.size(), std::string::npos);
+    for (std::size_t k = 0; k < words.size(); ++k)
+      for (std::size_t j = 0; j < wanted.size(); ++j)
+        if (!used[j] && words[k].number && *words[k].number == wanted[j].number && words[k].protocol == wanted[j].protocol) {
+          used[j] = true;
+          keep_of_word[k] = j;
+          break;
+        }
+    std::vector<std::string> new_words;
+    std::size_t next_missing = 0;
+    auto take_missing = [&]() -> std::optional<std::string> {
+      while (next_missing < wanted.size() && used[next_missing]) ++next_missing;
+      if (next_missing >= wanted.size()) return std::nullopt;
+      used[next_missing] = true;
+      return format_new(wanted[next_missing]);
+    };
+    for (std::size_t k = 0; k < words.size(); ++k) {
+      if (keep_of_word[k] != std::string::npos) new_words.push_back(words[k].raw);
+      else if (auto m = take_missing()) new_words.push_back(*m);
+    }
+    while (auto m = take_missing()) new_words.push_back(*m);
+    (void)health_var;
     fix.reason = fmt::format("EXPOSE {}", join(new_words, " "));
     Span at = final_from.keyword_span;
     if (!exposes.empty()) {

@@ -47,6 +47,89 @@ std::optional<std::vector<std::string>> simple_words(std::string_view text) {
   return out;
 }
 
+// Whether the image is RHEL-like without tini in its repositories: UBI, RHEL,
+// CentOS, Rocky, Alma, Oracle Linux (tini is only in EPEL). Fedora packages it.
+bool fedora_base(const StageSet& st, int fin) {
+  for (int k : st.chain(fin))
+    if (auto b = st.resolved_base(k); b && icontains(*b, "fedora")) return true;
+  return false;
+}
+struct Distro {
+  PackageManager pm = PackageManager::Unknown;
+  bool fedora = false;
+};
+bool rhel_family(const Distro& d) {
+  return !d.fedora && (d.pm == PackageManager::Dnf || d.pm == PackageManager::Microdnf || d.pm == PackageManager::Yum);
+}
+
+// Where the distribution's tini package puts the binary: Debian/Ubuntu's tini
+// package ships /usr/bin/tini, Alpine's (community) /sbin/tini, Fedora's
+// /usr/bin/tini. RHEL/UBI base repositories have no tini package.
+std::optional<std::string> package_path(const Distro& d) {
+  if (d.pm == PackageManager::Apt) return std::string("/usr/bin/tini");
+  if (d.pm == PackageManager::Apk) return std::string("/sbin/tini");
+  if (d.fedora && d.pm == PackageManager::Dnf) return std::string("/usr/bin/tini");
+  return std::nullopt;
+}
+
+// How the chain gets tini.
+struct Install {
+  bool found = false;
+  bool by_package = false;        // a package install names tini
+  std::optional<std::string> path;  // where a COPY/ADD puts it, or the package's path
+  bool epel = false;               // the file enables EPEL (which packages tini)
+};
+
+Install find_install(const syntax::Tree& tree, const StageSet& st, int fin, const Distro& distro) {
+  Install out;
+  const auto chain = st.chain_instructions(fin);
+  for (auto i : chain) {
+    const auto& in = tree.instructions[i];
+    if (in.is("run") && icontains(in.logical.text, "epel")) out.epel = true;
+  }
+  const auto texts = shell_texts(tree, chain);
+  for (const auto& pi : package_installs(texts)) {
+    const auto& c = texts[pi.text].script.commands[pi.command];
+    for (auto w : pi.packages)
+      if (c.words[w].value == "tini" || c.words[w].value == "tini-static") {
+        out.found = out.by_package = true;
+        out.path = package_path({pi.manager == PackageManager::Unknown ? distro.pm : pi.manager, distro.fedora});
+      }
+  }
+  for (auto i : chain) {
+    const auto& in = tree.instructions[i];
+    if ((in.is("add") || in.is("copy")) && in.values.size() >= 2) {
+      bool names_tini = false;
+      for (std::size_t v = 0; v + 1 < in.values.size(); ++v)
+        if (contains_token(in.values[v].text, "tini") || contains_token(in.values[v].text, "tini-static") ||
+            icontains(in.values[v].text, "/tini"))
+          names_tini = true;
+      if (!names_tini) continue;
+      out.found = true;
+      std::string dest(in.values.back().text);
+      if (ends_with(dest, "/")) dest += "tini";
+      if (starts_with(dest, "/")) out.path = dest;
+    } else if (in.is("run") && !out.found) {
+      // curl/wget of a release binary, or a build: trust a RUN that names tini.
+      if (contains_token(in.logical.text, "tini") || contains_token(in.logical.text, "tini-static")) out.found = true;
+      for (const auto& h : in.heredocs)
+        if (contains_token(tree.text(h.body), "tini")) out.found = true;
+    }
+  }
+  return out;
+}
+
+// The ENTRYPOINT's argv, when it can be read (exec form, or a shell form that needs no shell).
+std::optional<std::vector<std::string>> entrypoint_argv(const syntax::Instruction& ep) {
+  if (ep.form == syntax::ArgsForm::Json) {
+    if (!ep.json_error.empty()) return std::nullopt;
+    std::vector<std::string> out;
+    for (const auto& v : ep.values) out.emplace_back(v.text);
+    return out;
+  }
+  return simple_words(ep.logical_args());
+}
+
 void check(const Context& ctx, Outcome& out) {
   const auto& init = ctx.settings.init;
   const auto stages = stages_for_rule(init && init->tini, ctx, out);
@@ -59,18 +142,66 @@ void check(const Context& ctx, Outcome& out) {
   const std::string ref = init->ref;
   bool guessed = false;
   const PackageManager pm = package_manager(st, fin, &guessed);
-  // Alpine's tini package installs /sbin/tini, not the Debian/RHEL path.
-  const std::string path = (pm == PackageManager::Apk && *init->tini == "/usr/bin/tini") ? "/sbin/tini" : *init->tini;
+  const Distro distro{pm, fedora_base(st, fin)};
+  const Install inst = find_install(tree, st, fin, distro);
+  // Where tini is (or will be): where the file puts it, else where this
+  // distribution's package puts it, else the policy's path (a download lands there).
+  const std::string path = inst.path ? *inst.path : package_path(distro) ? *package_path(distro) : *init->tini;
+
+  // Whether tini is, or can be, in the image: an ENTRYPOINT naming a tini that
+  // is not there would keep the container from starting.
+  const bool rhel_or_unknown = rhel_family(distro) || pm == PackageManager::Unknown;
+  const bool installable = inst.found ? !(inst.by_package && rhel_family(distro) && !inst.epel)
+                                      : (!rhel_or_unknown || init->download.has_value());
+  const std::size_t pid1_first = out.findings.size();
 
   // ---- PID 1
   const int ei = st.last_in_chain(fin, "entrypoint");
   const int ci = st.last_in_chain(fin, "cmd");
   const bool cmd_in_stage = ci >= 0 && static_cast<std::uint32_t>(ci) >= stage.from;
   const std::string wanted_prefix = edit::exec_form({path, "--"});
-  if (ei >= 0 && tree.instructions[static_cast<std::uint32_t>(ei)].form == syntax::ArgsForm::Json &&
-      !tree.instructions[static_cast<std::uint32_t>(ei)].values.empty() &&
-      is_tini(tree.instructions[static_cast<std::uint32_t>(ei)].values[0].text)) {
-    out.correct.push_back(fmt::format("tini is PID 1 ({})", entrypoint_text(tree, tree.instructions[static_cast<std::uint32_t>(ei)])));
+  const syntax::Instruction* ep = ei >= 0 ? &tree.instructions[static_cast<std::uint32_t>(ei)] : nullptr;
+  const auto argv = ep ? entrypoint_argv(*ep) : std::nullopt;
+  const bool tini_first = argv && !argv->empty() && is_tini((*argv)[0]);
+  if (ep && tini_first && ep->form == syntax::ArgsForm::Json) {
+    // tini is PID 1; it must be where it is installed (an Alpine image has no /usr/bin/tini).
+    const std::string& program = (*argv)[0];
+    if (starts_with(program, "/") && (inst.path || package_path(distro)) && program != path) {
+      auto f = finding(fmt::format("ENTRYPOINT runs {}, but tini is installed at {}", program, path), ep->keyword_span,
+                       entrypoint_text(tree, *ep), "ENTRYPOINT starting with " + syntax::json_quote(path), ref);
+      edit::Fix fix;
+      fix.reason = fmt::format("run tini from {}", path);
+      fix.edits.push_back({ep->value_source(0), syntax::json_quote(path)});
+      f.fix = std::move(fix);
+      out.findings.push_back(std::move(f));
+    } else {
+      out.correct.push_back(fmt::format("tini is PID 1 ({})", entrypoint_text(tree, *ep)));
+    }
+  } else if (ep && tini_first) {
+    // `ENTRYPOINT tini -- prog`: /bin/sh -c is PID 1 and tini its child. The exec
+    // form makes tini PID 1, with its options (-g) kept; a CMD, ignored by the
+    // shell form, stays ignored through a shell.
+    std::vector<std::string> all;
+    if (ci < 0) {
+      all = *argv;
+    } else {
+      std::size_t dash = 1;
+      while (dash < argv->size() && (*argv)[dash] != "--" && starts_with((*argv)[dash], "-")) ++dash;
+      all.assign(argv->begin(), argv->begin() + static_cast<std::ptrdiff_t>(std::min(dash, argv->size())));
+      all.push_back("--");
+      std::string rest;
+      for (std::size_t k = dash < argv->size() && (*argv)[dash] == "--" ? dash + 1 : dash; k < argv->size(); ++k)
+        rest += (rest.empty() ? "" : " ") + (*argv)[k];
+      all.insert(all.end(), {"/bin/sh", "-c", rest});
+    }
+    const std::string expected = "ENTRYPOINT " + edit::exec_form(all);
+    auto f = finding("PID 1 is /bin/sh, not tini (shell-form ENTRYPOINT)", ep->keyword_span, entrypoint_text(tree, *ep),
+                     expected, ref);
+    edit::Fix fix;
+    fix.reason = "tini runs as PID 1 (exec form)";
+    fix.edits.push_back(edit::replace_args(*ep, edit::exec_form(all)));
+    f.fix = std::move(fix);
+    out.findings.push_back(std::move(f));
   } else if (ei < 0) {
     auto f = finding("PID 1 is not tini: no ENTRYPOINT", tree.instructions[stage.from].keyword_span,
                      ci >= 0 ? "no ENTRYPOINT (CMD runs as PID 1)" : "no ENTRYPOINT",
@@ -87,14 +218,14 @@ void check(const Context& ctx, Outcome& out) {
     }
     out.findings.push_back(std::move(f));
   } else {
-    const auto& ep = tree.instructions[static_cast<std::uint32_t>(ei)];
-    const std::string current = entrypoint_text(tree, ep);
+    const auto& e = *ep;
+    const std::string current = entrypoint_text(tree, e);
     edit::Fix fix;
     fix.reason = "tini runs the entrypoint as PID 1";
     std::string expected;
-    if (ep.form == syntax::ArgsForm::Json && ep.json_error.empty()) {
+    if (e.form == syntax::ArgsForm::Json && e.json_error.empty()) {
       std::vector<std::string> rest;
-      for (const auto& v : ep.values) rest.emplace_back(v.text);
+      for (const auto& v : e.values) rest.emplace_back(v.text);
       std::size_t keep = 0;  // first value kept after `--`
       if (!rest.empty() && basename(rest[0]) == "dumb-init") {
         keep = 1;
@@ -109,15 +240,15 @@ void check(const Context& ctx, Outcome& out) {
       all.insert(all.end(), rest.begin() + static_cast<std::ptrdiff_t>(keep), rest.end());
       expected = "ENTRYPOINT " + edit::exec_form(all);
       if (rest.empty() || keep == rest.size()) {
-        if (cmd_in_stage || !rest.empty()) fix.edits.push_back(edit::replace_args(ep, edit::exec_form(all)));
+        if (cmd_in_stage || !rest.empty()) fix.edits.push_back(edit::replace_args(e, edit::exec_form(all)));
       } else {
         // Insert before the first element kept: the array keeps its layout.
-        const auto b = ep.value_source(0).begin;
-        const auto e = ep.value_source(keep).begin;
-        fix.edits.push_back({{b, e}, syntax::json_quote(path) + ", \"--\", "});
+        const auto b = e.value_source(0).begin;
+        const auto end = e.value_source(keep).begin;
+        fix.edits.push_back({{b, end}, syntax::json_quote(path) + ", \"--\", "});
       }
-    } else if (ep.form == syntax::ArgsForm::Shell) {
-      const std::string text(ep.logical_args());
+    } else if (e.form == syntax::ArgsForm::Shell) {
+      const std::string text(e.logical_args());
       std::vector<std::string> all{path, "--"};
       auto words = simple_words(text);
       // A shell-form ENTRYPOINT ignores CMD; keep it ignored by keeping a shell when a CMD exists.
@@ -137,31 +268,47 @@ void check(const Context& ctx, Outcome& out) {
                            : "tini runs the entrypoint as PID 1 (through the shell it needs)";
       }
       expected = "ENTRYPOINT " + edit::exec_form(all);
-      fix.edits.push_back(edit::replace_args(ep, edit::exec_form(all)));
+      fix.edits.push_back(edit::replace_args(e, edit::exec_form(all)));
     }
-    auto f = finding("PID 1 is not tini", ep.keyword_span, current,
+    auto f = finding("PID 1 is not tini", e.keyword_span, current,
                      expected.empty() ? "ENTRYPOINT " + wanted_prefix + " ..." : expected, ref);
     if (!fix.edits.empty()) f.fix = std::move(fix);
     out.findings.push_back(std::move(f));
   }
 
+  if (!installable)
+    for (std::size_t k = pid1_first; k < out.findings.size(); ++k)
+      if (out.findings[k].fix) {
+        out.findings[k].fix.reset();
+        out.findings[k].message += " (tini cannot be installed here yet: see the install finding)";
+      }
+
   // ---- installed in the runtime image
-  bool installed = false;
-  for (auto i : st.chain_instructions(fin)) {
-    const auto& in = tree.instructions[i];
-    if (!(in.is("run") || in.is("add") || in.is("copy"))) continue;
-    if (contains_token(in.logical.text, "tini") || contains_token(in.logical.text, "tini-static")) installed = true;
-    for (const auto& h : in.heredocs)
-      if (contains_token(tree.text(h.body), "tini")) installed = true;
-  }
-  if (installed) {
+  if (inst.found && !(inst.by_package && rhel_family(distro) && !inst.epel)) {
     out.correct.push_back("the runtime stage installs tini");
     return;
   }
-  auto f = finding("the runtime stage does not install tini", tree.instructions[stage.from].keyword_span,
-                   "not installed", fmt::format("{} installed ({})", path, package_manager_name(pm)), ref);
-  if (pm == PackageManager::Unknown) {
-    f.message += " (no package manager in this image: copy a static tini in by hand)";
+  const bool rhel = rhel_family(distro);
+  auto f = finding(inst.found ? "tini is installed from a package RHEL/UBI repositories do not have"
+                              : "the runtime stage does not install tini",
+                   tree.instructions[stage.from].keyword_span, inst.found ? "a tini package (not in the base repositories)" : "not installed",
+                   rhel ? fmt::format("{} downloaded with its checksum", path)
+                        : fmt::format("{} installed ({})", path, package_manager_name(pm)),
+                   ref);
+  if (pm == PackageManager::Unknown && !init->download) {
+    f.message += " (no package manager in this image: copy a static tini in, or give init.download in the policy)";
+    out.findings.push_back(std::move(f));
+    return;
+  }
+  if ((rhel || pm == PackageManager::Unknown) && !init->download) {
+    f.message += " (RHEL/UBI base repositories have no tini: give init.download {url, sha256} in the policy, "
+                 "or enable EPEL)";
+    out.findings.push_back(std::move(f));
+    return;
+  }
+  if (inst.found) {
+    // A package install RHEL cannot satisfy: say so, the fix is a person's (drop it, download instead).
+    f.message += " (replace it with init.download)";
     out.findings.push_back(std::move(f));
     return;
   }
@@ -175,6 +322,18 @@ void check(const Context& ctx, Outcome& out) {
     }
   }
   edit::Fix fix;
+  if (rhel || pm == PackageManager::Unknown) {
+    // ADD --checksum verifies the download (Dockerfile 1.6 / BuildKit, buildah).
+    const auto& d = *init->download;
+    const std::uint32_t where = limit < stage.end ? limit : st.tail_start(fin);
+    fix.edits.push_back(insert_at(st, fin, where,
+                                  {fmt::format("{} --checksum=sha256:{} --chmod=0755 {} {}", edit::keyword(style, "add"),
+                                               d.sha256, d.url, path)}));
+    fix.reason = "download tini with its checksum (init.download)";
+    f.fix = std::move(fix);
+    out.findings.push_back(std::move(f));
+    return;
+  }
   // An install command of the same package manager in the runtime stage takes one more package.
   std::vector<std::uint32_t> before;
   for (auto i : st.instructions(fin))
@@ -207,8 +366,10 @@ const RuleRegistration k_tini{RuleSpec("tini")
     .priority(1)
     .order(30)
     .summary("tini is PID 1 of the runtime image and installed in it (init.tini)")
-    .fix("puts tini before the ENTRYPOINT's program (exec form; a shell only where one is needed), "
-        "adds ENTRYPOINT [tini, --] before CMD, installs tini with the file's package manager")
+    .fix("puts tini before the ENTRYPOINT's program (exec form; a shell only where one is needed), replacing "
+        "dumb-init, never nesting tini, keeping its options; adds ENTRYPOINT [tini, --] before CMD; installs tini "
+        "the way the distribution can (apt-get: /usr/bin/tini, apk: /sbin/tini; RHEL/UBI: ADD --checksum of "
+        "init.download)")
     .check(&check)};
 
 }  // namespace dockmend::transforms::rules

@@ -356,7 +356,7 @@ void fix_account(const Context& ctx, const StageSet& st, int fin, const Model& m
     out.correct.push_back(fmt::format("runs as {} ({}:{})", name, id_text(acct.uid), id_text(acct.gid)));
     return;
   }
-  auto f = finding(fmt::format("the runtime user is {}", join(problems, ", ")), at,
+  auto f = finding(fmt::format("the runtime user is not {}: {}", wanted, join(problems, ", ")), at,
                    runs_as_root ? fmt::format("{}; {} created", user_value.empty() ? "root (no USER)" : "root", current) : current,
                    wanted, ref);
   if (!no_fix.empty()) f.message += " (" + no_fix + ": fix by hand)";
