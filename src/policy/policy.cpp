@@ -1,14 +1,12 @@
 #include "policy/policy.hpp"
 
+#include "io/read_file.hpp"
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 #include <tuple>
 #include <utility>
@@ -880,15 +878,19 @@ PolicyResult load_policy(std::string_view yaml_text, std::string path) {
 }
 
 PolicyResult load_policy_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    return PolicyResult(std::vector<Error>{
-        {path.string(), {}, fmt::format("cannot read the policy file: {}", std::strerror(err))}});
+  // io::read_file's checks and limits: a regular file (not a directory or a
+  // FIFO, which would block), at most k_default_max_file_bytes.
+  io::ReadOptions options;
+  options.stamp = false;
+  io::ReadResult r = io::read_file(path.string(), options);
+  if (!r.ok()) {
+    // "cannot read '<path>': <why>" without the path, which the error names.
+    std::string why = r.error->message;
+    const std::string prefix = fmt::format("cannot read '{}': ", path.string());
+    if (why.rfind(prefix, 0) == 0) why.erase(0, prefix.size());
+    return PolicyResult(std::vector<Error>{{path.string(), {}, fmt::format("cannot read the policy file: {}", why)}});
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_policy(text.str(), path.string());
+  return load_policy(r.bytes, path.string());
 }
 
 std::optional<std::filesystem::path> find_policy_file(const std::filesystem::path& start_dir) {
