@@ -878,9 +878,10 @@ PolicyResult load_policy(std::string_view yaml_text, std::string path) {
 }
 
 PolicyResult load_policy_file(const std::filesystem::path& path) {
-  // io::read_file's checks and limits: a regular file (not a directory or a
-  // FIFO, which would block), at most k_default_max_file_bytes.
+  // io::read_file's checks: a regular file (not a directory, nor a FIFO, which
+  // would block), within the 16 MiB the CLI allows a policy as well.
   io::ReadOptions options;
+  options.max_bytes = 16ULL * 1024 * 1024;
   options.stamp = false;
   io::ReadResult r = io::read_file(path.string(), options);
   if (!r.ok()) {
