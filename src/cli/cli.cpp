@@ -675,6 +675,24 @@ std::string summary_lines(Mode mode, std::size_t n, std::size_t changed, std::si
   return s + "\n";
 }
 
+// The same for a file about to be created (a machine profile): io::create_file's
+// temporary files of that name (".<name>.dockmend-XXXXXX" beside it), left by a
+// run killed before it put the file in place.
+void remove_stale_temp_files_of(const fs::path& target, bool quiet, std::ostream& err) {
+  constexpr std::string_view k_marker = ".dockmend-";
+  constexpr std::size_t k_random = 6;  // mkostemp's XXXXXX
+  const std::string prefix = "." + target.filename().string() + std::string(k_marker);
+  std::error_code ec;
+  for (fs::directory_iterator it(target.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() != prefix.size() + k_random || name.rfind(prefix, 0) != 0) continue;
+    std::error_code sec;
+    if (!fs::is_regular_file(fs::symlink_status(it->path(), sec))) continue;
+    if (fs::remove(it->path(), sec) && !quiet)
+      err << fmt::format("dockmend: note: removed '{}', left by an interrupted run\n", it->path().string());
+  }
+}
+
 int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::string>& paths, Streams& st) {
   LoadedPolicy lp = load_policy(vm);
   RunSettings rs;
@@ -884,6 +902,11 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   }
   for (auto& t : threads) t.join();
   progress.finish(st.err);
+  // A file the rules could not read was taken as missing: their verdicts on it are unsure.
+  for (const auto& e : view.read_errors()) {
+    st.err << fmt::format("dockmend: error: {} (the rules took it as missing)\n", e.message);
+    exit_code = 2;
+  }
 
   // Files the fixes create (machine profiles): new files in the diff, written by fix.
   std::size_t created = 0;
@@ -906,19 +929,22 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
       d.color = rs.color;
       st.out << diff::unified_diff("", nf.content, d);
     } else if (mode == Mode::Fix) {
+      // Written like an edited file (a temporary file, fsync, then put in
+      // place without overwriting one that appeared meanwhile): an
+      // interruption leaves the new file whole or absent.
       fs::create_directories(target->parent_path(), ec);
-      io::FileStamp none;
-      std::string tmp = target->string();
-      errno = 0;
-      std::FILE* fp = ec ? nullptr : std::fopen(tmp.c_str(), "wbx");
-      bool ok = fp && std::fwrite(nf.content.data(), 1, nf.content.size(), fp) == nf.content.size();
-      if (fp) ok = std::fclose(fp) == 0 && ok;
-      if (!ok) {
-        const int err = ec ? ec.value() : errno;
-        // Never leave a partial file behind: the file is either whole or absent.
-        if (fp) std::remove(tmp.c_str());
-        st.err << fmt::format("dockmend: error: cannot create '{}'{}\n", shown,
-                              err ? ": " + io::errno_text(err) : std::string());
+      if (!ec) remove_stale_temp_files_of(*target, quiet, st.err);
+      const io::WriteResult w =
+          ec ? io::WriteResult{io::make_io_error("cannot create", shown, ec.value(), "cannot create its directory")}
+             : io::create_file(target->string(), nf.content, shown);
+      if (!w.ok()) {
+        // As for edits, say what is on disk now: a failure after the file was
+        // put in place (syncing the directory) leaves it there.
+        const auto now = ec ? io::ReadResult{} : io::read_file(target->string());
+        const bool in_place = !ec && now.ok() && now.bytes == nf.content;
+        if (!in_place) --created;
+        st.err << fmt::format("dockmend: error: {} ({})\n", w.error->message,
+                              in_place ? "the new file is in place" : "not created");
         exit_code = 2;
       }
     }

@@ -1,6 +1,7 @@
 #include "cli/repo_view.hpp"
 
 #include <algorithm>
+#include <cerrno>
 
 #include "io/read_file.hpp"
 
@@ -39,9 +40,31 @@ std::optional<fs::path> RepoView::locate(std::string_view path) const {
 std::optional<std::string> RepoView::read(std::string_view path) const {
   auto p = locate(path);
   if (!p) return std::nullopt;
-  auto r = io::read_file(p->string());
-  if (!r.ok()) return std::nullopt;
+  // io::read_file's checks and limits; no stamp: rules never write back.
+  io::ReadOptions options;
+  options.stamp = false;
+  auto r = io::read_file(p->string(), options);
+  if (!r.ok()) {
+    const int e = r.error->error_number;
+    if (e != ENOENT && e != ENOTDIR) {
+      io::IoError err = *r.error;
+      const std::string shown(path);
+      if (const auto at = err.message.find(p->string()); at != std::string::npos)
+        err.message.replace(at, p->string().size(), shown);
+      err.path = shown;
+      const std::lock_guard<std::mutex> lock(m_mutex);
+      const bool seen = std::any_of(m_read_errors.begin(), m_read_errors.end(),
+                                    [&](const io::IoError& x) { return x.path == err.path; });
+      if (!seen) m_read_errors.push_back(std::move(err));
+    }
+    return std::nullopt;
+  }
   return std::move(r.bytes);
+}
+
+std::vector<io::IoError> RepoView::read_errors() const {
+  const std::lock_guard<std::mutex> lock(m_mutex);
+  return m_read_errors;
 }
 
 bool RepoView::exists(std::string_view path) const {

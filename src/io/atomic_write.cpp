@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
+#include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,7 +67,101 @@ bool unchanged_since_read(const std::string& target, const struct stat& st, cons
   return again.ok() && again.stamp.content_hash == expected.content_hash;
 }
 
+std::pair<std::string, std::string> split_dir(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  return {std::move(dir), std::move(name)};
+}
+
+// The process's umask without changing it (umask(2) can only set it, which
+// would race with threads creating files): Linux reports it in /proc since 4.7.
+mode_t current_umask() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("Umask:", 0) == 0) return static_cast<mode_t>(std::strtoul(line.c_str() + 6, nullptr, 8));
+  const mode_t old = ::umask(022);
+  ::umask(old);
+  return old;
+}
+
+// Makes `dir`'s entries durable. Some filesystems cannot fsync a directory
+// (EINVAL); that is not an error worth reporting. Returns an errno or 0.
+int sync_dir(const std::string& dir) {
+  int dir_fd = -1;
+  if (const int fault = injected(WriteStep::fsync_dir)) return fault;
+  dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return errno;
+  const int rc = ::fsync(dir_fd);
+  const int sync_errno = errno;
+  ::close(dir_fd);
+  return rc != 0 && sync_errno != EINVAL ? sync_errno : 0;
+}
+
+// Writes all of `bytes` to `fd`; returns an errno or 0.
+int write_all(int fd, std::string_view bytes) {
+  std::size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  return 0;
+}
+
+// Gives `temp` the name `target` unless something has it already; returns an
+// errno or 0. renameat2(RENAME_NOREPLACE) does it in one step; where the
+// filesystem does not support it, link() refuses an existing name as well, and
+// the temporary name is then removed.
+int publish_new(const std::string& temp, const std::string& target) {
+#ifdef RENAME_NOREPLACE
+  if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) == 0) return 0;
+  if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) return errno;
+#endif
+  if (::link(temp.c_str(), target.c_str()) != 0) return errno;
+  ::unlink(temp.c_str());
+  return 0;
+}
+
 }  // namespace
+
+WriteResult create_file(const std::string& path, std::string_view bytes, std::string_view shown) {
+  auto fail = [&](int error_number, std::string_view detail = {}) {
+    return WriteResult{make_io_error("cannot create", shown.empty() ? std::string_view(path) : shown, error_number, detail)};
+  };
+  const auto [dir, name] = split_dir(path);
+  std::string temp_path = (dir == "/" ? "" : dir) + "/." + name + ".dockmend-XXXXXX";
+  int fd = -1;
+  if (const int fault = injected(WriteStep::open)) {
+    errno = fault;
+  } else {
+    fd = ::mkostemp(temp_path.data(), O_CLOEXEC);
+  }
+  if (fd < 0) return fail(errno, fmt::format("cannot create a temporary file in '{}'", dir));
+  TempFile temp(temp_path, fd);
+
+  int err = injected(WriteStep::write);
+  if (err == 0) err = write_all(temp.fd(), bytes);
+  if (err != 0) return fail(err, "writing the temporary file failed");
+  if (const int fault = injected(WriteStep::fsync)) return fail(fault, "fsync of the temporary file failed");
+  if (::fsync(temp.fd()) != 0) return fail(errno, "fsync of the temporary file failed");
+  // mkstemp made it 0600; a new file gets what open(O_CREAT, 0666) would give.
+  if (const int fault = injected(WriteStep::chmod)) return fail(fault, "cannot give the new file its mode");
+  if (::fchmod(temp.fd(), 0666 & ~current_umask()) != 0) return fail(errno, "cannot give the new file its mode");
+  if (temp.close() != 0) return fail(errno, "writing the temporary file failed");
+
+  err = injected(WriteStep::rename);
+  if (err == 0) err = publish_new(temp.path(), path);
+  if (err == EEXIST) return fail(0, "a file appeared there meanwhile; it was left as it is");
+  if (err != 0) return fail(err, "cannot put the file in place");
+  temp.released();
+  if (const int e = sync_dir(dir)) return fail(e, "written, but syncing its directory failed");
+  return {};
+}
 
 void set_write_fault_for_testing(std::function<int(WriteStep)> hook) { t_write_fault = std::move(hook); }
 
@@ -96,9 +192,7 @@ WriteResult atomic_write(const std::string& path, std::string_view new_bytes, co
   if (const int fault = injected(WriteStep::access)) return fail(fault);
   if (::faccessat(AT_FDCWD, target.c_str(), W_OK, AT_EACCESS) != 0) return fail(errno);
 
-  const std::size_t slash = target.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : target.substr(0, slash);
-  const std::string name = slash == std::string::npos ? target : target.substr(slash + 1);
+  const auto [dir, name] = split_dir(target);
   // Same directory, so the rename stays on one filesystem and is atomic.
   std::string temp_path = (dir == "/" ? "" : dir) + "/." + name + ".dockmend-XXXXXX";
 
@@ -112,15 +206,7 @@ WriteResult atomic_write(const std::string& path, std::string_view new_bytes, co
   TempFile temp(temp_path, fd);
 
   if (const int fault = injected(WriteStep::write)) return fail(fault, "writing the temporary file failed");
-  std::size_t written = 0;
-  while (written < new_bytes.size()) {
-    const ssize_t n = ::write(temp.fd(), new_bytes.data() + written, new_bytes.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(errno, "writing the temporary file failed");
-    }
-    written += static_cast<std::size_t>(n);
-  }
+  if (const int e = write_all(temp.fd(), new_bytes)) return fail(e, "writing the temporary file failed");
 
   if (const int fault = injected(WriteStep::fsync)) return fail(fault, "fsync of the temporary file failed");
   if (::fsync(temp.fd()) != 0) return fail(errno, "fsync of the temporary file failed");
@@ -144,19 +230,8 @@ WriteResult atomic_write(const std::string& path, std::string_view new_bytes, co
   if (::rename(temp.path().c_str(), target.c_str()) != 0) return fail(errno, "cannot replace the file");
   temp.released();
 
-  // Make the rename itself durable. Some filesystems cannot fsync a directory
-  // (EINVAL); that is not an error worth reporting.
-  int dir_fd = -1;
-  if (const int fault = injected(WriteStep::fsync_dir)) {
-    errno = fault;
-  } else {
-    dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  }
-  if (dir_fd < 0) return fail(errno, "written, but syncing its directory failed");
-  const int rc = ::fsync(dir_fd);
-  const int sync_errno = errno;
-  ::close(dir_fd);
-  if (rc != 0 && sync_errno != EINVAL) return fail(sync_errno, "written, but syncing its directory failed");
+  // Make the rename itself durable.
+  if (const int e = sync_dir(dir)) return fail(e, "written, but syncing its directory failed");
   return {};
 }
 

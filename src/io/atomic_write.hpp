@@ -34,6 +34,18 @@ struct WriteResult {
 WriteResult atomic_write(const std::string& path, std::string_view new_bytes,
                          const FileStamp& expected);
 
+// Creates `path`, which must not exist, holding `bytes`: written as atomic_write
+// writes (".<name>.dockmend-XXXXXX" in the same directory, fsync, then published
+// and the directory fsynced), so that whoever looks sees no file or the whole
+// one, and an interruption leaves no partial file at `path`. Publishing uses
+// renameat2(RENAME_NOREPLACE), or link() where the filesystem lacks it, so a file
+// that appeared at `path` meanwhile is never overwritten ("... already exists").
+// The directory must exist. The file gets mode 0666 less the umask, as
+// open(O_CREAT) would give it. The steps are WriteStep open, write, fsync,
+// chmod, rename (publishing) and fsync_dir. Errors name the file `shown` (the
+// path, when empty).
+WriteResult create_file(const std::string& path, std::string_view bytes, std::string_view shown = {});
+
 // Test seam: the hook runs before each step and returns an errno to make that
 // step fail with, or 0 to let it run. Thread-local; pass {} to remove it.
 enum class WriteStep { access, open, write, fsync, chown, chmod, rename, fsync_dir };

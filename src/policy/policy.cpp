@@ -1,14 +1,12 @@
 #include "policy/policy.hpp"
 
+#include "io/read_file.hpp"
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 #include <tuple>
 #include <utility>
@@ -1028,16 +1026,21 @@ PolicyResult load_policy(std::string_view yaml_text, std::string path, const Com
 }
 
 PolicyResult load_policy_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    return PolicyResult(std::vector<Error>{
-        {path.string(), {}, fmt::format("cannot read the policy file: {}", std::strerror(err))}});
+  // io::read_file's checks: a regular file (not a directory, nor a FIFO, which
+  // would block), within the 16 MiB the CLI allows a policy as well.
+  io::ReadOptions options;
+  options.max_bytes = 16ULL * 1024 * 1024;
+  options.stamp = false;
+  io::ReadResult r = io::read_file(path.string(), options);
+  if (!r.ok()) {
+    // "cannot read '<path>': <why>" without the path, which the error names.
+    std::string why = r.error->message;
+    const std::string prefix = fmt::format("cannot read '{}': ", path.string());
+    if (why.rfind(prefix, 0) == 0) why.erase(0, prefix.size());
+    return PolicyResult(std::vector<Error>{{path.string(), {}, fmt::format("cannot read the policy file: {}", why)}});
   }
-  std::ostringstream text;
-  text << in.rdbuf();
   const auto compose = find_compose_file(path);
-  return load_policy(text.str(), path.string(), compose ? &*compose : nullptr);
+  return load_policy(r.bytes, path.string(), compose ? &*compose : nullptr);
 }
 
 std::optional<ComposeText> find_compose_file(const std::filesystem::path& policy_path) {
@@ -1045,11 +1048,12 @@ std::optional<ComposeText> find_compose_file(const std::filesystem::path& policy
     const std::filesystem::path compose_path = policy_path.parent_path() / std::string(name);
     std::error_code ec;
     if (!std::filesystem::is_regular_file(compose_path, ec)) continue;
-    std::ifstream in(compose_path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream text;
-    text << in.rdbuf();
-    return ComposeText{text.str(), compose_path.string()};
+    io::ReadOptions options;
+    options.max_bytes = 16ULL * 1024 * 1024;
+    options.stamp = false;
+    io::ReadResult r = io::read_file(compose_path.string(), options);
+    if (!r.ok()) return std::nullopt;
+    return ComposeText{std::move(r.bytes), compose_path.string()};
   }
   return std::nullopt;
 }
