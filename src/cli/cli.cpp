@@ -32,10 +32,7 @@
 #include "report/audit.hpp"
 #include "syntax/dump.hpp"
 #include "transforms/engine.hpp"
-
-#ifndef DOCKMEND_VERSION
-#define DOCKMEND_VERSION "0.0.0"
-#endif
+#include "version/version.hpp"
 
 namespace dockmend::cli {
 
@@ -844,7 +841,7 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   if (mode == Mode::Audit || rs.check_format != "text") {
     report::AuditInput in;
     in.policy = &lp.policy;
-    in.tool_version = DOCKMEND_VERSION;
+    in.tool_version = std::string(dockmend::version());
     for (const auto& r : kept) in.files.push_back(r.get());
     if (mode == Mode::Audit) {
       st.out << report::render(in, audit_format);
@@ -977,7 +974,7 @@ int dispatch(const std::vector<std::string>& args, Streams& st) {
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--version" || args[0] == "-V" || args[0] == "version") {
-    st.out << "dockmend " << DOCKMEND_VERSION << "\n";
+    st.out << "dockmend " << dockmend::version() << "\n";
     return 0;
   }
   if (args[0] == "help") {
