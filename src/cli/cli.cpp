@@ -61,6 +61,7 @@ const char* const k_commands_help =
     "  rules   list every rule: id, what it checks, what its fix does\n"
     "  policy  print the policy in use (--default: the built-in one)\n"
     "  help    help for a command: dockmend help COMMAND\n"
+    "  completion  print a shell completion script: bash, zsh or fish\n"
     "\n"
     "PATH is a Dockerfile, a directory (searched for Dockerfile, Containerfile,\n"
     "Dockerfile.*, *.Dockerfile, ...; .gitignore honoured) or - for standard input.\n"
@@ -135,10 +136,9 @@ Command make_command(const std::string& name) {
   return c;
 }
 
-std::string command_help(const Command& c) {
-  std::ostringstream s;
-  // One flat list under one heading (adding a whole description nests it as a
-  // group, with a heading or a blank line of its own).
+// The options `dockmend help COMMAND` lists, in one flat list under one heading
+// (adding a whole description nests it as a group, with a heading of its own).
+po::options_description shown_options(const Command& c) {
   po::options_description all("options");
   const po::options_description common = run_options();
   if (c.name != "rules") {
@@ -146,8 +146,13 @@ std::string command_help(const Command& c) {
       for (const auto& o : common.options()) all.add(o);
     for (const auto& o : c.extra.options()) all.add(o);
   }
+  return all;
+}
+
+std::string command_help(const Command& c) {
+  std::ostringstream s;
   s << "usage: " << c.usage << "\n\n" << c.about << "\n\n";
-  if (c.name != "rules") s << all;
+  if (c.name != "rules") s << shown_options(c);
   return s.str();
 }
 
@@ -977,6 +982,7 @@ int dispatch(const std::vector<std::string>& args, Streams& st) {
     st.out << "dockmend " << dockmend::version() << "\n";
     return 0;
   }
+  if (args[0] == "completion") return run_completion(args, st);
   if (args[0] == "help") {
     if (args.size() < 2) {
       st.out << k_commands_help;
@@ -1018,6 +1024,41 @@ int dispatch(const std::vector<std::string>& args, Streams& st) {
 }
 
 }  // namespace
+
+std::vector<CommandInfo> command_table() {
+  std::vector<CommandInfo> table;
+  // The commands section of the help: "  NAME  SUMMARY" lines up to a blank line.
+  std::istringstream help(k_commands_help);
+  std::string line;
+  bool in_commands = false;
+  while (std::getline(help, line)) {
+    if (!in_commands) {
+      in_commands = line == "commands:";
+      continue;
+    }
+    if (line.empty()) break;
+    const auto b = line.find_first_not_of(' ');
+    const auto e = line.find(' ', b);
+    CommandInfo c{line.substr(b, e - b), line.substr(line.find_first_not_of(' ', e)), {}};
+    if (c.name != "help" && c.name != "completion") {
+      const po::options_description shown = shown_options(make_command(c.name));
+      for (const auto& o : shown.options()) {
+        const po::value_semantic* v = o->semantic().get();
+        OptionInfo oi;
+        oi.long_name = o->long_name();
+        oi.takes_value = v->max_tokens() > 0;
+        oi.numeric = dynamic_cast<const po::typed_value<int>*>(v) || dynamic_cast<const po::typed_value<double>*>(v);
+        oi.repeatable = v->is_composing();
+        oi.help = o->description();
+        const std::string shortest = o->canonical_display_name(po::command_line_style::allow_dash_for_short);
+        if (shortest.size() == 2 && shortest[0] == '-') oi.short_name = shortest[1];
+        c.options.push_back(std::move(oi));
+      }
+    }
+    table.push_back(std::move(c));
+  }
+  return table;
+}
 
 int run(const std::vector<std::string>& args, Streams& st) {
   try {
