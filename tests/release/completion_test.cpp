@@ -99,6 +99,40 @@ std::vector<std::string> fish_complete(const std::string& fish_script, const std
   return out;
 }
 
+// What zsh's completion system offers for a command line: an interactive zsh in
+// a pseudo-terminal (zsh/zpty) with the script on fpath and compinit, where
+// compadd is wrapped to print what it adds; Tab completes, then ^X prints an end
+// marker. (The markers are spelt in two pieces so that the echoed input never
+// contains them.)
+std::vector<std::string> zsh_complete(const fs::path& fpath_dir, const std::string& line) {
+  const fs::path harness = fpath_dir / "harness.zsh";
+  test::write_bytes(harness,
+                    "zmodload zsh/zpty || exit 3\n"
+                    "zpty z zsh -f -i\n"
+                    "zpty -w z \"PROMPT=; fpath=($1 \\$fpath); autoload -Uz compinit; compinit -u -D\"\n"
+                    "zpty -w z 'compadd () { local -a __hits; builtin compadd -O __hits \"$@\"; local h; "
+                    "for h in $__hits; do print -r -- \"MATCH\"\"X:$h\"; done }'\n"
+                    "zpty -w z 'finish () { print -r -- \"THE\"\"END\"; }; zle -N finish; bindkey \"^X\" finish; "
+                    "bindkey \"^I\" complete-word'\n"
+                    "zpty -n -w z \"$2\"$'\\t'$'\\x18'\n"
+                    "local out\n"
+                    "zpty -r z out '*THEEND*'\n"
+                    "print -r -- \"$out\"\n"
+                    "zpty -d z\n");
+  const auto r = test::run_capture("timeout 20 zsh -f " + test::quoted(harness.string()) + " " +
+                                   test::quoted(fpath_dir.string()) + " " + test::quoted(line));
+  std::set<std::string> found;
+  std::istringstream in(r.out);
+  for (std::string l; std::getline(in, l);) {
+    const auto at = l.find("MATCHX:");
+    if (at == std::string::npos) continue;
+    std::string m = l.substr(at + 7);
+    while (!m.empty() && (m.back() == '\r' || m.back() == '\n')) m.pop_back();
+    found.insert(m);
+  }
+  return {found.begin(), found.end()};
+}
+
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
@@ -178,7 +212,7 @@ TEST(Completion, FishCompletesCommandsOptionsAndValues) {
   for (const auto& o : options_in_help("audit")) EXPECT_TRUE(contains(opts, o)) << o;
 }
 
-TEST(Completion, ZshScriptLoads) {
+TEST(HeavyCompletion, ZshLoadsAndCompletesCommandsOptionsAndValues) {
   if (!test::has_tool("zsh")) GTEST_SKIP() << "zsh not found (Debian's zsh package)";
   const fs::path dir = fs::temp_directory_path() / ("dockmend-zsh-" + std::to_string(::getpid()));
   fs::create_directories(dir);
@@ -189,6 +223,15 @@ TEST(Completion, ZshScriptLoads) {
                                                                 " $fpath); autoload -Uz compinit; compinit -u -D; "
                                                                 "print -r -- $_comps[dockmend]"));
   EXPECT_EQ(r.out, "_dockmend\n");
+  // And completes, in an interactive zsh.
+  const auto top = zsh_complete(dir, "dockmend ");
+  for (const auto& name : commands_in_help()) EXPECT_TRUE(contains(top, name)) << name;
+  EXPECT_EQ(zsh_complete(dir, "dockmend check --format "), (std::vector<std::string>{"json", "sarif", "text"}));
+  EXPECT_EQ(zsh_complete(dir, "dockmend audit --format="), (std::vector<std::string>{"json", "md", "sarif"}));
+  EXPECT_EQ(zsh_complete(dir, "dockmend completion "), (std::vector<std::string>{"bash", "fish", "zsh"}));
+  EXPECT_TRUE(contains(zsh_complete(dir, "dockmend check --select DL30"), "DL3008"));
+  const auto opts = zsh_complete(dir, "dockmend audit -");
+  for (const auto& o : options_in_help("audit")) EXPECT_TRUE(contains(opts, o)) << o;
   fs::remove_all(dir);
 }
 

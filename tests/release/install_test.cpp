@@ -109,7 +109,7 @@ TEST(Install, IntoATemporaryPrefix) {
   expect_man_page(prefix.path / "share/man/man1/dockmend.1");
 }
 
-TEST(Package, DebianPackageControlContentsAndUnpackedBinary) {
+TEST(HeavyPackage, DebianPackageControlContentsAndUnpackedBinary) {
   if (!test::has_tool("dpkg-deb") || !test::has_tool("cpack") || !test::has_tool("dpkg-shlibdeps"))
     GTEST_SKIP() << "dpkg-deb, dpkg-shlibdeps (dpkg-dev) or cpack not found: no Debian package to check";
   TempDir out("package");
