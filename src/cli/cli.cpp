@@ -988,6 +988,7 @@ int dispatch(const std::vector<std::string>& args, Streams& st) {
       st.out << k_commands_help;
       return 0;
     }
+    if (args[1] == "completion") return run_completion({"completion", "--help"}, st);
     st.out << command_help(make_command(args[1]));
     return 0;
   }

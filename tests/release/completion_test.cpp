@@ -145,6 +145,12 @@ TEST(Completion, TableIsWhatHelpShows) {
   for (const auto& c : table) names.push_back(c.name);
   EXPECT_EQ(names, commands_in_help());
   EXPECT_TRUE(contains(names, "completion"));
+  for (const auto& name : names) {
+    if (name == "help") continue;  // `dockmend help help` is not a thing
+    const auto r = test::run_capture(bin() + " help " + name);
+    EXPECT_EQ(r.status, 0) << "dockmend help " << name;
+    EXPECT_EQ(r.out.rfind("usage: dockmend " + name, 0), 0u) << r.out;
+  }
   for (const auto& c : table) {
     if (c.name == "help" || c.name == "completion") continue;
     std::set<std::string> from_table;
