@@ -33,12 +33,13 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DDOCKMEND_TESTS=OFF -DDOCKM
 # Runtime stage: the package, git (inside a work tree dockmend lists files with
 # git ls-files, so .gitignore applies) and tini as PID 1.
 FROM debian:bookworm-slim
-COPY --from=build /build/package/ /tmp/dockmend/
+COPY --from=build /build/package/dockmend_*.deb /tmp/dockmend/
 # dockmend: ignore=apt-pin
 RUN apt-get update \
  && apt-get install -y --no-install-recommends git tini /tmp/dockmend/dockmend_*.deb \
  && rm -rf /var/lib/apt/lists/* /tmp/dockmend \
- && useradd --system --no-log-init --uid 10001 --user-group --create-home dockmend \
+ && groupadd --system --gid 10001 dockmend \
+ && useradd --system --no-log-init --uid 10001 --gid 10001 --create-home dockmend \
  && git config --system --add safe.directory '*'
 # The checkout is mounted at /src, usually owned by another user than the one
 # the container runs as (docker run -u, pre-commit and the Action pass the
