@@ -50,7 +50,7 @@ if(HELP2MAN_EXECUTABLE)
   add_custom_command(
     OUTPUT ${DOCKMEND_GENERATED}/dockmend.1
     COMMAND ${CMAKE_COMMAND} -DDOCKMEND=$<TARGET_FILE:dockmend> -DHELP2MAN=${HELP2MAN_EXECUTABLE}
-            -DOUT=${DOCKMEND_GENERATED}/dockmend.1 -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
+            -DOUT=${DOCKMEND_GENERATED}/dockmend.1
             -P ${PROJECT_SOURCE_DIR}/cmake/man.cmake
     DEPENDS dockmend ${PROJECT_SOURCE_DIR}/cmake/man.cmake
     COMMENT "Man page dockmend.1 from the help, with help2man")

@@ -2,8 +2,8 @@
 # `dockmend --help` gives the description and the command list, and
 # `dockmend help COMMAND` for each listed command gives a COMMANDS section, so
 # the page says what the binary says. Run at build time (CMakeLists.txt):
-#   cmake -DDOCKMEND=bin -DHELP2MAN=help2man -DOUT=dockmend.1 -DSOURCE_DIR=src -P man.cmake
-foreach(v DOCKMEND HELP2MAN OUT SOURCE_DIR)
+#   cmake -DDOCKMEND=bin -DHELP2MAN=help2man -DOUT=dockmend.1 -P man.cmake
+foreach(v DOCKMEND HELP2MAN OUT)
   if(NOT DEFINED ${v})
     message(FATAL_ERROR "man.cmake: -D${v}=... is required")
   endif()
