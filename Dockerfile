@@ -38,8 +38,8 @@ COPY --from=build /build/package/dockmend_*.deb /tmp/dockmend/
 RUN apt-get update \
  && apt-get install -y --no-install-recommends git tini /tmp/dockmend/dockmend_*.deb \
  && rm -rf /var/lib/apt/lists/* /tmp/dockmend \
- && groupadd --system --gid 10001 dockmend \
- && useradd --system --no-log-init --uid 10001 --gid 10001 --create-home dockmend \
+ && groupadd --gid 10001 dockmend \
+ && useradd --no-log-init --uid 10001 --gid 10001 --create-home dockmend \
  && git config --system --add safe.directory '*'
 # The checkout is mounted at /src, usually owned by another user than the one
 # the container runs as (docker run -u, pre-commit and the Action pass the
