@@ -23,6 +23,7 @@
 #include <fmt/format.h>
 
 #include "cli/repo_view.hpp"
+#include "cli/verify.hpp"
 #include "diff/unified_diff.hpp"
 #include "io/atomic_write.hpp"
 #include "io/discover.hpp"
@@ -57,6 +58,7 @@ const char* const k_commands_help =
     "  diff    print the fixes as a unified diff (dry run); exit 1 if not empty\n"
     "  fix     apply the fixes in place (atomic writes); exit 0 unless errors\n"
     "  audit   compliance report per service (Markdown, JSON or SARIF)\n"
+    "  verify  build each file before and after its fixes; compare the images\n"
     "  dump    print a file's syntax tree (buildkit, source, json, tokens)\n"
     "  rules   list every rule: id, what it checks, what its fix does\n"
     "  policy  print the policy in use (--default: the built-in one)\n"
@@ -117,6 +119,10 @@ Command make_command(const std::string& name) {
               "compliance score (checks passed / checks applicable), then the overall score.";
     c.extra.add_options()("format", po::value<std::string>()->default_value("md"), "md, json or sarif")(
         "fail-under", po::value<double>(), "exit 1 when the overall score is below this percentage");
+  } else if (c.name == "verify") {
+    c.usage = verify_usage();
+    c.about = verify_about();
+    add_verify_options(c.extra);
   } else if (c.name == "dump") {
     c.usage = "dockmend dump [--format buildkit|source|json|tokens] FILE...";
     c.about = "buildkit: each instruction as buildkit's parser dumps it (its tests' result files);\n"
@@ -941,7 +947,7 @@ int run_rules(Streams& st) {
   for (const auto* r : transforms::all_rules()) {
     const char* kind = r->kind == transforms::RuleKind::Policy ? "policy" : "built-in";
     const char* safety = r->safety == transforms::FixSafety::Safe     ? "safe fix"
-                         : r->safety == transforms::FixSafety::Review ? "fix needs review"
+                         : r->safety == transforms::FixSafety::Unsafe ? "fix needs review"
                                                                      : "report only";
     st.out << fmt::format("{}  [{}, {}, priority {}]{}\n", r->id, kind, safety, r->priority,
                           r->aliases.empty() ? std::string() : fmt::format("  aka {}", r->aliases));
@@ -1020,6 +1026,7 @@ int dispatch(const std::vector<std::string>& args, Streams& st) {
   if (cmd.name == "dump") return run_dump(vm, paths, st);
   if (cmd.name == "rules") return run_rules(st);
   if (cmd.name == "policy") return run_policy(vm, st);
+  if (cmd.name == "verify") return run_verify(vm, paths, st);
   Mode mode = cmd.name == "check" ? Mode::Check : cmd.name == "diff" ? Mode::Diff : cmd.name == "fix" ? Mode::Fix : Mode::Audit;
   return run_files(mode, vm, paths, st);
 }
