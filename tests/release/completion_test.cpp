@@ -250,6 +250,8 @@ TEST(Completion, OfferedValuesAreAccepted) {
   const std::regex list(R"(^([a-z][a-z0-9-]*)((?:, [a-z][a-z0-9-]*)*) or ([a-z][a-z0-9-]*))");
   std::size_t tried = 0;
   for (const auto& c : cli::command_table()) {
+    // verify builds images with docker, podman or buildah: not a run for this test.
+    if (c.name == "verify") continue;
     for (const auto& o : c.options) {
       std::smatch m;
       if (!o.takes_value || !std::regex_search(o.help, m, list)) continue;
