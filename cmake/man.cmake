@@ -38,7 +38,7 @@ if(NOT names)
   message(FATAL_ERROR "man.cmake: no commands in `dockmend --help`")
 endif()
 
-set(include "[SYNOPSIS]\n.B dockmend\n\\fICOMMAND\\fR [\\fIOPTIONS\\fR] [\\fIPATH\\fR...]\n.br\n.B dockmend\n\\fB\\-\\-version\\fR\n\n[COMMANDS]\n")
+set(include "[COMMANDS]\n")
 foreach(name IN LISTS names)
   if(name STREQUAL "help")
     continue()
@@ -67,10 +67,19 @@ and shell completions from \\fBdockmend completion bash|zsh|fish\\fR.
 ")
 file(WRITE "${OUT}.include" "${include}")
 
+# help2man takes the SYNOPSIS from a line "Usage: ..."; dockmend writes
+# "usage:", so it runs dockmend through a wrapper (named dockmend, for the NAME
+# section) that capitalises that one word.
+get_filename_component(out_dir "${OUT}" DIRECTORY)
+set(wrapper_dir "${out_dir}/help2man-wrapper")
+file(MAKE_DIRECTORY "${wrapper_dir}")
+file(WRITE "${wrapper_dir}/dockmend" "#!/bin/sh\n'${DOCKMEND}' \"$@\" | sed '1s/^usage:/Usage:/'\n")
+file(CHMOD "${wrapper_dir}/dockmend" PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
+     WORLD_READ WORLD_EXECUTE)
 execute_process(
   COMMAND ${HELP2MAN} --no-info --no-discard-stderr
           --name=audit\ and\ fix\ Dockerfiles\ against\ a\ policy
-          --include=${OUT}.include --output=${OUT} ${DOCKMEND}
+          --include=${OUT}.include --output=${OUT} ${wrapper_dir}/dockmend
   RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "man.cmake: help2man exited ${rc}")
