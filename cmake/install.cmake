@@ -1,6 +1,6 @@
 # What `cmake --install build --prefix P` (and the Debian package) installs:
 #   bin/dockmend
-#   share/man/man1/dockmend.1                  generated from the help by help2man
+#   share/man/man1/dockmend.1                  generated from the help by help2man (.gz under /usr)
 #   share/bash-completion/completions/dockmend  `dockmend completion bash`
 #   share/zsh/site-functions/_dockmend          (share/zsh/vendor-completions under /usr, Debian's place)
 #   share/fish/vendor_completions.d/dockmend.fish
@@ -55,7 +55,18 @@ if(HELP2MAN_EXECUTABLE)
     DEPENDS dockmend ${PROJECT_SOURCE_DIR}/cmake/man.cmake
     COMMENT "Man page dockmend.1 from the help, with help2man")
   add_custom_target(dockmend_man ALL DEPENDS ${DOCKMEND_GENERATED}/dockmend.1)
-  install(FILES ${DOCKMEND_GENERATED}/dockmend.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+  # Under /usr (the Debian package) compressed as Debian's policy has it (gzip -9n).
+  install(CODE "
+    set(dockmend_man \"${DOCKMEND_GENERATED}/dockmend.1\")
+    if(CMAKE_INSTALL_PREFIX STREQUAL \"/usr\")
+      execute_process(COMMAND gzip -9n -c \"\${dockmend_man}\" OUTPUT_FILE \"\${dockmend_man}.gz\" RESULT_VARIABLE rc)
+      if(NOT rc EQUAL 0)
+        message(FATAL_ERROR \"gzip -9n dockmend.1 failed\")
+      endif()
+      set(dockmend_man \"\${dockmend_man}.gz\")
+    endif()
+    file(INSTALL DESTINATION \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_MANDIR}/man1\" TYPE FILE FILES \"\${dockmend_man}\")
+  ")
 else()
   message(WARNING "dockmend: help2man not found (Debian: apt-get install help2man): "
                   "the man page dockmend.1 is not built, and not installed")
