@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <regex>
+#include <set>
 #include <sstream>
 
 #include "release_support.hpp"
@@ -135,6 +137,24 @@ TEST(Dockerfile, DockerignoreKeepsWhatCopyNeedsAndNothingElse) {
     }
   }
   EXPECT_GE(sources, 5u);
+  // Every module directory CMakeLists.txt builds (dockmend_module(NAME DIR ...),
+  // the GLOBs) is in the context: a new top-level module needs a COPY line.
+  const std::string cmake = test::read_bytes(root() / "CMakeLists.txt");
+  const std::regex module(R"(dockmend_module\(\s*[a-z_]+\s+([A-Za-z0-9_/.-]+))");
+  const std::regex glob_dir(R"(GLOB [^)]*?CONFIGURE_DEPENDS((?:\s+[A-Za-z0-9_/.*-]+)+)\))");
+  std::set<std::string> dirs;
+  for (auto it = std::sregex_iterator(cmake.begin(), cmake.end(), module); it != std::sregex_iterator(); ++it)
+    dirs.insert((*it)[1]);
+  for (auto it = std::sregex_iterator(cmake.begin(), cmake.end(), glob_dir); it != std::sregex_iterator(); ++it) {
+    std::istringstream words((*it)[1].str());
+    for (std::string w; words >> w;)
+      if (w.find('/') != std::string::npos && w[0] != '$') dirs.insert(w.substr(0, w.rfind('/')));
+  }
+  EXPECT_GE(dirs.size(), 8u);
+  for (const auto& d : dirs) {
+    if (!fs::is_directory(root() / d)) continue;
+    EXPECT_TRUE(context_keeps(patterns, d + "/x.cpp")) << d << " is built but not in the image's build context";
+  }
   // What the build reads (CMakeLists.txt's modules, the install rules) is copied.
   for (const char* needed : {"CMakeLists.txt", "cmake/install.cmake", "grammar", "src/main.cpp", "transforms",
                              "README.md", "CHANGELOG.md", "docs/policy.md"})
