@@ -1047,9 +1047,11 @@ std::vector<CommandInfo> command_table() {
     if (line.empty()) break;
     const auto b = line.find_first_not_of(' ');
     const auto e = line.find(' ', b);
-    CommandInfo c{line.substr(b, e - b), line.substr(line.find_first_not_of(' ', e)), {}};
+    CommandInfo c{line.substr(b, e - b), line.substr(line.find_first_not_of(' ', e)), "", {}};
     if (c.name != "help" && c.name != "completion") {
-      const po::options_description shown = shown_options(make_command(c.name));
+      const Command cmd = make_command(c.name);
+      c.usage = cmd.usage;
+      const po::options_description shown = shown_options(cmd);
       for (const auto& o : shown.options()) {
         const po::value_semantic* v = o->semantic().get();
         OptionInfo oi;

@@ -32,6 +32,7 @@ struct OptionInfo {
 struct CommandInfo {
   std::string name;
   std::string summary;     // its line in `dockmend --help`
+  std::string usage;       // "dockmend check [OPTIONS] [PATH...]" (`help COMMAND`'s first line)
   std::vector<OptionInfo> options;
 };
 std::vector<CommandInfo> command_table();

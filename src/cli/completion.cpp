@@ -54,11 +54,14 @@ Value option_value(const OptionInfo& o) {
   return {ValueKind::Number, {}};
 }
 
-// What follows a command's options: paths for the commands that read files.
-ValueKind operands(const std::string& command) {
-  if (command == "help") return ValueKind::Command;
-  if (command == "completion") return ValueKind::Shell;
-  if (command == "rules" || command == "policy") return ValueKind::None;
+// What follows a command's options: paths for the commands that read files,
+// rule ids where the usage takes them (`dockmend rules [RULE...]`).
+ValueKind operands(const CommandInfo& c) {
+  if (c.name == "help") return ValueKind::Command;
+  if (c.name == "completion") return ValueKind::Shell;
+  static const std::regex takes_rules(R"(\[(RULE|ID)\b)");
+  if (std::regex_search(c.usage, takes_rules)) return ValueKind::RuleIds;
+  if (c.name == "rules" || c.name == "policy") return ValueKind::None;
   return ValueKind::Path;
 }
 
@@ -150,7 +153,7 @@ std::string bash_script(const std::vector<CommandInfo>& table) {
     }
     if (!values.empty()) s += "      case $prev in\n" + values + "      esac\n";
     s += fmt::format("      if [[ $cur == -* ]]; then _dockmend_reply -W '{}' -- \"$cur\"; return 0; fi\n", join(flags));
-    switch (operands(c.name)) {
+    switch (operands(c)) {
       case ValueKind::Command:
         s += fmt::format("      _dockmend_reply -W '{}' -- \"$cur\" ;;\n", join(command_names(table)));
         break;
@@ -158,6 +161,7 @@ std::string bash_script(const std::vector<CommandInfo>& table) {
         s += fmt::format("      _dockmend_reply -W '{}' -- \"$cur\" ;;\n", join({std::begin(k_shells), std::end(k_shells)}));
         break;
       case ValueKind::Path: s += "      compopt -o filenames 2>/dev/null; _dockmend_reply -f -- \"$cur\" ;;\n"; break;
+      case ValueKind::RuleIds: s += "      _dockmend_reply -W \"$rules\" -- \"$cur\" ;;\n"; break;
       default: s += "      ;;\n";
     }
   }
@@ -234,12 +238,13 @@ std::string zsh_script(const std::vector<CommandInfo>& table) {
         s += fmt::format("            '{}--{}{}{}' \\\n", star, o.long_name, o.takes_value ? "=" : "", desc);
       }
     }
-    switch (operands(c.name)) {
+    switch (operands(c)) {
       case ValueKind::Command: s += "            '1:command:(" + join(command_names(table)) + ")' \\\n"; break;
       case ValueKind::Shell:
         s += "            '1:shell:(" + join({std::begin(k_shells), std::end(k_shells)}) + ")' \\\n";
         break;
       case ValueKind::Path: s += "            '*:path:_files' \\\n"; break;
+      case ValueKind::RuleIds: s += "            '*:rule:(" + join(rule_names()) + ")' \\\n"; break;
       default: break;
     }
     s += "            && ret=0 ;;\n";
@@ -295,12 +300,13 @@ std::string fish_script(const std::vector<CommandInfo>& table) {
       }
       s += line + " -d " + fish_text(o.help) + "\n";
     }
-    switch (operands(c.name)) {
+    switch (operands(c)) {
       case ValueKind::Command: s += fmt::format("complete -c dockmend {} -a {}\n", when, fish_text(names)); break;
       case ValueKind::Shell:
         s += fmt::format("complete -c dockmend {} -a {}\n", when, fish_text(join({std::begin(k_shells), std::end(k_shells)})));
         break;
       case ValueKind::Path: s += fmt::format("complete -c dockmend {} -F\n", when); break;
+      case ValueKind::RuleIds: s += fmt::format("complete -c dockmend {} -a {}\n", when, fish_text(rules)); break;
       default: break;
     }
   }

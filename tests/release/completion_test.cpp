@@ -275,3 +275,25 @@ TEST(Completion, OfferedValuesAreAccepted) {
   EXPECT_GE(tried, 10u);
   fs::remove_all(dir);
 }
+
+// A command whose usage takes rules (`dockmend rules [RULE...]`) completes rule
+// ids and aliases after it; one that takes none offers nothing there.
+TEST(Completion, RuleOperandsWhereTheUsageTakesThem) {
+  if (!test::has_tool("bash")) GTEST_SKIP() << "bash not found";
+  const std::string s = script("bash");
+  std::size_t checked = 0;
+  for (const auto& name : commands_in_help()) {
+    if (name == "help" || name == "completion") continue;
+    const std::string usage = test::run_capture(bin() + " help " + name).out;
+    const std::string first = usage.substr(0, usage.find('\n'));
+    const auto offered = bash_complete(s, {name, "DL30"});
+    if (std::regex_search(first, std::regex(R"(\[(RULE|ID)\b)"))) {
+      EXPECT_TRUE(contains(offered, "DL3008")) << first;
+      ++checked;
+    } else if (name == "rules" || name == "policy") {
+      EXPECT_TRUE(offered.empty()) << first;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 2u);
+}
