@@ -21,6 +21,7 @@
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/repo_view.hpp"
 #include "cli/verify.hpp"
@@ -31,6 +32,9 @@
 #include "io/sharding.hpp"
 #include "policy/policy.hpp"
 #include "report/audit.hpp"
+#include "report/audit_html.hpp"
+#include "report/findings.hpp"
+#include "cli/suggest.hpp"
 #include "syntax/dump.hpp"
 #include "transforms/engine.hpp"
 #include "version/version.hpp"
@@ -57,10 +61,10 @@ const char* const k_commands_help =
     "  check   print findings (path:line:col: rule: message); exit 1 if any\n"
     "  diff    print the fixes as a unified diff (dry run); exit 1 if not empty\n"
     "  fix     apply the fixes in place (atomic writes); exit 0 unless errors\n"
-    "  audit   compliance report per service (Markdown, JSON or SARIF)\n"
+    "  audit   compliance report per service (Markdown, HTML, JSON or SARIF)\n"
     "  verify  build each file before and after its fixes; compare the images\n"
     "  dump    print a file's syntax tree (buildkit, source, json, tokens)\n"
-    "  rules   list every rule: id, what it checks, what its fix does\n"
+    "  rules   list every rule (dockmend rules ID: one rule in full)\n"
     "  policy  print the policy in use (--default: the built-in one)\n"
     "  help    help for a command: dockmend help COMMAND\n"
     "  completion  print a shell completion script: bash, zsh or fish\n"
@@ -101,7 +105,9 @@ Command make_command(const std::string& name) {
     c.usage = "dockmend check [OPTIONS] [PATH...]";
     c.about = "Prints one finding a line: path:line:col: rule: message. No output when clean.\n"
               "Exit 0 when clean, 1 when any finding stands or a fix would change a file, 2 on errors.";
-    c.extra.add_options()("format", po::value<std::string>()->default_value("text"), "text, json or sarif");
+    c.extra.add_options()("format", po::value<std::string>()->default_value("text"), "text, json or sarif")(
+        "sarif-max-results", po::value<std::size_t>()->default_value(25000),
+        "SARIF: keep the N most severe results (GitHub code scanning takes 25,000 a run)");
   } else if (c.name == "diff") {
     c.usage = "dockmend diff [OPTIONS] [PATH...]";
     c.about = "Prints the fixes as a unified diff (git apply / patch -p1 accept it); writes nothing.\n"
@@ -117,7 +123,9 @@ Command make_command(const std::string& name) {
     c.usage = "dockmend audit [OPTIONS] [PATH...]";
     c.about = "Per service: a table Issue | Current | Should Be | Line Ref, what is correct, and a\n"
               "compliance score (checks passed / checks applicable), then the overall score.";
-    c.extra.add_options()("format", po::value<std::string>()->default_value("md"), "md, json or sarif")(
+    c.extra.add_options()("format", po::value<std::string>()->default_value("md"), "md, html, json or sarif")(
+        "sarif-max-results", po::value<std::size_t>()->default_value(25000),
+        "SARIF: keep the N most severe results (GitHub code scanning takes 25,000 a run)")(
         "fail-under", po::value<double>(), "exit 1 when the overall score is below this percentage");
   } else if (c.name == "verify") {
     c.usage = verify_usage();
@@ -130,14 +138,16 @@ Command make_command(const std::string& name) {
               "tokens: one token a line. Exit 2 when buildkit would reject a file (diagnostic on stderr).";
     c.extra.add_options()("format", po::value<std::string>()->default_value("buildkit"), "buildkit, source, json or tokens");
   } else if (c.name == "rules") {
-    c.usage = "dockmend rules";
-    c.about = "Lists every rule: id, kind (policy or built-in), fix safety, aliases, what it checks, what its fix does.";
+    c.usage = "dockmend rules [RULE...]";
+    c.about = "Lists every rule: id, kind (policy or built-in), fix safety, aliases, what it checks, what its fix does.\n"
+              "With RULE (an id or an alias such as DL3008): that rule alone, with its severity and documentation.";
   } else if (c.name == "policy") {
     c.usage = "dockmend policy [--default] [--policy FILE]";
     c.about = "Prints the built-in default policy (--default), or where the policy in use is and its services.";
     c.extra.add_options()("default", po::bool_switch(), "print the built-in default policy");
   } else {
-    throw UsageError{fmt::format("unknown command '{}' (see dockmend --help)", name)};
+    throw UsageError{fmt::format("unknown command '{}'{} (see dockmend --help)", name,
+                                 did_you_mean(name, {"check", "diff", "fix", "audit", "verify", "dump", "rules", "policy", "help"}))};
   }
   return c;
 }
@@ -227,8 +237,8 @@ LoadedPolicy load_policy(const po::variables_map& vm) {
     // Rule ids named in the policy must exist.
     for (const auto& m : lp.policy.rule_ids) {
       if (!transforms::find_rule(m.id))
-        throw UsageError{fmt::format("{}:{}:{}: unknown rule '{}' (see dockmend rules)", file->string(), m.mark.line,
-                                     m.mark.col, m.id)};
+        throw UsageError{fmt::format("{}:{}:{}: unknown rule '{}'{} (see dockmend rules)", file->string(), m.mark.line,
+                                     m.mark.col, m.id, did_you_mean(m.id, rule_names()))};
     }
   } else {
     auto res = policy::load_policy(default_policy_yaml(), "<built-in default policy>");
@@ -248,6 +258,7 @@ struct FileOutcome {
   std::string text;          // what to print on stdout for this file (diff or findings)
   std::string errors;        // lines for stderr
   bool failed = false;       // an error (exit 2)
+  report::Problem problem;   // what it was, for JSON and SARIF
   bool changed = false;      // would change / changed
   std::size_t findings = 0;
   std::vector<std::pair<std::string_view, std::size_t>> by_rule;  // rule id (static), findings
@@ -428,20 +439,30 @@ struct RunSettings {
 
 // "path:line:col: rule: message\n", appended piece by piece (a line per
 // finding is most of what `check` prints).
-void append_finding_line(std::string& out, const std::string& display, const transforms::Finding& f) {
+// Columns count code points, as in JSON and SARIF (report/findings.hpp). With
+// `color`: the path bold, the rule in its severity's colour, as ruff does.
+void append_finding_line(std::string& out, const std::string& display, const transforms::Finding& f,
+                         std::string_view original, bool color) {
   auto number = [&](std::uint32_t n) {
     char digits[16];
     const auto r = std::to_chars(digits, digits + sizeof digits, n);
     out.append(digits, r.ptr);
   };
   const bool other_file = !f.file.empty();
+  if (color) out += "\033[1m";
   out += other_file ? f.file : display;
-  out += ':';
+  if (color) out += "\033[0m\033[36m:\033[0m";
+  else out += ':';
   number(other_file ? std::max<std::uint32_t>(f.file_line, 1) : f.line);
-  out += ':';
-  number(other_file ? 1 : f.column);
-  out += ": ";
+  out += color ? "\033[36m:\033[0m" : ":";
+  number(other_file ? 1 : f.column <= 1 ? f.column : report::char_column(original, f.at.begin));
+  out += color ? "\033[36m:\033[0m " : ": ";
+  if (color) {
+    const auto sev = report::finding_severity(transforms::find_rule(f.rule), f);
+    out += sev == "error" ? "\033[1;31m" : sev == "warning" ? "\033[1;33m" : "\033[1;34m";
+  }
   out += f.rule;
+  if (color) out += "\033[0m";
   out += ": ";
   out += f.message;
   out += '\n';
@@ -472,6 +493,7 @@ FileOutcome process_one(const std::string& arg_path, std::string display, Displa
     if (!r.ok()) {
       o.failed = true;
       o.errors = fmt::format("dockmend: error: {}\n", r.error->message);
+      o.problem = {display, 0, 0, r.error->message};
       return o;
     }
     bytes = std::move(r.bytes);
@@ -479,10 +501,10 @@ FileOutcome process_one(const std::string& arg_path, std::string display, Displa
   }
   std::size_t nul = 0;
   if (looks_binary(bytes, nul)) {
-    auto t = syntax::parse(std::string_view(bytes).substr(0, nul), {false});
-    auto [line, col] = t.position(static_cast<std::uint32_t>(nul));
+    const auto [line, col, chars] = report::Positions(bytes).at(static_cast<std::uint32_t>(nul));
     o.failed = true;
     o.errors = fmt::format("dockmend: error: {}:{}:{}: not a Dockerfile: binary content (NUL byte)\n", display, line, col);
+    o.problem = {display, line, col, "not a Dockerfile: binary content (NUL byte)"};
     return o;
   }
   const bool fixing = rs.mode == Mode::Diff || rs.mode == Mode::Fix;
@@ -491,6 +513,7 @@ FileOutcome process_one(const std::string& arg_path, std::string display, Displa
     o.failed = true;
     o.errors = fmt::format("dockmend: error: {}:{}:{}: {}\n", display, rep->error->line, rep->error->column,
                            rep->error->message);
+    o.problem = {display, rep->error->line, rep->error->column, "buildkit rejects the file: " + rep->error->message};
     if (rs.mode == Mode::Audit) o.report = std::move(rep);
     return o;
   }
@@ -505,7 +528,7 @@ FileOutcome process_one(const std::string& arg_path, std::string display, Displa
   switch (rs.mode) {
     case Mode::Check:
       if (rs.check_format == "text")
-        for (const auto& f : rep->findings) append_finding_line(o.text, display, f);
+        for (const auto& f : rep->findings) append_finding_line(o.text, display, f, rep->original, rs.color);
       break;
     case Mode::Diff:
       if (o.changed) {
@@ -616,6 +639,34 @@ void remove_stale_temp_files(const std::vector<std::pair<std::string, std::strin
   }
 }
 
+// The stderr summary: the counts on one line, then the rules that found most
+// (a run over a large repository has dozens; a line of all of them was 800
+// characters long).
+std::string summary_lines(Mode mode, std::size_t n, std::size_t changed, std::size_t created, std::size_t findings,
+                          std::size_t failed, const std::map<std::string, std::size_t, std::less<>>& by_rule) {
+  const std::string verb = mode == Mode::Fix ? "changed" : "would change";
+  std::string s = fmt::format("dockmend: {} file{} scanned", n, n == 1 ? "" : "s");
+  // Only diff and fix compute the fixes: check and audit know findings, not changes.
+  if (mode == Mode::Diff || mode == Mode::Fix) {
+    s += fmt::format(", {} {}", changed, verb);
+    if (created) s += fmt::format(", {} new file{}", created, created == 1 ? "" : "s");
+  }
+  s += fmt::format(", {} finding{}, {} error{}\n", findings, findings == 1 ? "" : "s", failed, failed == 1 ? "" : "s");
+  if (by_rule.empty()) return s;
+  constexpr std::size_t k_shown = 5;
+  std::vector<std::pair<std::string_view, std::size_t>> top(by_rule.begin(), by_rule.end());
+  std::stable_sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  s += "dockmend: by rule: ";
+  for (std::size_t i = 0; i < top.size() && i < k_shown; ++i) s += fmt::format("{}{} {}", i ? ", " : "", top[i].first, top[i].second);
+  if (top.size() > k_shown) {
+    std::size_t rest = 0;
+    for (std::size_t i = k_shown; i < top.size(); ++i) rest += top[i].second;
+    s += fmt::format(", and {} more rule{} ({} finding{})", top.size() - k_shown, top.size() - k_shown == 1 ? "" : "s", rest,
+                     rest == 1 ? "" : "s");
+  }
+  return s + "\n";
+}
+
 int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::string>& paths, Streams& st) {
   LoadedPolicy lp = load_policy(vm);
   RunSettings rs;
@@ -626,15 +677,20 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   if (mode == Mode::Check) {
     rs.check_format = vm["format"].as<std::string>();
     if (rs.check_format != "text" && rs.check_format != "json" && rs.check_format != "sarif")
-      throw UsageError{fmt::format("--format takes text, json or sarif, not '{}'", rs.check_format)};
+      throw UsageError{fmt::format("--format takes text, json or sarif, not '{}'{}", rs.check_format,
+                                   did_you_mean(rs.check_format, {"text", "json", "sarif"}))};
   }
   report::Format audit_format = report::Format::Markdown;
+  bool audit_html = false;
   if (mode == Mode::Audit) {
     const auto f = vm["format"].as<std::string>();
+    audit_html = f == "html";
     if (f == "md" || f == "markdown") audit_format = report::Format::Markdown;
     else if (f == "json") audit_format = report::Format::Json;
     else if (f == "sarif") audit_format = report::Format::Sarif;
-    else throw UsageError{fmt::format("--format takes md, json or sarif, not '{}'", f)};
+    else if (!audit_html)
+      throw UsageError{fmt::format("--format takes md, html, json or sarif, not '{}'{}", f,
+                                   did_you_mean(f, {"md", "html", "json", "sarif"}))};
   }
   const bool quiet = vm["quiet"].as<bool>();
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -648,11 +704,13 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   if (vm.count("select")) cfg.selection.select = split_commas(vm["select"].as<std::vector<std::string>>());
   if (vm.count("ignore")) cfg.selection.ignore = split_commas(vm["ignore"].as<std::vector<std::string>>());
   for (const auto& n : cfg.selection.select)
-    if (n != "ALL" && !transforms::find_rule(n)) throw UsageError{fmt::format("--select: unknown rule '{}'", n)};
+    if (n != "ALL" && !transforms::find_rule(n))
+      throw UsageError{fmt::format("--select: unknown rule '{}'{}", n, did_you_mean(n, rule_names()))};
   for (const auto& n : cfg.selection.ignore)
-    if (n != "ALL" && !transforms::find_rule(n)) throw UsageError{fmt::format("--ignore: unknown rule '{}'", n)};
-  // What each rule found right is read only by the reports (audit, check --format json/sarif).
-  cfg.collect_correct = mode == Mode::Audit || rs.check_format != "text";
+    if (n != "ALL" && !transforms::find_rule(n))
+      throw UsageError{fmt::format("--ignore: unknown rule '{}'{}", n, did_you_mean(n, rule_names()))};
+  // What each rule found right is read only by the audit ("what is correct").
+  cfg.collect_correct = mode == Mode::Audit;
   transforms::prepare(cfg);
 
   // Standard input.
@@ -662,6 +720,9 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   if (use_stdin && roots.size() > 1) throw UsageError{"- (standard input) cannot be mixed with other paths"};
   std::string stdin_bytes;
   std::vector<std::pair<std::string, std::string>> files;  // (path to open, display)
+  std::vector<report::Problem> problems;                   // for JSON and SARIF
+  std::size_t discovered = 0;
+  std::string automation_id;                               // SARIF: one id per shard
   int exit_code = 0;
   if (use_stdin) {
     stdin_bytes = read_stdin(st.in, io::k_default_max_file_bytes);
@@ -674,8 +735,10 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
     auto found = io::discover(roots, dopt);
     for (const auto& e : found.errors) {
       st.err << fmt::format("dockmend: error: {}\n", e.message);
+      problems.push_back({"", 0, 0, e.message});
       exit_code = 2;
     }
+    discovered = found.files.size();
     // Files skipped on purpose (links leaving the root, broken links): say why.
     if (!quiet)
       for (const auto& note : found.notes) st.err << fmt::format("dockmend: note: {}\n", note);
@@ -686,6 +749,8 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
       if (std::sscanf(s.c_str(), "%d/%d%n", &shard_k, &shard_n, &used) != 2 || static_cast<std::size_t>(used) != s.size() ||
           shard_n < 1 || shard_k < 1 || shard_k > shard_n)
         throw UsageError{fmt::format("--shard takes K/N with 1 <= K <= N, not '{}'", s)};
+      // Code scanning keeps one analysis per tool and category: each shard's run is its own.
+      if (shard_n > 1) automation_id = fmt::format("dockmend/shard-{}-of-{}/", shard_k, shard_n);
     }
     // A file's shard follows from its path as shown (relative to the policy's
     // root), so that every job agrees however it spells the roots and wherever
@@ -728,6 +793,7 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
       o->display = display;
       o->failed = true;
       o->errors = fmt::format("dockmend: error: {}: {} (not processed)\n", display, e.what());
+      o->problem = {display, 0, 0, fmt::format("{} (not processed)", e.what())};
       return o;
     }
   };
@@ -795,6 +861,7 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
     }
     st.out << o->text;
     if (o->failed) ++failed;
+    if (o->failed && !(o->report && o->report->error)) problems.push_back(std::move(o->problem));
     if (o->changed) ++changed;
     findings += o->findings;
     for (const auto& [r, c] : o->by_rule) {
@@ -854,38 +921,40 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
     in.policy = &lp.policy;
     in.tool_version = std::string(dockmend::version());
     for (const auto& r : kept) in.files.push_back(r.get());
+    report::FindingsInput fi;
+    fi.policy = in.policy;
+    fi.files = in.files;
+    fi.problems = std::move(problems);
+    fi.tool_version = in.tool_version;
+    fi.scanned = n;
+    fi.automation_id = automation_id;
+    report::SarifOptions so;
+    if (vm.count("sarif-max-results")) so.max_results = vm["sarif-max-results"].as<std::size_t>();
     if (mode == Mode::Audit) {
-      st.out << report::render(in, audit_format);
+      st.out << (audit_html                                  ? report::audit_html(in)
+                 : audit_format == report::Format::Sarif ? report::sarif(fi, so)
+                                                         : report::render(in, audit_format));
       if (vm.count("fail-under") && report::score(in).percent() < vm["fail-under"].as<double>() && exit_code == 0)
         exit_code = 1;
     } else if (rs.check_format == "sarif") {
-      st.out << report::sarif(in);
+      st.out << report::sarif(fi, so);
     } else {
-      st.out << report::render(in, report::Format::Json);
+      st.out << report::check_json(fi);
     }
   }
 
-  if (!quiet && (n > 1 || findings || changed || failed || created)) {
-    std::string verb = mode == Mode::Fix ? "changed" : "would change";
-    std::string s = fmt::format("dockmend: {} file{} scanned", n, n == 1 ? "" : "s");
-    // Only diff and fix compute the fixes: check and audit know findings, not changes.
-    if (mode == Mode::Diff || mode == Mode::Fix) {
-      s += fmt::format(", {} {}", changed, verb);
-      if (created) s += fmt::format(", {} new file{}", created, created == 1 ? "" : "s");
-    }
-    s += fmt::format(", {} finding{}", findings, findings == 1 ? "" : "s");
-    if (!by_rule.empty()) {
-      s += " (";
-      bool first = true;
-      for (const auto& [r, c] : by_rule) {
-        s += fmt::format("{}{}: {}", first ? "" : ", ", r, c);
-        first = false;
-      }
-      s += ")";
-    }
-    s += fmt::format(", {} error{}\n", failed, failed == 1 ? "" : "s");
-    st.err << s;
+  if (!quiet && n == 0 && !use_stdin) {
+    // Nothing to do is not an error, but say so: a wrong path or a --exclude too wide.
+    if (discovered == 0 && exit_code == 0)
+      st.err << fmt::format("dockmend: warning: no Dockerfiles found in {} (looked for Dockerfile, Containerfile, "
+                            "Dockerfile.*, *.Dockerfile, ...; .gitignore and --exclude honoured)\n",
+                            fmt::join(roots, ", "));
+    else if (discovered > 0 && vm.count("shard"))
+      st.err << fmt::format("dockmend: note: none of the {} Dockerfiles found falls in shard {}\n", discovered,
+                            vm["shard"].as<std::string>());
   }
+  if (!quiet && (n > 1 || findings || changed || failed || created))
+    st.err << summary_lines(mode, n, changed, created, findings, failed, by_rule);
   if (failed) exit_code = 2;
   if (exit_code) return exit_code;
   switch (mode) {
@@ -943,7 +1012,35 @@ int run_dump(const po::variables_map& vm, const std::vector<std::string>& paths,
   return code;
 }
 
-int run_rules(Streams& st) {
+// `dockmend rules ID`: one rule, with everything known about it.
+int run_rule(const std::string& name, Streams& st) {
+  const auto* r = transforms::find_rule(name);
+  if (!r) throw UsageError{fmt::format("unknown rule '{}'{} (see dockmend rules)", name, did_you_mean(name, rule_names()))};
+  const char* safety = r->fix.empty() ? "report only (no automatic fix)"
+                       : r->safety == transforms::FixSafety::Safe ? "safe fix (dockmend fix applies it)"
+                                                                  : "fix needs review (it may change what the image does)";
+  st.out << fmt::format("{}\n\n", r->id);
+  st.out << fmt::format("  kind:     {}\n", r->kind == transforms::RuleKind::Policy ? "policy" : "built-in");
+  st.out << fmt::format("  severity: {}\n", report::severity_of(r));
+  st.out << fmt::format("  priority: {}\n", r->priority);
+  if (!r->aliases.empty()) st.out << fmt::format("  aka:      {}\n", r->aliases);
+  st.out << fmt::format("  checks:   {}\n", r->summary);
+  if (const auto why = report::rule_description(*r); !why.empty()) st.out << fmt::format("  why:      {}\n", why);
+  st.out << fmt::format("  fix:      {}\n", r->fix.empty() ? std::string_view("none") : r->fix);
+  st.out << fmt::format("  safety:   {}\n", safety);
+  st.out << fmt::format("  docs:     {}\n", report::rule_help_uri(*r));
+  return 0;
+}
+
+int run_rules(const std::vector<std::string>& ids, Streams& st) {
+  if (!ids.empty()) {
+    int code = 0;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (i) st.out << "\n";
+      code = std::max(code, run_rule(ids[i], st));
+    }
+    return code;
+  }
   for (const auto* r : transforms::all_rules()) {
     const char* kind = r->kind == transforms::RuleKind::Policy ? "policy" : "built-in";
     const char* safety = r->safety == transforms::FixSafety::Safe     ? "safe fix"
@@ -1014,6 +1111,11 @@ int dispatch(const std::vector<std::string>& args, Streams& st) {
   try {
     po::store(po::command_line_parser(rest).options(all).positional(pos).run(), vm);
     po::notify(vm);
+  } catch (const po::unknown_option& e) {
+    std::vector<std::string> names;
+    for (const auto& o : all.options())
+      if (o->long_name() != "paths") names.push_back("--" + o->long_name());
+    throw UsageError{std::string(e.what()) + did_you_mean(e.get_option_name(), names) + " (see dockmend help " + cmd.name + ")"};
   } catch (const po::error& e) {
     throw UsageError{std::string(e.what()) + " (see dockmend help " + cmd.name + ")"};
   }
@@ -1024,7 +1126,7 @@ int dispatch(const std::vector<std::string>& args, Streams& st) {
   std::vector<std::string> paths;
   if (vm.count("paths")) paths = vm["paths"].as<std::vector<std::string>>();
   if (cmd.name == "dump") return run_dump(vm, paths, st);
-  if (cmd.name == "rules") return run_rules(st);
+  if (cmd.name == "rules") return run_rules(paths, st);
   if (cmd.name == "policy") return run_policy(vm, st);
   if (cmd.name == "verify") return run_verify(vm, paths, st);
   Mode mode = cmd.name == "check" ? Mode::Check : cmd.name == "diff" ? Mode::Diff : cmd.name == "fix" ? Mode::Fix : Mode::Audit;

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "report/audit_scale.hpp"
+#include "report/findings.hpp"
 #include "syntax/dump.hpp"
 
 namespace dockmend::report {
@@ -150,10 +153,12 @@ std::string markdown(const AuditInput& in) {
   else o += scope + ".\n\n";
   o += fmt::format("**Overall compliance: {}** ({} of {} checks pass)\n\n", percent(a.percent()), a.passed, a.applicable);
 
-  // ---- per service
+  // ---- per service (past a few, Dockerfiles of no service are summarised: audit_scale.hpp)
+  const bool summarised = summarise_others(a);
   std::size_t n = 0;
   for (const auto& s : a.services) {
     const auto& f = *s.file;
+    if (summarised && !f.service) continue;
     const std::string ref = f.service && !f.service->ref.empty() ? fmt::format(" ({})", f.service->ref) : "";
     o += fmt::format("## {}. {} `{}`{}\n\n", ++n, s.name, f.path, ref);
     if (f.error) {
@@ -198,11 +203,14 @@ std::string markdown(const AuditInput& in) {
     o += "\n";
   }
 
+  if (summarised) o += others_markdown(a);
+
   // ---- the fixes, by priority: each failing rule once, with the services it fails in
   struct Todo {
     const Rule* rule;
     std::vector<std::string> services;
     std::size_t fixable = 0, manual = 0;
+    std::set<const transforms::FileReport*> others;  // summarised Dockerfiles of no service
   };
   std::map<std::pair<int, std::size_t>, Todo> todos;
   for (const auto& s : a.services) {
@@ -211,7 +219,8 @@ std::string markdown(const AuditInput& in) {
       if (!r) continue;
       auto& t = todos[{r->priority, rule_index(r)}];
       t.rule = r;
-      if (std::find(t.services.begin(), t.services.end(), s.name) == t.services.end()) t.services.push_back(s.name);
+      if (summarised && !s.file->service) t.others.insert(s.file);
+      else if (std::find(t.services.begin(), t.services.end(), s.name) == t.services.end()) t.services.push_back(s.name);
       if (fd->fix) ++t.fixable;
       else ++t.manual;
     }
@@ -235,7 +244,7 @@ std::string markdown(const AuditInput& in) {
       std::string_view summary = t.rule->summary;
       if (const auto paren = summary.rfind(" ("); paren != std::string_view::npos && summary.back() == ')')
         summary = summary.substr(0, paren);
-      o += fmt::format("{}. **{}** — {}: {} {}\n", ++k, t.rule->id, fmt::join(t.services, ", "), md_cell(summary), how);
+      o += fmt::format("{}. **{}** — {}: {} {}\n", ++k, t.rule->id, fix_targets(t.services, t.others.size()), md_cell(summary), how);
       // Leave a blank line before the next heading.
       auto next = todos.upper_bound(key);
       if (next == todos.end() || next->first.first != current) o += "\n";
@@ -245,8 +254,14 @@ std::string markdown(const AuditInput& in) {
   // ---- summary
   o += "## Summary\n\n| Service | Dockerfile | Checks passed | Compliance |\n|---------|------------|---------------|------------|\n";
   for (const auto& s : a.services)
-    o += fmt::format("| {} | `{}` | {} of {} | {} |\n", md_cell(s.name), md_cell(s.dockerfile), s.passed, s.applicable,
-                     percent(s.percent()));
+    if (!summarised || s.file->service)
+      o += fmt::format("| {} | `{}` | {} of {} | {} |\n", md_cell(s.name), md_cell(s.dockerfile), s.passed, s.applicable,
+                       percent(s.percent()));
+  if (summarised) {
+    const OthersSummary others = summarise(a, 0, 0);
+    o += fmt::format("| {} other Dockerfiles | | {} of {} | {} |\n", others.files, others.passed, others.applicable,
+                     percent(others.percent()));
+  }
   o += fmt::format("| **Overall** | | **{} of {}** | **{}** |\n", a.passed, a.applicable, percent(a.percent()));
   return o;
 }
@@ -281,7 +296,7 @@ std::string json(const AuditInput& in) {
           "\"current\": {}, \"expected\": {}, \"ref\": {}, \"fixable\": {}, \"fix\": {}}}",
           k ? ", " : "", json_quote(fd.rule), priority_of(fd.rule), json_quote(fd.message),
           json_quote(fd.file.empty() ? f.path : fd.file), fd.file.empty() ? fd.line : fd.file_line,
-          fd.file.empty() ? fd.column : 1, json_quote(fd.current), json_quote(fd.expected), json_quote(fd.ref),
+          fd.file.empty() ? char_column(f.original, fd.at.begin) : 1, json_quote(fd.current), json_quote(fd.expected), json_quote(fd.ref),
           fd.fix.has_value(), fd.fix ? json_quote(fd.fix->reason) : std::string("null"));
     }
     o += "], \"correct\": [";
@@ -309,124 +324,9 @@ std::string json(const AuditInput& in) {
   return o;
 }
 
-// ---------------------------------------------------------------- SARIF
-
-const char* level_of(int priority) { return priority <= 1 ? "error" : priority == 2 ? "warning" : "note"; }
-
-// Line and column (in Unicode code points, 1-based) of a byte offset, and the
-// offset in code points.
-struct TextPos {
-  std::uint32_t line = 1, column = 1, chars = 0;
-};
-
-class Positions {
- public:
-  explicit Positions(std::string_view text) : m_text(text) {
-    m_starts.push_back(0);
-    for (std::uint32_t i = 0; i < text.size(); ++i)
-      if (text[i] == '\n') m_starts.push_back(i + 1);
-  }
-  TextPos at(std::uint32_t offset) const {
-    offset = std::min<std::uint32_t>(offset, static_cast<std::uint32_t>(m_text.size()));
-    const auto it = std::upper_bound(m_starts.begin(), m_starts.end(), offset);
-    const auto line = static_cast<std::uint32_t>(it - m_starts.begin());
-    const auto begin = m_starts[line - 1];
-    TextPos p;
-    p.line = line;
-    p.column = 1 + count(begin, offset);
-    p.chars = count(0, offset);
-    return p;
-  }
-
- private:
-  std::uint32_t count(std::uint32_t b, std::uint32_t e) const {
-    std::uint32_t n = 0;
-    for (auto i = b; i < e; ++i)
-      if ((static_cast<unsigned char>(m_text[i]) & 0xC0) != 0x80) ++n;
-    return n;
-  }
-  std::string_view m_text;
-  std::vector<std::uint32_t> m_starts;
-};
-
-std::string region(const Positions& pos, std::uint32_t b, std::uint32_t e) {
-  const auto pb = pos.at(b), pe = pos.at(e);
-  return fmt::format(
-      "{{\"startLine\": {}, \"startColumn\": {}, \"endLine\": {}, \"endColumn\": {}, \"charOffset\": {}, \"charLength\": {}}}",
-      pb.line, pb.column, pe.line, pe.column, pb.chars, pe.chars - pb.chars);
-}
-
 }  // namespace
 
-std::string sarif(const AuditInput& in) {
-  const auto& rules = transforms::all_rules();
-  std::string o =
-      "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [{\n"
-      "    \"tool\": {\"driver\": {\"name\": \"dockmend\", \"version\": " +
-      json_quote(in.tool_version) + ", \"rules\": [";
-  for (std::size_t i = 0; i < rules.size(); ++i) {
-    const auto* r = rules[i];
-    const char* kind = r->kind == transforms::RuleKind::Policy ? "policy" : "built-in";
-    o += fmt::format(
-        "{}\n      {{\"id\": {}, \"shortDescription\": {{\"text\": {}}}, \"help\": {{\"text\": {}}}, "
-        "\"defaultConfiguration\": {{\"level\": \"{}\"}}, \"properties\": {{\"priority\": {}, \"kind\": \"{}\"}}}}",
-        i ? "," : "", json_quote(r->id), json_quote(r->summary),
-        json_quote(r->fix.empty() ? "report only: " + std::string(r->summary) : "fix: " + std::string(r->fix)),
-        level_of(r->priority), r->priority, kind);
-  }
-  o += "]}},\n    \"columnKind\": \"unicodeCodePoints\",\n    \"results\": [";
-  bool first = true;
-  for (const auto* f : in.files) {
-    const Positions pos(f->original);
-    for (const auto& fd : f->findings) {
-      const Rule* r = rule_of(fd.rule);
-      const std::string uri = fd.file.empty() ? f->path : fd.file;
-      std::string text = fd.message;
-      if (!fd.current.empty() || !fd.expected.empty()) text += fmt::format(": {} → {}", fd.current, fd.expected);
-      if (!fd.ref.empty()) text += fmt::format(" ({})", fd.ref);
-      o += fmt::format("{}\n      {{\"ruleId\": {}, ", first ? "" : ",", json_quote(fd.rule));
-      if (r) o += fmt::format("\"ruleIndex\": {}, ", rule_index(r));
-      o += fmt::format("\"level\": \"{}\", \"message\": {{\"text\": {}}}, ", level_of(r ? r->priority : 2), json_quote(text));
-      std::string reg;
-      if (!fd.file.empty()) reg = fmt::format("{{\"startLine\": {}}}", std::max<std::uint32_t>(fd.file_line, 1));
-      else reg = region(pos, fd.at.begin, fd.at.end);
-      o += fmt::format(
-          "\"locations\": [{{\"physicalLocation\": {{\"artifactLocation\": {{\"uri\": {}}}, \"region\": {}}}}}], ",
-          json_quote(uri), reg);
-      o += fmt::format("\"properties\": {{\"current\": {}, \"expected\": {}, \"ref\": {}, \"service\": {}}}",
-                       json_quote(fd.current), json_quote(fd.expected), json_quote(fd.ref),
-                       json_quote(f->service ? f->service->name : std::string()));
-      // The fix: the Dockerfile's replacements, and the files it creates.
-      std::vector<std::string> changes;
-      if (fd.fix && !fd.fix->edits.empty()) {
-        std::string c = fmt::format("{{\"artifactLocation\": {{\"uri\": {}}}, \"replacements\": [", json_quote(f->path));
-        for (std::size_t k = 0; k < fd.fix->edits.size(); ++k) {
-          const auto& e = fd.fix->edits[k];
-          c += fmt::format("{}{{\"deletedRegion\": {}, \"insertedContent\": {{\"text\": {}}}}}", k ? ", " : "",
-                           region(pos, e.range.begin, e.range.end), json_quote(e.text));
-        }
-        changes.push_back(c + "]}");
-      }
-      if (fd.fix && fd.fix->edits.empty()) {
-        for (const auto& nf : f->new_files) {
-          if (nf.rule != fd.rule) continue;
-          changes.push_back(fmt::format(
-              "{{\"artifactLocation\": {{\"uri\": {}}}, \"replacements\": [{{\"deletedRegion\": {{\"charOffset\": 0, "
-              "\"charLength\": 0}}, \"insertedContent\": {{\"text\": {}}}}}]}}",
-              json_quote(nf.path), json_quote(nf.content)));
-        }
-      }
-      if (!changes.empty()) {
-        o += fmt::format(", \"fixes\": [{{\"description\": {{\"text\": {}}}, \"artifactChanges\": [{}]}}]",
-                         json_quote(fd.fix->reason), fmt::join(changes, ", "));
-      }
-      o += "}";
-      first = false;
-    }
-  }
-  o += "\n    ]\n  }]\n}\n";
-  return o;
-}
+// sarif(): src/report/sarif.cpp
 
 std::string render(const AuditInput& input, Format format) {
   switch (format) {

@@ -67,9 +67,9 @@ TEST(BadInput, BinaryFilesNamedLikeDockerfilesAreRefusedOthersStillFixed) {
   const Result r = run_binary(repo.path(), {"fix", "--no-policy", "--select=maintainer"});
   EXPECT_EQ(r.code, 2) << r;
   EXPECT_TRUE(contains(r.err, "dockmend: error: elf/Dockerfile:1:8: not a Dockerfile: binary content (NUL byte)\n")) << r;
-  EXPECT_TRUE(contains(r.err, "dockmend: error: png/app.Dockerfile:2:3: not a Dockerfile: binary content (NUL byte)\n"))
+  EXPECT_TRUE(contains(r.err, "dockmend: error: png/app.Dockerfile:3:1: not a Dockerfile: binary content (NUL byte)\n"))
       << r;
-  EXPECT_TRUE(contains(r.err, "3 files scanned, 1 changed, 1 finding (maintainer: 1), 2 errors")) << r;
+  EXPECT_TRUE(contains(r.err, "3 files scanned, 1 changed, 1 finding, 2 errors\ndockmend: by rule: maintainer 1\n")) << r;
   expect_good_file_fixed(repo);
   const std::string diff = changes(before, snapshot(repo.path()));
   EXPECT_EQ(diff, "modified: good/Dockerfile\n");

@@ -113,7 +113,7 @@ TEST(Race, FileReplacedAfterReadIsNotOverwritten) {
       << r;
   EXPECT_EQ(t.repo.read("a/Dockerfile"), edited) << "the user's change was lost";
   EXPECT_EQ(t.repo.read("b/Dockerfile"), k_after);
-  EXPECT_TRUE(contains(r.err, "2 files scanned, 1 changed, 2 findings (maintainer: 2), 1 error")) << r;
+  EXPECT_TRUE(contains(r.err, "2 files scanned, 1 changed, 2 findings, 1 error\ndockmend: by rule: maintainer 2\n")) << r;
   EXPECT_TRUE(temp_files(t.repo.path()).empty());
 }
 
@@ -217,7 +217,7 @@ TEST(Permissions, ReadOnlyFileAndDirectoryForRealAsAnotherUser) {
                               "'ro-dir': Permission denied (not written)\n"))
       << r;
   EXPECT_TRUE(contains(r.err, "dockmend: error: cannot read 'unreadable/Dockerfile': Permission denied\n")) << r;
-  EXPECT_TRUE(contains(r.err, "4 files scanned, 1 changed, 3 findings (maintainer: 3), 3 errors")) << r;
+  EXPECT_TRUE(contains(r.err, "4 files scanned, 1 changed, 3 findings, 3 errors\ndockmend: by rule: maintainer 3\n")) << r;
   EXPECT_EQ(repo.read("ok/Dockerfile"), k_after);
   EXPECT_EQ(changes(before, snapshot(repo.path())), "modified: ok/Dockerfile\n");
 }
