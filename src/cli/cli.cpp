@@ -38,10 +38,7 @@
 #include "cli/suggest.hpp"
 #include "syntax/dump.hpp"
 #include "transforms/engine.hpp"
-
-#ifndef DOCKMEND_VERSION
-#define DOCKMEND_VERSION "0.0.0"
-#endif
+#include "version/version.hpp"
 
 namespace dockmend::cli {
 
@@ -72,6 +69,7 @@ const char* const k_commands_help =
     "  rules   list every rule (dockmend rules ID: one rule in full)\n"
     "  policy  print the policy in use (--default: the built-in one)\n"
     "  help    help for a command: dockmend help COMMAND\n"
+    "  completion  print a shell completion script: bash, zsh or fish\n"
     "\n"
     "PATH is a Dockerfile, a directory (searched for Dockerfile, Containerfile,\n"
     "Dockerfile.*, *.Dockerfile, ...; .gitignore honoured) or - for standard input.\n"
@@ -163,10 +161,9 @@ Command make_command(const std::string& name) {
   return c;
 }
 
-std::string command_help(const Command& c) {
-  std::ostringstream s;
-  // One flat list under one heading (adding a whole description nests it as a
-  // group, with a heading or a blank line of its own).
+// The options `dockmend help COMMAND` lists, in one flat list under one heading
+// (adding a whole description nests it as a group, with a heading of its own).
+po::options_description shown_options(const Command& c) {
   po::options_description all("options");
   const po::options_description common = run_options();
   if (c.name != "rules") {
@@ -174,8 +171,13 @@ std::string command_help(const Command& c) {
       for (const auto& o : common.options()) all.add(o);
     for (const auto& o : c.extra.options()) all.add(o);
   }
+  return all;
+}
+
+std::string command_help(const Command& c) {
+  std::ostringstream s;
   s << "usage: " << c.usage << "\n\n" << c.about << "\n\n";
-  if (c.name != "rules") s << all;
+  if (c.name != "rules") s << shown_options(c);
   return s.str();
 }
 
@@ -953,7 +955,7 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   if (mode == Mode::Audit || rs.check_format != "text") {
     report::AuditInput in;
     in.policy = &lp.policy;
-    in.tool_version = DOCKMEND_VERSION;
+    in.tool_version = std::string(dockmend::version());
     for (const auto& r : kept) in.files.push_back(r.get());
     report::FindingsInput fi;
     fi.policy = in.policy;
@@ -1116,14 +1118,16 @@ int dispatch(const std::vector<std::string>& args, Streams& st) {
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--version" || args[0] == "-V" || args[0] == "version") {
-    st.out << "dockmend " << DOCKMEND_VERSION << "\n";
+    st.out << "dockmend " << dockmend::version() << "\n";
     return 0;
   }
+  if (args[0] == "completion") return run_completion(args, st);
   if (args[0] == "help") {
     if (args.size() < 2) {
       st.out << k_commands_help;
       return 0;
     }
+    if (args[1] == "completion") return run_completion({"completion", "--help"}, st);
     st.out << command_help(make_command(args[1]));
     return 0;
   }
@@ -1167,6 +1171,43 @@ int dispatch(const std::vector<std::string>& args, Streams& st) {
 }
 
 }  // namespace
+
+std::vector<CommandInfo> command_table() {
+  std::vector<CommandInfo> table;
+  // The commands section of the help: "  NAME  SUMMARY" lines up to a blank line.
+  std::istringstream help(k_commands_help);
+  std::string line;
+  bool in_commands = false;
+  while (std::getline(help, line)) {
+    if (!in_commands) {
+      in_commands = line == "commands:";
+      continue;
+    }
+    if (line.empty()) break;
+    const auto b = line.find_first_not_of(' ');
+    const auto e = line.find(' ', b);
+    CommandInfo c{line.substr(b, e - b), line.substr(line.find_first_not_of(' ', e)), "", {}};
+    if (c.name != "help" && c.name != "completion") {
+      const Command cmd = make_command(c.name);
+      c.usage = cmd.usage;
+      const po::options_description shown = shown_options(cmd);
+      for (const auto& o : shown.options()) {
+        const po::value_semantic* v = o->semantic().get();
+        OptionInfo oi;
+        oi.long_name = o->long_name();
+        oi.takes_value = v->max_tokens() > 0;
+        oi.numeric = dynamic_cast<const po::typed_value<int>*>(v) || dynamic_cast<const po::typed_value<double>*>(v);
+        oi.repeatable = v->is_composing();
+        oi.help = o->description();
+        const std::string shortest = o->canonical_display_name(po::command_line_style::allow_dash_for_short);
+        if (shortest.size() == 2 && shortest[0] == '-') oi.short_name = shortest[1];
+        c.options.push_back(std::move(oi));
+      }
+    }
+    table.push_back(std::move(c));
+  }
+  return table;
+}
 
 int run(const std::vector<std::string>& args, Streams& st) {
   try {

@@ -19,6 +19,27 @@ struct Streams {
 int run(const std::vector<std::string>& args, Streams& streams);
 int run(int argc, char** argv);
 
+// The command table, for shell completions and the man page: each command as
+// `dockmend --help` lists it, with the options `dockmend help COMMAND` lists.
+struct OptionInfo {
+  std::string long_name;   // "policy"
+  char short_name = 0;     // 'j', or 0
+  bool takes_value = false;
+  bool numeric = false;    // its value is a number (--jobs N), not a word or a path
+  bool repeatable = false; // may be given more than once (--exclude GLOB)
+  std::string help;        // its line in --help
+};
+struct CommandInfo {
+  std::string name;
+  std::string summary;     // its line in `dockmend --help`
+  std::string usage;       // "dockmend check [OPTIONS] [PATH...]" (`help COMMAND`'s first line)
+  std::vector<OptionInfo> options;
+};
+std::vector<CommandInfo> command_table();
+
+// `dockmend completion SHELL` (completion.cpp): args[0] is "completion".
+int run_completion(const std::vector<std::string>& args, Streams& streams);
+
 // The built-in default policy (`dockmend policy --default`).
 const std::string& default_policy_yaml();
 
