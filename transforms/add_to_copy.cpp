@@ -77,7 +77,7 @@ void check(const Context& ctx, Outcome& out) {
 const Rule& add_to_copy() {
   static const Rule r{"add-to-copy", "ADD of local files or directories (not archives, not URLs)",
                       "ADD -> COPY (sources with variables or globs that may match archives are left alone)",
-                      "DL3020", RuleKind::Builtin, FixSafety::Review, 2, &check};
+                      "DL3020", RuleKind::Builtin, FixSafety::Safe, 2, &check};
   return r;
 }
 

@@ -280,7 +280,7 @@ const Rule& apt_get_yes() {
 const Rule& apt_no_install_recommends() {
   static const Rule r{"apt-no-install-recommends", "apt-get install without --no-install-recommends",
                       "adds --no-install-recommends after the subcommand (and -y)", "DL3015, aptGetInstallUseNoRec",
-                      RuleKind::Builtin, FixSafety::Review, 2, &check_recommends};
+                      RuleKind::Builtin, FixSafety::Unsafe, 2, &check_recommends};
   return r;
 }
 
@@ -295,14 +295,14 @@ const Rule& apt_lists_cleanup() {
 const Rule& apt_update_install() {
   static const Rule r{"apt-update-install", "apt-get install without apt-get update earlier in the same RUN",
                       "puts apt-get update && before the install", "aptGetUpdatePrecedesInstall",
-                      RuleKind::Builtin, FixSafety::Review, 2, &check_update};
+                      RuleKind::Builtin, FixSafety::Safe, 2, &check_update};
   return r;
 }
 
 const Rule& apt_get_not_apt() {
   static const Rule r{"apt-get-not-apt", "apt used in a script instead of apt-get",
                       "apt -> apt-get for install, update, remove, purge, autoremove, clean", "DL3027",
-                      RuleKind::Builtin, FixSafety::Review, 3, &check_not_apt};
+                      RuleKind::Builtin, FixSafety::Safe, 3, &check_not_apt};
   return r;
 }
 

@@ -273,21 +273,21 @@ void check_checksum(const Context& ctx, Outcome& out) {
 const Rule& tar_rm_archive() {
   static const Rule r{"tar-rm-archive", "an archive downloaded and unpacked in a RUN is not removed",
                       "adds rm -f ARCHIVE right after the tar command, with the script's own separator", "tarSomethingRmTheSomething",
-                      RuleKind::Builtin, FixSafety::Review, 2, &check_tar};
+                      RuleKind::Builtin, FixSafety::Safe, 2, &check_tar};
   return r;
 }
 
 const Rule& gpg_signature_cleanup() {
   static const Rule r{"gpg-signature-cleanup", "a signature downloaded and verified in a RUN is not removed",
                       "adds rm -f SIGNATURE right after the gpg --verify command, with the script's own separator", "gpgVerifyAscRmAsc",
-                      RuleKind::Builtin, FixSafety::Review, 3, &check_gpg_signature};
+                      RuleKind::Builtin, FixSafety::Safe, 3, &check_gpg_signature};
   return r;
 }
 
 const Rule& mktemp_cleanup() {
   static const Rule r{"mktemp-cleanup", "the directory of DIR=$(mktemp -d) is not removed in the RUN",
                       "appends && rm -rf \"$DIR\" to the RUN", "rmRecursiveAfterMktempD", RuleKind::Builtin,
-                      FixSafety::Review, 3, &check_mktemp};
+                      FixSafety::Safe, 3, &check_mktemp};
   return r;
 }
 

@@ -131,7 +131,7 @@ const Rule& base_image() {
                       "report only for images; names an unnamed stage as `stages` says",
                       "",
                       RuleKind::Policy,
-                      FixSafety::Review,
+                      FixSafety::Unsafe,
                       2,
                       &check};
   return r;

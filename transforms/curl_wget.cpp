@@ -191,27 +191,27 @@ void check_wget_progress(const Context& ctx, Outcome& out) {
 
 const Rule& curl_fail() {
   static const Rule r{"curl-fail", "curl download without -f (--fail)", "adds -f to curl (into its flag cluster: -fsSL)",
-                      "curlUseFlagF", RuleKind::Builtin, FixSafety::Review, 2, &check_fail};
+                      "curlUseFlagF", RuleKind::Builtin, FixSafety::Safe, 2, &check_fail};
   return r;
 }
 
 const Rule& curl_location() {
   static const Rule r{"curl-location", "curl download without -L (--location)", "adds -L to curl",
-                      "curlUseFlagL", RuleKind::Builtin, FixSafety::Review, 3, &check_location};
+                      "curlUseFlagL", RuleKind::Builtin, FixSafety::Safe, 3, &check_location};
   return r;
 }
 
 const Rule& download_https() {
   static const Rule r{"download-https", "curl or wget over plain http",
                       "http:// -> https:// for hosts known to serve the same files over https",
-                      "curlUseHttpsUrl, wgetUseHttpsUrl", RuleKind::Builtin, FixSafety::Review, 1, &check_https};
+                      "curlUseHttpsUrl, wgetUseHttpsUrl", RuleKind::Builtin, FixSafety::Safe, 1, &check_https};
   return r;
 }
 
 const Rule& wget_progress() {
   static const Rule r{"wget-progress", "wget without --progress or -q (GNU wget stages)",
-                      "adds --progress=dot:giga to wget", "DL3047", RuleKind::Builtin, FixSafety::Safe, 3,
-                      &check_wget_progress};
+                      "adds --progress=dot:giga to wget (off by default: a matter of taste, not a defect)", "DL3047",
+                      RuleKind::Builtin, FixSafety::Safe, 3, &check_wget_progress, /*default_on=*/false};
   return r;
 }
 

@@ -96,7 +96,7 @@ void check(const Context& ctx, Outcome& out) {
 const Rule& exec_form() {
   static const Rule r{"exec-form", "CMD/ENTRYPOINT in shell form although it uses no shell feature",
                       "rewrites it in exec form: [\"prog\", \"arg\"] (a leading exec dropped)",
-                      "DL3025, JSONArgsRecommended", RuleKind::Builtin, FixSafety::Review, 2, &check};
+                      "DL3025, JSONArgsRecommended", RuleKind::Builtin, FixSafety::Safe, 2, &check};
   return r;
 }
 

@@ -91,7 +91,7 @@ const Rule& gem_no_document() {
 const Rule& gem_update_system_cleanup() {
   static const Rule r{"gem-update-system-cleanup", "gem update --system without removing /root/.gem",
                       "appends && rm -rf /root/.gem to the RUN", "gemUpdateSystemRmRootGem", RuleKind::Builtin,
-                      FixSafety::Review, 3, &check_update_system};
+                      FixSafety::Unsafe, 3, &check_update_system};
   return r;
 }
 

@@ -238,7 +238,7 @@ const Rule& healthcheck() {
                       "--interval and the other options); adds a HEALTHCHECK before ENTRYPOINT/CMD when there is none",
                       "",
                       RuleKind::Policy,
-                      FixSafety::Review,
+                      FixSafety::Unsafe,
                       1,
                       &check};
   return r;

@@ -232,7 +232,7 @@ const Rule& machine_profile() {
                       "COPY when missing, and copies the profile files into the service directory (new files)",
                       "",
                       RuleKind::Policy,
-                      FixSafety::Review,
+                      FixSafety::Unsafe,
                       2,
                       &check_profile};
   return r;

@@ -226,7 +226,7 @@ const Rule& ports() {
                       "ENV *PORT* variables holding an old port follow when the new port is certain",
                       "",
                       RuleKind::Policy,
-                      FixSafety::Review,
+                      FixSafety::Unsafe,
                       1,
                       &check};
   return r;

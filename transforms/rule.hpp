@@ -45,6 +45,12 @@ struct Context {
   std::string in_context(std::string_view rel) const;
 };
 
+// A safe fix keeps what the image does and `diff` / `fix` apply it; an unsafe
+// fix may change behaviour (the user the image runs as, its SHELL, what it
+// installs) and is applied only with --unsafe-fixes (`unsafe-fixes: true`).
+// Policy rules' fixes are applied whatever their class: the policy asked.
+enum class FixSafety { Safe, Unsafe, ReportOnly };
+
 struct Finding {
   std::string rule;
   std::string message;           // one line
@@ -53,6 +59,9 @@ struct Finding {
   std::string expected;          // and what the policy wants
   std::string ref;               // the policy's `ref` for this rule
   std::optional<edit::Fix> fix;  // absent: report only
+  // The fix's class when it is not the rule's (pipefail's SHELL is safe in a
+  // stage nothing builds FROM or ships). The engine fills it from the rule when unset.
+  std::optional<FixSafety> safety;
   std::string file;              // another file the finding is about (e.g. requirements.txt), root-relative
   std::uint32_t file_line = 0;   // line in that file
   // Filled by the engine:
@@ -78,7 +87,6 @@ struct Outcome {
 };
 
 enum class RuleKind { Policy, Builtin };
-enum class FixSafety { Safe, Review, ReportOnly };
 
 struct Rule {
   std::string_view id;
@@ -89,6 +97,7 @@ struct Rule {
   FixSafety safety = FixSafety::Safe;
   int priority = 2;              // 1 must fix, 2 should fix, 3 nice to have (audit grouping)
   void (*check)(const Context&, Outcome&) = nullptr;
+  bool default_on = true;        // on in the built-in default policy (`extends: default`)
 };
 
 // Every rule, in the order reports list them.

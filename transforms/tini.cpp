@@ -208,7 +208,7 @@ const Rule& tini() {
                       "adds ENTRYPOINT [tini, --] before CMD, installs tini with the file's package manager",
                       "",
                       RuleKind::Policy,
-                      FixSafety::Review,
+                      FixSafety::Unsafe,
                       1,
                       &check};
   return r;

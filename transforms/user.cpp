@@ -541,7 +541,7 @@ const Rule& user() {
                       "sets USER after the last step that needs root",
                       "",
                       RuleKind::Policy,
-                      FixSafety::Review,
+                      FixSafety::Unsafe,
                       1,
                       &check};
   return r;

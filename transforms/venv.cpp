@@ -457,7 +457,7 @@ const Rule& venv() {
                       "runtime copies /install to /usr/local",
                       "",
                       RuleKind::Policy,
-                      FixSafety::Review,
+                      FixSafety::Unsafe,
                       2,
                       &check};
   return r;

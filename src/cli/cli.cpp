@@ -84,7 +84,8 @@ po::options_description run_options() {
       "shard", po::value<std::string>(), "K/N: only the K-th of N stable shares of the files (1-based)")(
       "stdin-filename", po::value<std::string>(), "the path that - (standard input) stands for")(
       "color", po::value<std::string>()->default_value("auto"), "auto, always or never (NO_COLOR is respected)")(
-      "quiet,q", po::bool_switch(), "no summary or progress on stderr");
+      "quiet,q", po::bool_switch(), "no summary or progress on stderr")(
+      "unsafe-fixes", po::bool_switch(), "also apply built-in fixes that may change what the image does (its user, SHELL, packages)");
   return d;
 }
 
@@ -242,6 +243,7 @@ struct FileOutcome {
   bool failed = false;       // an error (exit 2)
   bool changed = false;      // would change / changed
   std::size_t findings = 0;
+  std::size_t unsafe_withheld = 0;  // unsafe fixes not applied (no --unsafe-fixes)
   std::vector<std::pair<std::string_view, std::size_t>> by_rule;  // rule id (static), findings
   std::unique_ptr<transforms::FileReport> report;  // kept for audit / sarif
 };
@@ -420,7 +422,7 @@ struct RunSettings {
 
 // "path:line:col: rule: message\n", appended piece by piece (a line per
 // finding is most of what `check` prints).
-void append_finding_line(std::string& out, const std::string& display, const transforms::Finding& f) {
+void append_finding_line(std::string& out, const std::string& display, const transforms::Finding& f, bool unsafe_fixes) {
   auto number = [&](std::uint32_t n) {
     char digits[16];
     const auto r = std::to_chars(digits, digits + sizeof digits, n);
@@ -436,6 +438,7 @@ void append_finding_line(std::string& out, const std::string& display, const tra
   out += f.rule;
   out += ": ";
   out += f.message;
+  if (f.fix && f.safety == transforms::FixSafety::Unsafe && !unsafe_fixes) out += " [unsafe fix: --unsafe-fixes]";
   out += '\n';
 }
 
@@ -490,6 +493,7 @@ FileOutcome process_one(const std::string& arg_path, std::string display, Displa
   for (const auto& c : rep->conflicts)
     o.errors += fmt::format("dockmend: note: {}: {} (applied in a later round if still needed)\n", display, c.message());
   o.findings = rep->findings.size();
+  o.unsafe_withheld = rep->unsafe_withheld;
   // Per rule, from the rules' own counts (the findings that were not ignored).
   for (const auto& rr : rep->rules)
     if (rr.findings) o.by_rule.emplace_back(rr.rule->id, rr.findings);
@@ -497,7 +501,7 @@ FileOutcome process_one(const std::string& arg_path, std::string display, Displa
   switch (rs.mode) {
     case Mode::Check:
       if (rs.check_format == "text")
-        for (const auto& f : rep->findings) append_finding_line(o.text, display, f);
+        for (const auto& f : rep->findings) append_finding_line(o.text, display, f, cfg.unsafe_fixes);
       break;
     case Mode::Diff:
       if (o.changed) {
@@ -637,6 +641,7 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   transforms::EngineConfig cfg;
   cfg.policy = &lp.policy;
   cfg.files = &view;
+  cfg.unsafe_fixes = vm["unsafe-fixes"].as<bool>() || lp.policy.unsafe_fixes;
   if (vm.count("select")) cfg.selection.select = split_commas(vm["select"].as<std::vector<std::string>>());
   if (vm.count("ignore")) cfg.selection.ignore = split_commas(vm["ignore"].as<std::vector<std::string>>());
   for (const auto& n : cfg.selection.select)
@@ -753,7 +758,7 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
 
   Progress progress;
   progress.enabled = st.err_is_tty && !quiet;
-  std::size_t changed = 0, failed = 0, findings = 0;
+  std::size_t changed = 0, failed = 0, findings = 0, withheld = 0;
   std::map<std::string, std::size_t, std::less<>> by_rule;
   std::vector<std::unique_ptr<transforms::FileReport>> kept;
   std::map<std::string, transforms::NewFile> new_files;
@@ -789,6 +794,7 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
     if (o->failed) ++failed;
     if (o->changed) ++changed;
     findings += o->findings;
+    withheld += o->unsafe_withheld;
     for (const auto& [r, c] : o->by_rule) {
       auto it = by_rule.find(r);
       if (it == by_rule.end()) it = by_rule.emplace(std::string(r), 0).first;
@@ -876,6 +882,9 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
       s += ")";
     }
     s += fmt::format(", {} error{}\n", failed, failed == 1 ? "" : "s");
+    if (withheld)
+      s += fmt::format("dockmend: {} unsafe fix{} not applied (--unsafe-fixes applies {})\n", withheld,
+                       withheld == 1 ? "" : "es", withheld == 1 ? "it" : "them");
     st.err << s;
   }
   if (failed) exit_code = 2;
@@ -939,7 +948,7 @@ int run_rules(Streams& st) {
   for (const auto* r : transforms::all_rules()) {
     const char* kind = r->kind == transforms::RuleKind::Policy ? "policy" : "built-in";
     const char* safety = r->safety == transforms::FixSafety::Safe     ? "safe fix"
-                         : r->safety == transforms::FixSafety::Review ? "fix needs review"
+                         : r->safety == transforms::FixSafety::Unsafe ? "unsafe fix"
                                                                      : "report only";
     st.out << fmt::format("{}  [{}, {}, priority {}]{}\n", r->id, kind, safety, r->priority,
                           r->aliases.empty() ? std::string() : fmt::format("  aka {}", r->aliases));

@@ -29,8 +29,12 @@ TEST(BuiltinApt, YesAlreadyImplied) {
 }
 
 TEST(BuiltinApt, NoInstallRecommendsAfterYes) {
-  EXPECT_EQ(run_rules(df("RUN apt-get install curl"), {"apt-get-yes", "apt-no-install-recommends"}).fixed,
+  const auto sel = std::vector<std::string>{"apt-get-yes", "apt-no-install-recommends"};
+  EXPECT_EQ(run_rules(df("RUN apt-get install curl"), sel, test::default_policy(), "Dockerfile", true).fixed,
             df("RUN apt-get install -y --no-install-recommends curl"));
+  // Without recommends the image may lack what it needs at run time: an unsafe
+  // fix, applied only when asked (--unsafe-fixes).
+  EXPECT_EQ(run_rules(df("RUN apt-get install curl"), sel).fixed, df("RUN apt-get install -y curl"));
   EXPECT_EQ(fix_with("apt-no-install-recommends", df("RUN apt-get install -o APT::Install-Recommends=false x")),
             df("RUN apt-get install -o APT::Install-Recommends=false x"));
 }
