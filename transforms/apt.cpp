@@ -19,10 +19,18 @@ bool one_of(std::string_view v, std::initializer_list<std::string_view> set) {
   return false;
 }
 
-// Subcommands that ask "Do you want to continue?" without -y.
+// Subcommands that ask "Do you want to continue?" without -y (apt-get(8);
+// `source` and `download` only fetch files and never ask; `reinstall` is apt's).
 bool prompts(std::string_view sub) {
   return one_of(sub, {"install", "upgrade", "dist-upgrade", "full-upgrade", "remove", "purge", "autoremove",
-                      "autopurge", "build-dep", "reinstall", "source"});
+                      "autopurge", "build-dep", "reinstall"});
+}
+
+// -s and its aliases only print what would happen: nothing to confirm. So
+// does --print-uris.
+bool simulates(const shell::Command& cmd) {
+  return shell::has_option(cmd, {"-s", "--simulate", "--just-print", "--dry-run", "--recon", "--no-act",
+                                 "--print-uris"});
 }
 
 // apt's quiet level 2 (-qq, -q=2, --quiet=2) implies --yes.
@@ -77,7 +85,7 @@ void for_each_apt(const syntax::Tree& tree, Fn fn) {
 void check_yes(const Context& ctx, Outcome& out) {
   bool any = false;
   for_each_apt(ctx.tree, [&](const AptCommand& a) {
-    if (!prompts(a.sub)) return;
+    if (!prompts(a.sub) || simulates(*a.cmd)) return;
     any = true;
     const auto& cmd = *a.cmd;
     if (shell::has_option(cmd, {"-y", "--yes", "--assume-yes", "--force-yes"})) return;
@@ -190,6 +198,17 @@ void check_lists(const Context& ctx, Outcome& out) {
 
 // ----------------------------------------------------------- apt-update-install
 
+// Every package operand is a local .deb file (./x.deb, /tmp/x.deb).
+bool local_debs_only(const shell::Command& cmd) {
+  const auto ops = builtin::operands_after_subcommand(cmd);
+  if (ops.empty()) return false;
+  for (auto i : ops) {
+    const std::string_view v = cmd.words[i].value;
+    if (!builtin::ends_with(v, ".deb") || v.find('/') == std::string_view::npos) return false;
+  }
+  return true;
+}
+
 void check_update(const Context& ctx, Outcome& out) {
   const auto& ff = builtin::facts(ctx.tree);
   bool any = false;
@@ -205,6 +224,8 @@ void check_update(const Context& ctx, Outcome& out) {
       if (sub != "install") continue;
       any = true;
       if (updated) break;
+      // Only local .deb files (`apt-get install ./x.deb`): nothing to fetch by name.
+      if (local_debs_only(c)) break;
       // With the lists in a cache mount, an earlier RUN's update is still there by design.
       if (builtin::has_cache_mount(inst, "/var/lib/apt/lists")) break;
       std::vector<edit::Edit> edits;

@@ -139,3 +139,22 @@ TEST(BuiltinDownloads, TarMktempChecksumCurl) {
   EXPECT_EQ(fix_with("download-https", "FROM d\nRUN curl -fsSL http://intranet/x -o y\n"),
             "FROM d\nRUN curl -fsSL http://intranet/x -o y\n");
 }
+
+TEST(BuiltinDownloads, ArchiveInADirectoryRemovedLaterIsRemoved) {
+  for (const std::string run :
+       {"RUN mkdir /tmp/b && cd /tmp/b && wget https://x/a.tgz && tar xzf a.tgz && cd / && rm -rf /tmp/b/",
+        "RUN wget -O /tmp/b/a.tgz https://x/a.tgz && tar xzf /tmp/b/a.tgz -C /opt && rm -rf /tmp/b/",
+        "RUN d=\"$(mktemp -d)\" && cd \"$d\" && curl -fsSLO https://x/a.tgz && tar xzf a.tgz && cd / && rm -rf \"$d\"",
+        "RUN cd /tmp/b/src && curl -fsSLO https://x/a.tgz && tar xzf a.tgz && rm -rf /tmp/b"})
+    EXPECT_EQ(run_rules("FROM d\n" + run + "\n", {"tar-rm-archive"}).count("tar-rm-archive"), 0u) << run;
+  EXPECT_EQ(run_rules("FROM d\nRUN cd /tmp/b && wget https://x/a.tgz && tar xzf a.tgz && rm -rf /tmp/c\n",
+                      {"tar-rm-archive"}).count("tar-rm-archive"), 1u);
+}
+
+TEST(BuiltinWgetProgress, OffByDefaultOnWhenAsked) {
+  const std::string src = "FROM debian\nRUN wget https://x/a.tgz\n";
+  EXPECT_EQ(run_rules(src).count("wget-progress"), 0u);
+  policy::Policy p = test::default_policy();
+  p.rules.push_back({"wget-progress", true, {}});
+  EXPECT_EQ(run_rules(src, {}, p).count("wget-progress"), 1u);
+}
