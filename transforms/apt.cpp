@@ -107,7 +107,7 @@ void check_recommends(const Context& ctx, Outcome& out) {
   // A config file written by the Dockerfile may switch recommends off for every install.
   const bool configured = ctx.tree.source.find("Install-Recommends") != std::string_view::npos;
   for_each_apt(ctx.tree, [&](const AptCommand& a) {
-    if (a.sub != "install" || a.name == "aptitude") return;
+    if (a.sub != "install" || a.name == "aptitude" || simulates(*a.cmd)) return;
     any = true;
     const auto& cmd = *a.cmd;
     if (configured || builtin::options_may_hide(cmd)) return;

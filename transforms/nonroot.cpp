@@ -270,10 +270,14 @@ std::string started_program(const Command& c, std::string& shell_text) {
 std::string resolve(std::string_view p, std::string_view wd) {
   std::string out(p);
   while (starts_with(out, "./")) out.erase(0, 2);
-  if (!out.empty() && out[0] == '/') return out;
-  std::string base(wd.empty() ? "/" : wd);
-  if (base.back() != '/') base += '/';
-  return base + out;
+  if (out == ".") out.clear();
+  if (out.empty() || out[0] != '/') {
+    std::string base(wd.empty() ? "/" : wd);
+    if (base.back() != '/') base += '/';
+    out = base + out;
+  }
+  while (out.size() > 2 && builtin::ends_with(out, "/.")) out.erase(out.size() - 2);
+  return out;
 }
 
 // The build-context file the image's `target` path comes from (a COPY/ADD
@@ -314,6 +318,28 @@ std::string context_source(const Context& ctx, const builtin::FileFacts& ff, con
     }
   }
   return result;
+}
+
+// CMD ["bash"], CMD ["python3"], CMD ["node"]: the image is a toolbox or a
+// language base (docker-library's images end so), not a service.
+bool starts_prompt(const syntax::Instruction* entrypoint, const syntax::Instruction* cmd) {
+  if (entrypoint && entrypoint->form == syntax::ArgsForm::Json && !entrypoint->values.empty()) {
+    // docker-entrypoint.sh that runs its arguments: what runs is the CMD.
+    const std::string_view e = basename(entrypoint->values[0].text);
+    if (e != "docker-entrypoint.sh" && e != "entrypoint.sh" && e != "tini" && e != "dumb-init") return false;
+  } else if (entrypoint) {
+    return false;
+  }
+  if (!cmd) return false;
+  const Command c = argv_of(*cmd);
+  if (c.argv.size() != 1) return false;
+  const std::string_view p = basename(c.argv[0]);
+  for (std::string_view prompt : {"bash", "sh", "ash", "zsh", "python", "python3", "python2", "node", "irb", "ruby",
+                                  "php", "jshell", "ghci", "iex", "erl", "R", "julia", "pwsh", "perl", "lua",
+                                  "deno", "bun", "dotnet", "java", "scala", "gradle", "mvn", "go", "rustc", "cargo"})
+    if (p == prompt || (starts_with(p, prompt) && p.find_first_not_of("0123456789.", prompt.size()) == std::string_view::npos))
+      return true;
+  return false;
 }
 
 void check(const Context& ctx, Outcome& out) {
@@ -444,6 +470,7 @@ void check(const Context& ctx, Outcome& out) {
   else if (!why_root.empty()) no_fix = "the entrypoint needs root: it " + why_root;
   else if (privileged_port) no_fix = fmt::format("it listens on port {} (below 1024)", privileged_port);
   else if (!entrypoint && !cmd) no_fix = "it starts no program of its own";
+  else if (starts_prompt(entrypoint, cmd)) no_fix = "it starts a shell or an interpreter's prompt: an image to build FROM";
   else if (unsure) no_fix = "its entrypoint script is not in the build context to read";
   else if (!last_fs) no_fix = "the stage writes no files";
   if (!no_fix.empty() && !last_user) f.message += fmt::format(" (no fix: {})", no_fix);

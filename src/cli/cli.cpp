@@ -22,6 +22,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include "cli/generated.hpp"
 #include "cli/repo_view.hpp"
 #include "diff/unified_diff.hpp"
 #include "io/atomic_write.hpp"
@@ -85,7 +86,8 @@ po::options_description run_options() {
       "stdin-filename", po::value<std::string>(), "the path that - (standard input) stands for")(
       "color", po::value<std::string>()->default_value("auto"), "auto, always or never (NO_COLOR is respected)")(
       "quiet,q", po::bool_switch(), "no summary or progress on stderr")(
-      "unsafe-fixes", po::bool_switch(), "also apply built-in fixes that may change what the image does (its user, SHELL, packages)");
+      "unsafe-fixes", po::bool_switch(), "also apply built-in fixes that may change what the image does (its user, SHELL, packages)")(
+      "include-generated", po::bool_switch(), "also check and fix generated and vendored Dockerfiles (default: their template instead)");
   return d;
 }
 
@@ -246,6 +248,8 @@ struct FileOutcome {
   std::size_t unsafe_withheld = 0;  // unsafe fixes not applied (no --unsafe-fixes)
   std::vector<std::pair<std::string_view, std::size_t>> by_rule;  // rule id (static), findings
   std::unique_ptr<transforms::FileReport> report;  // kept for audit / sarif
+  bool generated = false;    // generated or vendored: left alone
+  std::string template_from; // the template it comes from (root-relative), if known
 };
 
 std::string relative_display(const fs::path& p, const fs::path& root) {
@@ -418,6 +422,7 @@ struct RunSettings {
   bool color = false;
   bool show_diff = false;
   std::string check_format = "text";
+  OriginFinder* origins = nullptr;  // null: generated and vendored files are processed like any other
 };
 
 // "path:line:col: rule: message\n", appended piece by piece (a line per
@@ -480,8 +485,28 @@ FileOutcome process_one(const std::string& arg_path, std::string display, Displa
     o.errors = fmt::format("dockmend: error: {}:{}:{}: not a Dockerfile: binary content (NUL byte)\n", display, line, col);
     return o;
   }
+  if (rs.origins && !stdin_bytes) {
+    const Origin origin = rs.origins->of(display, bytes);
+    if (origin.kind != Origin::Kind::Own) {
+      o.generated = true;
+      o.template_from = origin.from;
+      o.errors = fmt::format("dockmend: note: {}: {}: not {} (--include-generated {} it){}\n", display, origin.why,
+                             rs.mode == Mode::Fix ? "edited" : "checked", rs.mode == Mode::Fix ? "edits" : "checks",
+                             origin.from.empty() ? "" : "; its findings are reported against " + origin.from);
+      return o;
+    }
+  }
   const bool fixing = rs.mode == Mode::Diff || rs.mode == Mode::Fix;
-  auto rep = std::make_unique<transforms::FileReport>(transforms::process_file(display, std::move(bytes), cfg, fixing));
+  // A template: its placeholders are read as opaque words, and put back.
+  std::optional<std::string> masked;
+  if (is_template_name(std::string_view(display).substr(display.rfind('/') + 1))) masked = mask_placeholders(bytes);
+  auto rep = std::make_unique<transforms::FileReport>(
+      transforms::process_file(display, masked ? std::move(*masked) : std::move(bytes), cfg, fixing));
+  if (masked) {
+    unmask_placeholders(rep->original);
+    unmask_placeholders(rep->fixed);
+    for (auto& f : rep->findings) unmask_placeholders(f.message), unmask_placeholders(f.current);
+  }
   if (rep->error) {
     o.failed = true;
     o.errors = fmt::format("dockmend: error: {}:{}:{}: {}\n", display, rep->error->line, rep->error->column,
@@ -638,6 +663,8 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   if (jobs < 1) throw UsageError{"--jobs takes a number of 1 or more"};
 
   RepoView view(lp.root);
+  OriginFinder origins(view);
+  if (!vm["include-generated"].as<bool>()) rs.origins = &origins;
   transforms::EngineConfig cfg;
   cfg.policy = &lp.policy;
   cfg.files = &view;
@@ -758,7 +785,8 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
 
   Progress progress;
   progress.enabled = st.err_is_tty && !quiet;
-  std::size_t changed = 0, failed = 0, findings = 0, withheld = 0;
+  std::size_t changed = 0, failed = 0, findings = 0, withheld = 0, generated = 0;
+  std::set<std::string> seen, templates;  // shown paths processed; templates of generated files
   std::map<std::string, std::size_t, std::less<>> by_rule;
   std::vector<std::unique_ptr<transforms::FileReport>> kept;
   std::map<std::string, transforms::NewFile> new_files;
@@ -791,6 +819,11 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
       st.err << o->errors;
     }
     st.out << o->text;
+    if (rs.origins) {
+      seen.insert(o->display);
+      if (o->generated) ++generated;
+      if (!o->template_from.empty()) templates.insert(o->template_from);
+    }
     if (o->failed) ++failed;
     if (o->changed) ++changed;
     findings += o->findings;
@@ -807,6 +840,24 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   }
   for (auto& t : threads) t.join();
   progress.finish(st.err);
+  // The templates generated files come from, when the run did not reach them
+  // (Dockerfile-linux.template is no Dockerfile name): checked and fixed instead.
+  for (const std::string& t : templates) {
+    if (seen.count(t)) continue;
+    auto o = std::make_unique<FileOutcome>(process_one((lp.root / t).string(), t, shown_here, nullptr, cfg, rs));
+    if (o->failed) {
+      // A template may not parse as a Dockerfile (placeholders where an instruction goes): say so, no error.
+      o->failed = false;
+      o->errors = fmt::format("dockmend: note: {}: a template that does not parse as a Dockerfile: not checked\n", t);
+    }
+    st.err << o->errors;
+    st.out << o->text;
+    if (o->changed) ++changed;
+    findings += o->findings;
+    withheld += o->unsafe_withheld;
+    for (const auto& [r, c] : o->by_rule) by_rule[std::string(r)] += c;
+    if (o->report && (mode == Mode::Audit || rs.check_format != "text")) kept.push_back(std::move(o->report));
+  }
 
   // Files the fixes create (machine profiles): new files in the diff, written by fix.
   std::size_t created = 0;
@@ -863,7 +914,7 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
     }
   }
 
-  if (!quiet && (n > 1 || findings || changed || failed || created)) {
+  if (!quiet && (n > 1 || findings || changed || failed || created || generated)) {
     std::string verb = mode == Mode::Fix ? "changed" : "would change";
     std::string s = fmt::format("dockmend: {} file{} scanned", n, n == 1 ? "" : "s");
     // Only diff and fix compute the fixes: check and audit know findings, not changes.
@@ -882,6 +933,9 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
       s += ")";
     }
     s += fmt::format(", {} error{}\n", failed, failed == 1 ? "" : "s");
+    if (generated)
+      s += fmt::format("dockmend: {} generated or vendored file{} left alone (--include-generated includes {})\n",
+                       generated, generated == 1 ? "" : "s", generated == 1 ? "it" : "them");
     if (withheld)
       s += fmt::format("dockmend: {} unsafe fix{} not applied (--unsafe-fixes applies {})\n", withheld,
                        withheld == 1 ? "" : "es", withheld == 1 ? "it" : "them");

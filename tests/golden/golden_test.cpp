@@ -3,6 +3,7 @@
 //   expected.diff      `dockmend diff`            (always)
 //   expected.check     `dockmend check`           (always)
 //   expected.audit.md  `dockmend audit`           (when present)
+//   expected.check.err `dockmend check`'s stderr (when present)
 //   args               extra arguments for every command (optional, one a line)
 // DOCKMEND_UPDATE_GOLDEN=1 rewrites the expectations (review their diff like code).
 // Every case also checks, for free: each Dockerfile prints back from its tree,
@@ -141,6 +142,8 @@ TEST_P(Golden, Case) {
     auto check = run_cli(cmd("check"));
     EXPECT_NE(check.code, 2) << check.err;
     expect_file(src / "expected.check", check.out, update);
+    // The notes on stderr (files left alone, unsafe fixes left out), where a case keeps them.
+    if (fs::exists(src / "expected.check.err")) expect_file(src / "expected.check.err", check.err, update);
     if (fs::exists(src / "expected.audit.md") || fs::exists(src / "args.audit")) {
       auto audit = run_cli(cmd("audit"));
       EXPECT_EQ(audit.code, 0) << audit.err;
