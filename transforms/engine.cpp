@@ -196,8 +196,9 @@ RoundResult run_rules(const Tree& tree, const std::string& path, const EngineCon
       if (suppressed(*rule, f)) continue;
       if (f.rule.empty()) f.rule = std::string(rule->id);
       if (f.fix && f.fix->rule.empty()) f.fix->rule = f.rule;
-      // A policy rule's fix is what the policy asks for: applied whatever its class.
-      if (!f.safety) f.safety = rule->kind == RuleKind::Policy ? FixSafety::Safe : rule->safety;
+      // A built-in rule's class goes on its findings (diff/fix leave unsafe fixes
+      // out). A policy rule's fix is what the policy asks for: applied whatever its class.
+      if (!f.safety && rule->kind == RuleKind::Builtin) f.safety = rule->safety;
       auto [line, col] = tree.position(f.at.begin);
       f.line = line;
       f.column = col;
