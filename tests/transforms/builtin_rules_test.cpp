@@ -158,3 +158,20 @@ TEST(BuiltinWgetProgress, OffByDefaultOnWhenAsked) {
   p.rules.push_back({"wget-progress", true, {}});
   EXPECT_EQ(run_rules(src, {}, p).count("wget-progress"), 1u);
 }
+
+TEST(BuiltinWindows, NoPosixRulesAndNoUserFix) {
+  // Windows images: the base through a global ARG, .NET Framework images, a
+  // backtick escape (Windows paths) or Chocolatey: RUN is cmd or PowerShell.
+  for (const std::string src :
+       {"ARG core=mcr.microsoft.com/windows/servercore:ltsc2022\nFROM $core\nRUN curl -o a http://github.com/a | more\nCMD [\"a.exe\"]\n",
+        "FROM mcr.microsoft.com/dotnet/framework/sdk:4.8\nRUN nuget restore | more\nCMD [\"a.exe\"]\n",
+        "# escape=`\nFROM example/base\nRUN curl http://github.com/a | more\nCMD [\"a.exe\"]\n",
+        "FROM example/base\nRUN choco install -y git | more\nCMD [\"git.exe\"]\n"}) {
+    const auto r = run_rules(src, {}, test::default_policy(), "Dockerfile", true);
+    EXPECT_TRUE(r.findings.empty()) << src << r.findings.front().rule;
+    EXPECT_EQ(r.fixed, src);
+  }
+  // ${name} too, and not a longer name that starts the same.
+  EXPECT_EQ(run_rules("ARG b=node:20-windowsservercore\nARG bx=debian\nFROM ${b}\nRUN a | b\nCMD [\"x\"]\n", {"pipefail"}).count("pipefail"), 0u);
+  EXPECT_EQ(run_rules("ARG b=node:20-windowsservercore\nARG bx=debian\nFROM $bx\nRUN a | b\nCMD [\"x\"]\n", {"pipefail"}).count("pipefail"), 1u);
+}
