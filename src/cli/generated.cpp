@@ -224,6 +224,12 @@ Origin OriginFinder::by_path(const std::string& path, std::string_view text) {
       o.why = "vendored (under " + std::string(part) + "/)";
       return o;
     }
+    // Go's convention for test inputs: a Dockerfile there is a fixture, kept as written on purpose.
+    if (part == "testdata") {
+      o.kind = Origin::Kind::Vendored;
+      o.why = "a test fixture (under testdata/)";
+      return o;
+    }
     rest.remove_prefix(slash + 1);
   }
   // .gitattributes of the root and of each directory down to the file's: the

@@ -85,6 +85,10 @@ TEST(BuiltinPipefail, NoFindingWhenThePipeCannotFail) {
                                 "RUN yes | ./configure"})
     EXPECT_EQ(run_rules("FROM debian\n" + run + "\n", {"pipefail"}).count("pipefail"), 0u) << run;
   EXPECT_EQ(run_rules("FROM debian\nRUN cat x | sha256sum -c -\n", {"pipefail"}).count("pipefail"), 1u);
+  // A pipeline inside a command substitution that is an argument: its status is dropped anyway.
+  EXPECT_EQ(run_rules("FROM debian\nRUN pip install --index-url https://x/cu$(echo $V | cut -d. -f1 | tr -d .) a\n",
+                      {"pipefail"}).count("pipefail"), 0u);
+  EXPECT_EQ(run_rules("FROM debian\nRUN v=$(curl -fsSL https://x | jq -r .v) && make\n", {"pipefail"}).count("pipefail"), 0u);
 }
 
 TEST(BuiltinNonRoot, QuietWhenThePolicyOwnsTheUser) {
@@ -174,4 +178,10 @@ TEST(BuiltinWindows, NoPosixRulesAndNoUserFix) {
   // ${name} too, and not a longer name that starts the same.
   EXPECT_EQ(run_rules("ARG b=node:20-windowsservercore\nARG bx=debian\nFROM ${b}\nRUN a | b\nCMD [\"x\"]\n", {"pipefail"}).count("pipefail"), 0u);
   EXPECT_EQ(run_rules("ARG b=node:20-windowsservercore\nARG bx=debian\nFROM $bx\nRUN a | b\nCMD [\"x\"]\n", {"pipefail"}).count("pipefail"), 1u);
+}
+
+TEST(BuiltinYarnCache, VersionIsNoInstall) {
+  // docker-node's smoke test `yarn --version` fills no cache.
+  EXPECT_EQ(run_rules("FROM node\nRUN yarn --version\n", {"yarn-cache-clean"}).count("yarn-cache-clean"), 0u);
+  EXPECT_EQ(run_rules("FROM node\nRUN yarn\n", {"yarn-cache-clean"}).count("yarn-cache-clean"), 1u);
 }

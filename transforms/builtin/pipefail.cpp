@@ -17,9 +17,28 @@ namespace {
 
 using builtin::RunScript;
 
+// Whether command `i` runs inside a word of another command (`$(echo $V | cut -d. -f1)`
+// as an argument): the status of that pipeline is dropped whatever pipefail says.
+bool in_substitution(const RunScript& run, std::size_t i) {
+  const auto& cmds = run.script.commands;
+  const auto& c = cmds[i];
+  for (std::size_t j = 0; j < cmds.size(); ++j) {
+    if (j == i) continue;
+    for (const auto& w : cmds[j].words)
+      if (w.span.begin < c.span.begin && c.span.end <= w.span.end) return true;
+    for (const auto& a : cmds[j].assignments)
+      if (a.span.begin < c.span.begin && c.span.end <= a.span.end) return true;
+  }
+  return false;
+}
+
+// A pipe whose status counts (not inside a command substitution).
 bool pipes(const RunScript& run) {
-  for (const auto& c : run.script.commands)
-    if (c.after == shell::Separator::Pipe || c.after == shell::Separator::PipeAll) return true;
+  for (std::size_t i = 0; i < run.script.commands.size(); ++i) {
+    const auto& c = run.script.commands[i];
+    if ((c.after == shell::Separator::Pipe || c.after == shell::Separator::PipeAll) && !in_substitution(run, i))
+      return true;
+  }
   return false;
 }
 
@@ -73,7 +92,7 @@ bool harmless_pipes(const RunScript& run) {
   const auto& cmds = run.script.commands;
   for (std::size_t i = 0; i < cmds.size(); ++i) {
     const auto& c = cmds[i];
-    if (c.after != shell::Separator::Pipe && c.after != shell::Separator::PipeAll) continue;
+    if ((c.after != shell::Separator::Pipe && c.after != shell::Separator::PipeAll) || in_substitution(run, i)) continue;
     auto inv = shell::invocation(c);
     const std::string_view n = inv ? inv->name : std::string_view();
     if (n != "echo" && n != "printf" && n != "yes" && n != "true") return false;
