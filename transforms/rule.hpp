@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "edit/edit.hpp"
+#include "model/model.hpp"
 #include "policy/policy.hpp"
 #include "syntax/tree.hpp"
 
@@ -50,6 +51,8 @@ struct Context {
   const policy::Service* service;       // the service naming this Dockerfile, or null
   const policy::Settings& settings;     // defaults, merged with the service's overrides
   const FileView& files;
+  // What the image is: built once per tree by the engine, read by every rule.
+  const model::Model& model;
 
   // `rel` (relative to the Dockerfile's directory) as a path relative to the root.
   std::string in_context(std::string_view rel) const;

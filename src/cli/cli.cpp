@@ -23,7 +23,9 @@
 #include <fmt/format.h>
 
 #include "cli/generated.hpp"
+#include "cli/inspect.hpp"
 #include "cli/repo_view.hpp"
+#include "cli/verify.hpp"
 #include "diff/unified_diff.hpp"
 #include "io/atomic_write.hpp"
 #include "io/discover.hpp"
@@ -61,7 +63,9 @@ const char* const k_commands_help =
     "  diff    print the fixes as a unified diff (dry run); exit 1 if not empty\n"
     "  fix     apply the fixes in place (atomic writes); exit 0 unless errors\n"
     "  audit   compliance report per service (Markdown, JSON or SARIF)\n"
+    "  verify  build each file before and after its fixes; compare the images\n"
     "  dump    print a file's syntax tree (buildkit, source, json, tokens)\n"
+    "  inspect what each stage's image will be: base, OS, user, shell, ports, PID 1\n"
     "  rules   list every rule: id, what it checks, what its fix does\n"
     "  policy  print the policy in use (--default: the built-in one)\n"
     "  help    help for a command: dockmend help COMMAND\n"
@@ -122,12 +126,23 @@ Command make_command(const std::string& name) {
               "compliance score (checks passed / checks applicable), then the overall score.";
     c.extra.add_options()("format", po::value<std::string>()->default_value("md"), "md, json or sarif")(
         "fail-under", po::value<double>(), "exit 1 when the overall score is below this percentage");
+  } else if (c.name == "verify") {
+    c.usage = verify_usage();
+    c.about = verify_about();
+    add_verify_options(c.extra);
   } else if (c.name == "dump") {
     c.usage = "dockmend dump [--format buildkit|source|json|tokens] FILE...";
     c.about = "buildkit: each instruction as buildkit's parser dumps it (its tests' result files);\n"
               "source: the file printed back from the tree; json: the tree (docs/json-dump.md);\n"
               "tokens: one token a line. Exit 2 when buildkit would reject a file (diagnostic on stderr).";
     c.extra.add_options()("format", po::value<std::string>()->default_value("buildkit"), "buildkit, source, json or tokens");
+  } else if (c.name == "inspect") {
+    c.usage = "dockmend inspect [--format text|json] [PATH...]";
+    c.about = "Per Dockerfile and stage, what the image will be once built: its base and what that\n"
+              "resolves to, OS, distribution and package manager (and how sure), user, shell, WORKDIR,\n"
+              "ENV, exposed ports, the health probe, PID 1 and its program, and which stage ships.\n"
+              "JSON: docs/inspect.md. Exit 2 when a file cannot be read as a Dockerfile.";
+    c.extra.add_options()("format", po::value<std::string>()->default_value("text"), "text or json");
   } else if (c.name == "rules") {
     c.usage = "dockmend rules";
     c.about = "Lists every rule: id, kind (policy or built-in), fix safety, aliases, what it checks, what its fix does.";
@@ -1077,8 +1092,10 @@ int dispatch(const std::vector<std::string>& args, Streams& st) {
   std::vector<std::string> paths;
   if (vm.count("paths")) paths = vm["paths"].as<std::vector<std::string>>();
   if (cmd.name == "dump") return run_dump(vm, paths, st);
+  if (cmd.name == "inspect") return [&] { const auto lp = load_policy(vm); return run_inspect_command(vm, paths, lp.policy, lp.root, st); }();
   if (cmd.name == "rules") return run_rules(st);
   if (cmd.name == "policy") return run_policy(vm, st);
+  if (cmd.name == "verify") return run_verify(vm, paths, st);
   Mode mode = cmd.name == "check" ? Mode::Check : cmd.name == "diff" ? Mode::Diff : cmd.name == "fix" ? Mode::Fix : Mode::Audit;
   return run_files(mode, vm, paths, st);
 }

@@ -184,7 +184,7 @@ struct Stage {
   bool copied_from = false;     // a later stage copies files from it
   bool ships = false;           // the shipped stage, or one it builds FROM: its layers are in the image
   bool shipped = false;         // the stage that ships itself (Model::shipped)
-  bool published_base = false;  // the policy's stages, or its name, say other images build FROM it
+  bool published_base = false;  // other images build FROM it (BuildOptions::bases names it)
   bool tests_only = false;      // built FROM a shipped stage after it, to test it (FROM runtime AS test)
   Platform platform_facts;
 };
@@ -192,7 +192,8 @@ struct Stage {
 // Inputs the policy gives (all optional).
 struct BuildOptions {
   std::string target;              // the stage `docker build --target` would pick (policy `target`)
-  std::vector<std::string> stages; // the policy's `stages` names, in order; one called "runtime" ships
+  std::vector<std::string> stages; // the policy's `stages` names, in order: "runtime", else the last, ships
+  std::vector<std::string> bases;  // stage names other images build FROM (published_base)
 };
 
 class Model {
@@ -238,6 +239,11 @@ class Model {
   const T& derived() const;
 
  private:
+  // The SHELL in effect at the end of `stage` (its chain's last SHELL, else the default).
+  std::vector<std::string> final_shell_of(std::int32_t stage, bool windows) const;
+  // Applies instruction `i` of stage `stage` to `state`.
+  void apply(State& state, std::uint32_t i, bool& cmd_set) const;
+
   const syntax::Tree* m_tree = nullptr;
   std::vector<Stage> m_stages;
   std::vector<std::int32_t> m_stage_of;

@@ -25,7 +25,7 @@ void check(const Context& ctx, Outcome& out) {
   const auto& stages_policy = ctx.settings.stages;
   const bool images = bi && (bi->registry || bi->families || (ctx.service && ctx.service->family));
   const bool names = stages_policy && !stages_policy->names.empty();
-  const auto stages = stages_for_rule(images || names, ctx.tree, out);
+  const auto stages = stages_for_rule(images || names, ctx, out);
   if (!stages) return;
   const StageSet& st = *stages;
   const auto& tree = ctx.tree;

@@ -18,7 +18,7 @@ void check(const Context& ctx, Outcome& out) {
     out.applicable = false;
     return;
   }
-  StageSet st(ctx.tree);
+  StageSet st = stages_of(ctx);
   const auto& tree = ctx.tree;
   const auto style = edit::style_of(tree);
   // The stages whose root stage is built from a family image.

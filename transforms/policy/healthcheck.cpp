@@ -117,7 +117,7 @@ std::string probe_for(const std::string& probe, int port) {
 
 void check(const Context& ctx, Outcome& out) {
   const policy::Service* svc = ctx.service;
-  const auto stages = stages_for_rule(svc && svc->health_port, ctx.tree, out);
+  const auto stages = stages_for_rule(svc && svc->health_port, ctx, out);
   if (!stages) return;
   const StageSet& st = *stages;
   const auto& tree = ctx.tree;

@@ -16,7 +16,7 @@ using namespace support;
 
 void check_profile(const Context& ctx, Outcome& out) {
   const auto& m = ctx.settings.machine;
-  const auto stages = stages_for_rule(m && m->profiles && m->arg, ctx.tree, out);
+  const auto stages = stages_for_rule(m && m->profiles && m->arg, ctx, out);
   if (!stages) return;
   const StageSet& st = *stages;
   const auto& tree = ctx.tree;

@@ -78,7 +78,7 @@ bool truthy(std::string_view v) {
 
 void check(const Context& ctx, Outcome& out) {
   const auto& pip = ctx.settings.pip;
-  const auto stages = stages_for_rule(pip && pip->require_hashes && *pip->require_hashes, ctx.tree, out);
+  const auto stages = stages_for_rule(pip && pip->require_hashes && *pip->require_hashes, ctx, out);
   if (!stages) return;
   const StageSet& st = *stages;
   const auto& tree = ctx.tree;

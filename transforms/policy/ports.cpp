@@ -53,7 +53,7 @@ Exposed read_word(const StageSet& st, int stage, std::uint32_t i, std::size_t v)
 
 void check(const Context& ctx, Outcome& out) {
   const policy::Service* svc = ctx.service;
-  const auto stages = stages_for_rule(svc && (svc->ports || svc->health_port), ctx.tree, out);
+  const auto stages = stages_for_rule(svc && (svc->ports || svc->health_port), ctx, out);
   if (!stages) return;
   const StageSet& st = *stages;
   const int fin = st.final_index();

@@ -49,7 +49,7 @@ std::optional<std::vector<std::string>> simple_words(std::string_view text) {
 
 void check(const Context& ctx, Outcome& out) {
   const auto& init = ctx.settings.init;
-  const auto stages = stages_for_rule(init && init->tini, ctx.tree, out);
+  const auto stages = stages_for_rule(init && init->tini, ctx, out);
   if (!stages) return;
   const StageSet& st = *stages;
   const auto& tree = ctx.tree;

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "model/accounts.hpp"
 #include "transforms/rule.hpp"
 #include "transforms/policy_support.hpp"
 
@@ -12,32 +13,6 @@ namespace dockmend::transforms::rules {
 namespace {
 
 using namespace support;
-
-struct Word {
-  std::size_t text = 0, command = 0, word = 0;
-};
-
-// useradd / adduser creating an account.
-struct Account {
-  std::size_t text = 0, command = 0;
-  bool busybox_style = false;  // adduser -G GROUP (busybox) rather than useradd -g
-  std::string name;
-  std::size_t name_word = 0;
-  std::optional<shell::OptionMatch> uid_opt, group_opt;
-  std::optional<long long> uid;
-  std::string group;  // primary group as written (name or number), "" when not given
-  bool long_options = false;
-  bool home_option = false;
-};
-
-// groupadd / addgroup creating a group.
-struct Group {
-  std::size_t text = 0, command = 0;
-  std::string name;
-  std::size_t name_word = 0;
-  std::optional<shell::OptionMatch> gid_opt;
-  std::optional<long long> gid;
-};
 
 std::optional<long long> number(std::string_view s) {
   if (s.empty() || s.size() > 10) return std::nullopt;
@@ -105,60 +80,12 @@ bool names_part(std::string_view spec, std::string_view name) { return rename_pa
 
 struct Model {
   std::vector<ShellText> texts;
-  std::vector<Account> accounts;
-  std::vector<Group> groups;
 };
 
 Model read_model(const Tree& tree, const std::vector<std::uint32_t>& insts) {
   Model m;
   m.texts = shell_texts(tree, insts);
-  for (std::size_t t = 0; t < m.texts.size(); ++t) {
-    const auto& cmds = m.texts[t].script.commands;
-    for (std::size_t c = 0; c < cmds.size(); ++c) {
-      const auto inv = shell::invocation(cmds[c]);
-      if (!inv) continue;
-      const auto ops = operands(cmds[c]);
-      if (inv->name == "useradd" || inv->name == "adduser") {
-        // `adduser USER GROUP` adds a member: not a creation.
-        if (ops.size() != 1) continue;
-        Account a;
-        a.text = t;
-        a.command = c;
-        a.name_word = ops[0];
-        a.name = cmds[c].words[ops[0]].value;
-        a.uid_opt = shell::find_option(cmds[c], {"-u", "--uid"});
-        if (a.uid_opt) a.uid = number(a.uid_opt->value);
-        if (inv->name == "useradd") {
-          a.group_opt = shell::find_option(cmds[c], {"-g", "--gid"});
-        } else {
-          a.busybox_style = true;
-          a.group_opt = shell::find_option(cmds[c], {"-G", "--ingroup", "--gid"});
-        }
-        if (a.group_opt) a.group = a.group_opt->value;
-        a.home_option = shell::has_option(cmds[c], {"-d", "--home-dir", "--home", "-h"});
-        for (const auto& w : cmds[c].words)
-          if (starts_with(w.value, "--")) a.long_options = true;
-        m.accounts.push_back(std::move(a));
-      } else if (inv->name == "groupadd" || inv->name == "addgroup") {
-        if (ops.size() != 1) continue;
-        Group g;
-        g.text = t;
-        g.command = c;
-        g.name_word = ops[0];
-        g.name = cmds[c].words[ops[0]].value;
-        g.gid_opt = shell::find_option(cmds[c], {"-g", "--gid"});
-        if (g.gid_opt) g.gid = number(g.gid_opt->value);
-        m.groups.push_back(std::move(g));
-      }
-    }
-  }
   return m;
-}
-
-const Group* group_named(const Model& m, std::string_view name) {
-  for (const auto& g : m.groups)
-    if (g.name == name) return &g;
-  return nullptr;
 }
 
 // Every place the Dockerfile names user or group `from`, renamed to `to`.
@@ -245,6 +172,8 @@ std::string create_command(PackageManager pm, const policy::User& u) {
     return s + " -s /sbin/nologin " + n;
   }
   std::string s;
+  // ubi-minimal has no shadow-utils (useradd, groupadd); its repositories do.
+  if (pm == PackageManager::Microdnf) s += "microdnf install -y shadow-utils && microdnf clean all && ";
   if (u.gid) s += fmt::format("groupadd --gid {} {} && ", *u.gid, n);
   s += "useradd";
   if (u.uid) s += fmt::format(" --uid {}", *u.uid);
@@ -264,9 +193,187 @@ std::string describe(const policy::User& u) {
   return i.empty() ? *u.name : fmt::format("{} ({})", *u.name, i);
 }
 
+std::string id_text(const std::optional<std::int64_t>& id) { return id ? std::to_string(*id) : std::string("?"); }
+
+// The command creating group `name` with `gid`, in the dialect of the tool that makes the user.
+std::string group_command(const model::UserFact& u, std::string_view name, std::int64_t gid) {
+  switch (u.tool) {
+    case model::AccountTool::BusyboxAdduser:
+      return fmt::format("addgroup -g {}{} {}", gid, u.system ? " -S" : "", name);
+    case model::AccountTool::DebianAdduser:
+      return fmt::format("addgroup{} --gid {} {}", u.system ? " --system" : "", gid, name);
+    default:
+      return u.long_options ? fmt::format("groupadd --gid {} {}", gid, name) : fmt::format("groupadd -g {} {}", gid, name);
+  }
+}
+
+// An option inserted after the program of a user command, spelled the way the tool takes it.
+std::string user_option(const model::UserFact& u, std::string_view shortname, std::string_view longname,
+                        std::string_view value) {
+  switch (u.tool) {
+    case model::AccountTool::BusyboxAdduser: return fmt::format(" {} {}", shortname, value);
+    case model::AccountTool::DebianAdduser: return fmt::format(" {} {}", longname, value);
+    default: return u.long_options ? fmt::format(" {} {}", longname, value) : fmt::format(" {} {}", shortname, value);
+  }
+}
+
+// The account the image runs as is created in the file: give it the policy's
+// name, UID and GID (creating its group first, in the same RUN, when it needs one),
+// and make the stage run as it.
+void fix_account(const Context& ctx, const StageSet& st, int fin, const Model& m, const model::Accounts& accounts,
+                 const model::UserFact& acct, const model::RunAs& run, int ui, bool runs_as_root,
+                 const std::string& user_value, int root_in_tail, std::uint32_t user_at, Span at, Outcome& out) {
+  const auto& tree = ctx.tree;
+  const auto& pu = *ctx.settings.user;
+  const std::string ref = pu.ref;
+  const std::string wanted = describe(pu);
+  const auto style = edit::style_of(tree);
+  const auto& sh = m.texts[acct.at.script];
+  const auto& cmd = sh.script.commands[acct.at.command];
+  edit::Fix fix;
+  std::vector<std::string> problems;
+  std::string no_fix;  // why the fix cannot be written, when it cannot
+  std::string name = acct.name;
+  // Options inserted after the user command's program, gathered into one insertion.
+  std::string inserted_options;
+  auto after_program = [&](const ShellText&, const shell::Command&, std::string text) { inserted_options += text; };
+
+  // Name.
+  if (pu.name && acct.name != *pu.name) {
+    if (accounts.user(*pu.name)) {
+      out.findings.push_back(finding(fmt::format("the image runs as {}, and {} is another account", acct.name, *pu.name), at,
+                                     acct.name, wanted, ref));
+      return;
+    }
+    problems.push_back(fmt::format("named {}", acct.name));
+    rename_everywhere(tree, st, fin, m, acct.name, *pu.name, !acct.home_given, fix.edits);
+    name = *pu.name;
+  }
+
+  // UID.
+  std::optional<std::int64_t> uid_after = acct.uid;
+  if (pu.uid && (!acct.uid || *acct.uid != *pu.uid)) {
+    problems.push_back(acct.uid ? fmt::format("UID {}", *acct.uid) : std::string("no fixed UID"));
+    if (acct.uid_option) fix.edits.push_back(set_option_value(sh, cmd, *acct.uid_option, std::to_string(*pu.uid)));
+    else after_program(sh, cmd, user_option(acct, "-u", "--uid", std::to_string(*pu.uid)));
+    uid_after = pu.uid;
+  }
+
+  // GID: what the primary group's will be once the UID is fixed.
+  if (pu.gid) {
+    std::optional<std::int64_t> gid_after = acct.gid;
+    if (acct.private_group) {
+      // The private group takes the UID as GID when no other group has it.
+      const auto* other = uid_after ? accounts.group_with_gid(*uid_after) : nullptr;
+      gid_after = uid_after && (!other || (other->implicit && other->name == acct.name)) ? uid_after : std::nullopt;
+    }
+    if (!acct.gid || *acct.gid != *pu.gid)
+      problems.push_back(acct.gid ? fmt::format("GID {}", *acct.gid) : std::string("no fixed GID"));
+    if (!gid_after || *gid_after != *pu.gid) {
+      const std::string gid = std::to_string(*pu.gid);
+      const model::GroupFact* named = acct.group.empty() ? nullptr : accounts.group(acct.group);
+      if (named && named->implicit) named = nullptr;
+      const model::GroupFact* has_gid = accounts.group_with_gid(*pu.gid);
+      // Creating the group in the same RUN, right before the user: the build then has it.
+      auto create_group = [&](const std::string& group_name) {
+        if (cmd.depth > 0) {
+          no_fix = "the account is created inside a condition or loop";
+          return;
+        }
+        fix.edits.push_back({sh.to_source({cmd.span.begin, cmd.span.begin}), group_command(acct, group_name, *pu.gid) + " && "});
+      };
+      if (acct.group_option && model::parse_id(acct.group_option->value)) {
+        // A numeric primary group: the group with that GID must exist first.
+        fix.edits.push_back(set_option_value(sh, cmd, *acct.group_option, gid));
+        if (!has_gid) create_group(name);
+      } else if (named) {
+        // A group the file creates: give it the GID.
+        const auto& gsh = m.texts[named->at.script];
+        const auto& gcmd = gsh.script.commands[named->at.command];
+        if (named->gid_option) {
+          fix.edits.push_back(set_option_value(gsh, gcmd, *named->gid_option, gid));
+        } else if (auto p = shell::insertion_point(gcmd, shell::InsertAt::AfterProgram)) {
+          const bool short_form = named->tool == model::AccountTool::BusyboxAddgroup ||
+                                  (named->tool == model::AccountTool::Groupadd && !acct.long_options);
+          fix.edits.push_back({gsh.to_source({*p, *p}), short_form ? " -g " + gid : " --gid " + gid});
+        }
+      } else if (acct.group_option) {
+        // A group of the base image (users, nogroup): the user gets a group of its own.
+        if (accounts.group(name)) no_fix = fmt::format("a group named {} exists already", name);
+        else {
+          create_group(name);
+          fix.edits.push_back(set_option_value(sh, cmd, *acct.group_option, name));
+        }
+      } else if (shell::has_option(cmd, {"-U", "--user-group"})) {
+        no_fix = "useradd -U makes its own group: give the GID by hand";
+      } else {
+        // A private group whose GID cannot follow the UID, nogroup, or useradd -N.
+        if (const auto* g = accounts.group(name); g && !g->implicit) {
+          no_fix = fmt::format("a group named {} exists already", name);
+        } else {
+          create_group(name);
+          if (acct.tool == model::AccountTool::DebianAdduser) {
+            // --group (a group with the user's ID) gives way to --ingroup.
+            bool replaced = false;
+            if (auto g = shell::find_option(cmd, {"--group"})) {
+              fix.edits.push_back({sh.to_source(cmd.words[g->word].span), "--ingroup " + name});
+              replaced = true;
+            }
+            if (!replaced) after_program(sh, cmd, " --ingroup " + name);
+          } else {
+            after_program(sh, cmd, user_option(acct, acct.tool == model::AccountTool::BusyboxAdduser ? "-G" : "-g", "--gid", name));
+          }
+        }
+      }
+    }
+  }
+  if (!inserted_options.empty()) {
+    if (auto p = shell::insertion_point(cmd, shell::InsertAt::AfterProgram))
+      fix.edits.push_back({sh.to_source({*p, *p}), inserted_options});
+    else
+      no_fix = "the account command cannot be edited";
+  }
+  const std::string current = fmt::format("{} ({}:{})", acct.name, id_text(acct.uid), id_text(acct.gid));
+
+  // USER.
+  if (runs_as_root) {
+    problems.push_back(user_value.empty() ? "no USER: runs as root" : "USER root");
+    if (root_in_tail >= 0) {
+      fix.edits.push_back(edit::replace_value(tree, tree.instructions[static_cast<std::uint32_t>(root_in_tail)], 0, name));
+    } else {
+      fix.edits.push_back(insert_at(st, fin, user_at, {edit::keyword(style, "user") + " " + name}));
+    }
+  } else if (run.numeric && pu.name && ui >= 0) {
+    // USER 1000 (or 1000:0) names the account by number: name it, so that its group follows.
+    const auto& in = tree.instructions[static_cast<std::uint32_t>(ui)];
+    const std::string v = in.values.empty() ? std::string() : std::string(in.values[0].text);
+    if (v.find_first_of(" \t\"'\\`$") == std::string::npos) {
+      problems.push_back(fmt::format("USER {}", v));
+      fix.edits.push_back(edit::replace_value(tree, in, 0, name));
+    }
+  }
+  if (problems.empty()) {
+    out.correct.push_back(fmt::format("runs as {} ({}:{})", name, id_text(acct.uid), id_text(acct.gid)));
+    return;
+  }
+  auto f = finding(fmt::format("the runtime user is {}", join(problems, ", ")), at,
+                   runs_as_root ? fmt::format("{}; {} created", user_value.empty() ? "root (no USER)" : "root", current) : current,
+                   wanted, ref);
+  if (!no_fix.empty()) f.message += " (" + no_fix + ": fix by hand)";
+  else if (!fix.edits.empty()) {
+    fix.reason = fmt::format("the runtime stage runs as {}", wanted);
+    std::sort(fix.edits.begin(), fix.edits.end(), [](const edit::Edit& a, const edit::Edit& b) {
+      return std::tie(a.range.begin, a.range.end, a.text) < std::tie(b.range.begin, b.range.end, b.text);
+    });
+    fix.edits.erase(std::unique(fix.edits.begin(), fix.edits.end()), fix.edits.end());
+    f.fix = std::move(fix);
+  }
+  out.findings.push_back(std::move(f));
+}
+
 void check(const Context& ctx, Outcome& out) {
   const auto& pu = ctx.settings.user;
-  const auto stages = stages_for_rule(pu && (pu->name || pu->uid), ctx.tree, out);
+  const auto stages = stages_for_rule(pu && (pu->name || pu->uid), ctx, out);
   if (!stages) return;
   const StageSet& st = *stages;
   const auto& tree = ctx.tree;
@@ -297,18 +404,26 @@ void check(const Context& ctx, Outcome& out) {
   const bool runs_as_root = user_value.empty() || is_root(user_value);
   const std::string user_name = user_value.substr(0, user_value.find(':'));
 
-  // The account the image runs as, when the Dockerfile creates it.
-  const Account* acct = nullptr;
-  if (!runs_as_root) {
-    for (const auto& a : m.accounts)
-      if (a.name == user_name || (a.uid && number(user_name) && *a.uid == *number(user_name))) acct = &a;
-  } else {
-    for (const auto& a : m.accounts)
-      if (pu->name && a.name == *pu->name) acct = &a;
-    if (!acct)
-      for (const auto& a : m.accounts)
-        if (pu->uid && a.uid && *a.uid == *pu->uid) acct = &a;
-    if (!acct && m.accounts.size() == 1) acct = &m.accounts[0];
+  // The accounts the chain creates, with the IDs their tools give (src/model/accounts.hpp).
+  bool pm_guessed = false;
+  const PackageManager pm = package_manager(st, fin, &pm_guessed);
+  std::vector<const shell::Script*> scripts;
+  for (const auto& t : texts) scripts.push_back(&t.script);
+  const model::Accounts accounts = model::read_accounts(
+      scripts, pm == PackageManager::Apk   ? model::AdduserFlavor::Busybox
+               : pm == PackageManager::Apt ? model::AdduserFlavor::Debian
+                                           : model::AdduserFlavor::Unknown);
+  const model::RunAs run = accounts.run_as(runs_as_root ? std::string_view() : std::string_view(user_value));
+
+  // The account the image runs as, when the Dockerfile creates it; running as
+  // root, the one meant to be the runtime user (the policy's name or UID, or the only one).
+  const model::UserFact* acct = run.account;
+  if (runs_as_root) {
+    if (pu->name) acct = accounts.user(*pu->name);
+    if (!acct && pu->uid)
+      for (const auto& a : accounts.users)
+        if (a.uid && *a.uid == *pu->uid) acct = &a;
+    if (!acct && accounts.users.size() == 1) acct = &accounts.users[0];
   }
 
   // Where a missing step goes: before the first switch away from root, else
@@ -338,94 +453,7 @@ void check(const Context& ctx, Outcome& out) {
 
   // ---- the account exists: check its name and ids
   if (acct) {
-    const auto& sh = texts[acct->text];
-    const auto& cmd = sh.script.commands[acct->command];
-    edit::Fix fix;
-    std::vector<std::string> problems;
-    std::string name = acct->name;
-    if (pu->name && acct->name != *pu->name) {
-      const bool taken = std::any_of(m.accounts.begin(), m.accounts.end(), [&](const Account& a) { return a.name == *pu->name; });
-      if (taken) {
-        out.findings.push_back(finding(fmt::format("the image runs as {}, and {} is another account", acct->name, *pu->name),
-                                       at, acct->name, wanted, ref));
-        return;
-      }
-      problems.push_back(fmt::format("named {}", acct->name));
-      rename_everywhere(tree, st, fin, m, acct->name, *pu->name, !acct->home_option, fix.edits);
-      name = *pu->name;
-    }
-    // UID.
-    std::string current_uid = acct->uid ? std::to_string(*acct->uid) : std::string("?");
-    if (pu->uid && (!acct->uid || *acct->uid != *pu->uid)) {
-      problems.push_back(acct->uid ? fmt::format("UID {}", *acct->uid) : std::string("no fixed UID"));
-      if (acct->uid_opt) {
-        fix.edits.push_back(set_option_value(sh, cmd, *acct->uid_opt, std::to_string(*pu->uid)));
-      } else if (auto p = shell::insertion_point(cmd, shell::InsertAt::AfterProgram)) {
-        fix.edits.push_back({sh.to_source({*p, *p}), fmt::format(acct->long_options ? " --uid {}" : " -u {}", *pu->uid)});
-      }
-    }
-    // GID: the primary group's, numeric or through the group's creation.
-    std::string current_gid = "?";
-    bool gid_unknown = false;
-    if (pu->gid) {
-      const Group* grp = nullptr;
-      std::optional<long long> gid;
-      if (auto n = number(acct->group)) {
-        gid = n;
-      } else if (!acct->group.empty()) {
-        grp = group_named(m, acct->group);
-        if (grp) gid = grp->gid;
-      } else {
-        // No group given: useradd/adduser create one named after the user,
-        // with the UID as GID when it is free (and a groupadd of that name).
-        grp = group_named(m, acct->name);
-        gid = grp ? grp->gid : acct->uid;
-      }
-      if (gid) current_gid = std::to_string(*gid);
-      if (!gid || *gid != *pu->gid) {
-        if (acct->group_opt && number(acct->group)) {
-          problems.push_back(fmt::format("GID {}", acct->group));
-          fix.edits.push_back(set_option_value(sh, cmd, *acct->group_opt, std::to_string(*pu->gid)));
-        } else if (grp && grp->gid_opt) {
-          problems.push_back(fmt::format("GID {}", grp->gid_opt->value));
-          const auto& gsh = texts[grp->text];
-          fix.edits.push_back(set_option_value(gsh, gsh.script.commands[grp->command], *grp->gid_opt, std::to_string(*pu->gid)));
-        } else if (grp) {
-          problems.push_back("no fixed GID");
-          const auto& gsh = texts[grp->text];
-          const auto& gcmd = gsh.script.commands[grp->command];
-          if (auto p = shell::insertion_point(gcmd, shell::InsertAt::AfterProgram))
-            fix.edits.push_back({gsh.to_source({*p, *p}), fmt::format(" --gid {}", *pu->gid)});
-        } else {
-          problems.push_back(acct->group.empty() ? "no fixed GID" : fmt::format("primary group {}", acct->group));
-          gid_unknown = true;
-        }
-      }
-    }
-    const std::string current = fmt::format("{} ({}:{})", acct->name, current_uid, current_gid);
-    // USER.
-    if (runs_as_root) {
-      problems.push_back(user_value.empty() ? "no USER: runs as root" : "USER root");
-      if (root_in_tail >= 0) {
-        fix.edits.push_back(edit::replace_value(tree, tree.instructions[static_cast<std::uint32_t>(root_in_tail)], 0, name));
-      } else {
-        fix.edits.push_back(insert_at(st, fin, user_at, {edit::keyword(style, "user") + " " + name}));
-      }
-    }
-    if (problems.empty()) {
-      out.correct.push_back(fmt::format("runs as {} ({}:{})", name, current_uid, current_gid));
-      return;
-    }
-    auto f = finding(fmt::format("the runtime user is {}", join(problems, ", ")), at,
-                     runs_as_root ? fmt::format("{}; {} created", user_value.empty() ? "root (no USER)" : "root", current)
-                                  : current,
-                     wanted, ref);
-    if (gid_unknown) f.message += " (set the primary group's GID by hand)";
-    else if (!fix.edits.empty()) {
-      fix.reason = fmt::format("the runtime stage runs as {}", wanted);
-      f.fix = std::move(fix);
-    }
-    out.findings.push_back(std::move(f));
+    fix_account(ctx, st, fin, m, accounts, *acct, run, ui, runs_as_root, user_value, root_in_tail, user_at, at, out);
     return;
   }
 
@@ -447,8 +475,6 @@ void check(const Context& ctx, Outcome& out) {
       return;
     }
   }
-  bool guessed = false;
-  const PackageManager pm = package_manager(st, fin, &guessed);
   const std::string current = runs_as_root ? (user_value.empty() ? "root (no USER)" : "root") : user_value + " (not created here)";
   auto f = finding(runs_as_root ? "the runtime stage runs as root" : fmt::format("the runtime stage runs as {}", user_value),
                    at, current, wanted, ref);
@@ -515,7 +541,8 @@ void check(const Context& ctx, Outcome& out) {
       const std::string v = in.values.empty() ? std::string() : std::string(in.values[0].text);
       if (in.is("user") && !v.empty() && v.find_first_of(" \t\"'\\`$") == std::string::npos &&
           names_part(v, user_name)) {
-        fix.edits.push_back(edit::replace_value(tree, in, 0, rename_parts(v, user_name, *pu->name)));
+        // USER 1001:0 names ids, not the account: the new user brings its own group.
+        fix.edits.push_back(edit::replace_value(tree, in, 0, run.numeric ? *pu->name : rename_parts(v, user_name, *pu->name)));
         renamed = true;
       }
     }
@@ -539,9 +566,11 @@ const RuleRegistration k_user{RuleSpec("user")
     .priority(1)
     .order(40)
     .summary("the runtime stage runs as the policy's user with its UID:GID (user.name, uid, gid)")
-    .fix("renames the user the image creates with that UID everywhere it is named (useradd, groupadd, USER, "
-        "--chown, chown), fixes its ids, or creates it (groupadd+useradd, addgroup+adduser on Alpine) and "
-        "sets USER after the last step that needs root")
+    .fix("renames the user the image creates everywhere it is named (useradd/adduser, groupadd/addgroup, USER, "
+        "--chown, chown) and gives it the policy's UID and GID in its own tool's dialect (shadow, Debian adduser, "
+        "busybox), creating its group first in the same RUN when the GID cannot follow the UID; or creates it "
+        "(groupadd+useradd, addgroup+adduser on Alpine, shadow-utils first on ubi-minimal) and sets USER after "
+        "the last step that needs root; a numeric USER becomes the policy's user")
     .check(&check)};
 
 }  // namespace dockmend::transforms::rules

@@ -56,7 +56,7 @@ bool installs_elsewhere(const shell::Command& c) {
 
 void check(const Context& ctx, Outcome& out) {
   const auto& pv = ctx.settings.venv;
-  const auto stages = stages_for_rule(pv && pv->allowed && !*pv->allowed, ctx.tree, out);
+  const auto stages = stages_for_rule(pv && pv->allowed && !*pv->allowed, ctx, out);
   if (!stages) return;
   const StageSet& st = *stages;
   const auto& tree = ctx.tree;
