@@ -1,6 +1,7 @@
 #include "transforms/builtin_support.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace dockmend::transforms::builtin {
 
@@ -41,6 +42,7 @@ Distro distro_of_image(std::string_view ref) {
   const std::string_view last = name.substr(name.rfind('/') == std::string_view::npos ? 0 : name.rfind('/') + 1);
   if (name == "scratch") return Distro::Scratch;
   if (contains(name, "windows") || contains(name, "nanoserver") || contains(name, "servercore") ||
+      contains(name, "dotnet/framework") || contains(name, "microsoft/iis") || contains(name, "mssql-server-windows") ||
       contains(tag, "nanoserver") || contains(tag, "windowsservercore") || contains(tag, "ltsc"))
     return Distro::Windows;
   if (contains(name, "distroless") || contains(name, "chainguard") || contains(tag, "chiseled"))
@@ -84,8 +86,43 @@ Distro distro_of_commands(const shell::Script& script) {
     if (n == "apt-get" || n == "apt" || n == "dpkg" || n == "aptitude") return Distro::Debian;
     if (n == "yum" || n == "dnf" || n == "microdnf" || n == "tdnf") return Distro::Rhel;
     if (n == "zypper") return Distro::Suse;
+    if (n == "choco" || n == "choco.exe") return Distro::Windows;  // Chocolatey exists only on Windows
   }
   return Distro::Unknown;
+}
+
+// `FROM $node` with `ARG node=node:12-windowsservercore` before the first FROM:
+// the reference with the global ARGs' defaults put in ($x and ${x}).
+std::string expand_global_args(const Tree& tree, std::string_view ref) {
+  std::string out(ref);
+  if (out.find('$') == std::string::npos) return out;
+  for (const auto& inst : tree.instructions) {
+    if (inst.is("from")) break;
+    if (!inst.is("arg")) continue;
+    for (const auto& v : inst.values) {
+      const std::string_view t = v.text;
+      const auto eq = t.find('=');
+      if (eq == std::string_view::npos) continue;
+      std::string value(t.substr(eq + 1));
+      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
+        value = value.substr(1, value.size() - 2);
+      const std::string name(t.substr(0, eq));
+      for (const std::string& form : {"${" + name + "}", "$" + name}) {
+        std::size_t at = out.find(form);
+        while (at != std::string::npos) {
+          // $name must not be the start of a longer name ($node vs $nodeversion).
+          const std::size_t after = at + form.size();
+          if (form[1] != '{' && after < out.size() && (std::isalnum(static_cast<unsigned char>(out[after])) || out[after] == '_')) {
+            at = out.find(form, after);
+            continue;
+          }
+          out.replace(at, form.size(), value);
+          at = out.find(form, at + value.size());
+        }
+      }
+    }
+  }
+  return out;
 }
 
 void build(const Tree& tree, FileFacts& ff) {
@@ -112,8 +149,10 @@ void build(const Tree& tree, FileFacts& ff) {
   for (std::size_t si = 0; si < ff.stages.size(); ++si) {
     StageFacts& sf = ff.stages[si];
     const int base = sf.stage.base_stage;
-    const Distro named = base >= 0 && base < static_cast<int>(si) ? ff.stages[base].distro
-                                                                 : distro_of_image(sf.stage.base);
+    Distro named = base >= 0 && base < static_cast<int>(si) ? ff.stages[base].distro
+                                                           : distro_of_image(expand_global_args(tree, sf.stage.base));
+    // A backtick escape is Windows' (paths full of backslashes); nobody writes it for a Linux image.
+    if (base < 0 && named == Distro::Unknown && tree.escape == '`') named = Distro::Windows;
     bool posix = base >= 0 && base < static_cast<int>(si) ? ff.stages[base].posix : named != Distro::Windows;
     sf.posix = posix;
     Distro used = Distro::Unknown;
@@ -167,6 +206,13 @@ void build(const Tree& tree, FileFacts& ff) {
       ff.runs.push_back(std::move(run));
     }
     sf.distro = used != Distro::Unknown ? used : named;
+    if (sf.distro == Distro::Windows && named != Distro::Windows) {
+      // Found out from its commands (choco): its RUNs are cmd's, not POSIX sh.
+      sf.posix = false;
+      ff.runs.erase(std::remove_if(ff.runs.begin(), ff.runs.end(),
+                                   [&](const RunScript& r) { return r.stage == static_cast<int>(si); }),
+                    ff.runs.end());
+    }
   }
 }
 

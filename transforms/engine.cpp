@@ -113,7 +113,7 @@ bool rule_enabled(const Rule& rule, const policy::Policy& policy, const policy::
     if (auto s = policy::rule_setting(policy, service, name)) return *s;
   // Policy rules decide from the policy's sections whether they apply.
   if (rule.kind == RuleKind::Policy) return true;
-  return policy.extends_default;
+  return policy.extends_default && rule.default_on;
 }
 
 namespace {
@@ -212,6 +212,9 @@ RoundResult run_rules(const Tree& tree, const std::string& path, const EngineCon
       if (suppressed(*rule, f)) continue;
       if (f.rule.empty()) f.rule = std::string(rule->id);
       if (f.fix && f.fix->rule.empty()) f.fix->rule = f.rule;
+      // A built-in rule's class goes on its findings (diff/fix leave unsafe fixes
+      // out). A policy rule's fix is what the policy asks for: applied whatever its class.
+      if (!f.safety && rule->kind == RuleKind::Builtin) f.safety = rule->safety;
       auto [line, col] = tree.position(f.at.begin);
       f.line = line;
       f.column = col;
@@ -246,16 +249,20 @@ RoundResult run_rules(const Tree& tree, const std::string& path, const EngineCon
   return out;
 }
 
+bool applies(const Finding& f, bool unsafe_fixes) {
+  return f.fix && (unsafe_fixes || f.safety != FixSafety::Unsafe);
+}
+
 namespace {
 
 // Applies the fixes of one round; fixes whose result buildkit would reject are
 // dropped one by one. Returns the new text (== text when nothing applied).
 std::string apply_round(const std::string& text, bool text_ok, const std::vector<Finding>& findings,
-                        std::vector<edit::Conflict>* conflicts, std::vector<std::string>& notes) {
+                        bool unsafe_fixes, std::vector<edit::Conflict>* conflicts, std::vector<std::string>& notes) {
   edit::EditSet set;
   std::vector<const edit::Fix*> taken;
   for (const auto& f : findings) {
-    if (!f.fix || f.fix->edits.empty()) continue;
+    if (!f.fix || f.fix->edits.empty() || !applies(f, unsafe_fixes)) continue;
     if (set.add(*f.fix)) taken.push_back(&*f.fix);
   }
   if (conflicts) *conflicts = set.conflicts();
@@ -306,16 +313,18 @@ FileReport process_file(std::string path, std::string bytes, const EngineConfig&
   rep.findings = std::move(first.findings);
   rep.rules = std::move(first.rules);
   rep.new_files = std::move(first.new_files);
+  for (const auto& f : rep.findings)
+    if (f.fix && !applies(f, config.unsafe_fixes)) ++rep.unsafe_withheld;
   if (!fix) {
     // Still compute the conflicts a fix would meet, for `check` to report.
     return rep;
   }
-  std::string text = apply_round(rep.original, true, rep.findings, &rep.conflicts, rep.notes);
+  std::string text = apply_round(rep.original, true, rep.findings, config.unsafe_fixes, &rep.conflicts, rep.notes);
   for (int round = 1; round < config.max_rounds && text != rep.fixed; ++round) {
     rep.fixed = text;
     Tree t = syntax::parse(text, {false});
     RoundResult r = run_rules(t, rep.path, config);
-    text = apply_round(text, t.buildkit_ok(), r.findings, nullptr, rep.notes);
+    text = apply_round(text, t.buildkit_ok(), r.findings, config.unsafe_fixes, nullptr, rep.notes);
   }
   // At the fixpoint every fix refused in the first round was applied later
   // (or was no longer needed): those conflicts are not worth reporting.

@@ -24,6 +24,8 @@ struct EngineConfig {
   const FileView* files = nullptr;
   Selection selection;
   int max_rounds = 8;
+  // Apply unsafe fixes of built-in rules too (--unsafe-fixes, `unsafe-fixes: true`).
+  bool unsafe_fixes = false;
   // Collect what each rule found right (RuleResult::correct): the audit's
   // "what is correct" column. Off, rules skip building those strings.
   bool collect_correct = true;
@@ -67,11 +69,15 @@ struct FileReport {
   std::vector<std::string> notes;         // fixes dropped because their result did not validate
   std::optional<syntax::Diagnostic> error;  // buildkit rejects the file: nothing was changed
   bool ignored = false;                   // `# dockmend: ignore-file`
+  std::size_t unsafe_withheld = 0;        // findings whose unsafe fix was not applied (no --unsafe-fixes)
   bool changed() const { return fixed != original; }
 };
 
 // Whether the policy turns `rule` on for this Dockerfile (before --select/--ignore).
 bool rule_enabled(const Rule& rule, const policy::Policy& policy, const policy::Service* service);
+
+// Whether `diff` / `fix` apply the finding's fix (it has one, and it is safe or unsafe ones are wanted).
+bool applies(const Finding& f, bool unsafe_fixes);
 
 // `path` is root-relative. With `fix`, `fixed` holds the result of every fix.
 FileReport process_file(std::string path, std::string bytes, const EngineConfig& config, bool fix);

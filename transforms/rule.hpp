@@ -37,9 +37,9 @@ enum class RuleKind { Policy, Builtin };
 
 // How far a fix can be trusted, as ruff has it: a safe fix keeps what the image
 // does; an unsafe one may change it (its user, its shell, what it installs, a
-// cache a later step reads) and is meant to be applied only on request
-// (--unsafe-fixes; until the CLI filters on it, --fix applies both); report-only
-// rules never offer one.
+// cache a later step reads) and `diff` / `fix` apply it only on request
+// (--unsafe-fixes, `unsafe-fixes: true`); report-only rules never offer one.
+// Policy rules' fixes are applied whatever their class: the policy asked.
 enum class FixSafety { Safe, Unsafe, ReportOnly };
 const char* safety_name(FixSafety safety);  // "safe", "unsafe", "report-only"
 
@@ -116,6 +116,7 @@ struct Rule {
   // it finds something in, that file after its fixes (== bad for report-only
   // rules), and a Dockerfile it must leave alone.
   std::string_view example_bad, example_fixed, example_good;
+  bool default_on = true;        // on in the built-in default policy (`extends: default`)
 };
 
 // The declarative form of a Rule, field by field:
@@ -139,6 +140,8 @@ class RuleSpec {
     m_rule.example_good = good;
     return *this;
   }
+  // Off unless a policy switches it on (a matter of taste: wget-progress).
+  RuleSpec& off_by_default() { m_rule.default_on = false; return *this; }
   const Rule& rule() const { return m_rule; }
 
  private:

@@ -23,6 +23,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "cli/generated.hpp"
 #include "cli/inspect.hpp"
 #include "cli/repo_view.hpp"
 #include "cli/verify.hpp"
@@ -90,7 +91,9 @@ po::options_description run_options() {
       "shard", po::value<std::string>(), "K/N: only the K-th of N stable shares of the files (1-based)")(
       "stdin-filename", po::value<std::string>(), "the path that - (standard input) stands for")(
       "color", po::value<std::string>()->default_value("auto"), "auto, always or never (NO_COLOR is respected)")(
-      "quiet,q", po::bool_switch(), "no summary or progress on stderr");
+      "quiet,q", po::bool_switch(), "no summary or progress on stderr")(
+      "unsafe-fixes", po::bool_switch(), "also apply built-in fixes that may change what the image does (its user, SHELL, packages)")(
+      "include-generated", po::bool_switch(), "also check and fix generated and vendored Dockerfiles (default: their template instead)");
   return d;
 }
 
@@ -271,8 +274,11 @@ struct FileOutcome {
   report::Problem problem;   // what it was, for JSON and SARIF
   bool changed = false;      // would change / changed
   std::size_t findings = 0;
+  std::size_t unsafe_withheld = 0;  // unsafe fixes not applied (no --unsafe-fixes)
   std::vector<std::pair<std::string_view, std::size_t>> by_rule;  // rule id (static), findings
   std::unique_ptr<transforms::FileReport> report;  // kept for audit / sarif
+  bool generated = false;    // generated or vendored: left alone
+  std::string template_from; // the template it comes from (root-relative), if known
 };
 
 std::string relative_display(const fs::path& p, const fs::path& root) {
@@ -445,6 +451,7 @@ struct RunSettings {
   bool color = false;
   bool show_diff = false;
   std::string check_format = "text";
+  OriginFinder* origins = nullptr;  // null: generated and vendored files are processed like any other
 };
 
 // "path:line:col: rule: message\n", appended piece by piece (a line per
@@ -452,7 +459,7 @@ struct RunSettings {
 // Columns count code points, as in JSON and SARIF (report/findings.hpp). With
 // `color`: the path bold, the rule in its severity's colour, as ruff does.
 void append_finding_line(std::string& out, const std::string& display, const transforms::Finding& f,
-                         std::string_view original, bool color) {
+                         std::string_view original, bool color, bool unsafe_fixes) {
   auto number = [&](std::uint32_t n) {
     char digits[16];
     const auto r = std::to_chars(digits, digits + sizeof digits, n);
@@ -475,6 +482,7 @@ void append_finding_line(std::string& out, const std::string& display, const tra
   if (color) out += "\033[0m";
   out += ": ";
   out += f.message;
+  if (f.fix && f.safety == transforms::FixSafety::Unsafe && !unsafe_fixes) out += " [unsafe fix: --unsafe-fixes]";
   out += '\n';
 }
 
@@ -517,8 +525,28 @@ FileOutcome process_one(const std::string& arg_path, std::string display, Displa
     o.problem = {display, line, col, "not a Dockerfile: binary content (NUL byte)"};
     return o;
   }
+  if (rs.origins && !stdin_bytes) {
+    const Origin origin = rs.origins->of(display, bytes);
+    if (origin.kind != Origin::Kind::Own) {
+      o.generated = true;
+      o.template_from = origin.from;
+      o.errors = fmt::format("dockmend: note: {}: {}: not {} (--include-generated {} it){}\n", display, origin.why,
+                             rs.mode == Mode::Fix ? "edited" : "checked", rs.mode == Mode::Fix ? "edits" : "checks",
+                             origin.from.empty() ? "" : "; its findings are reported against " + origin.from);
+      return o;
+    }
+  }
   const bool fixing = rs.mode == Mode::Diff || rs.mode == Mode::Fix;
-  auto rep = std::make_unique<transforms::FileReport>(transforms::process_file(display, std::move(bytes), cfg, fixing));
+  // A template: its placeholders are read as opaque words, and put back.
+  std::optional<std::string> masked;
+  if (is_template_name(std::string_view(display).substr(display.rfind('/') + 1))) masked = mask_placeholders(bytes);
+  auto rep = std::make_unique<transforms::FileReport>(
+      transforms::process_file(display, masked ? std::move(*masked) : std::move(bytes), cfg, fixing));
+  if (masked) {
+    unmask_placeholders(rep->original);
+    unmask_placeholders(rep->fixed);
+    for (auto& f : rep->findings) unmask_placeholders(f.message), unmask_placeholders(f.current);
+  }
   if (rep->error) {
     o.failed = true;
     o.errors = fmt::format("dockmend: error: {}:{}:{}: {}\n", display, rep->error->line, rep->error->column,
@@ -531,6 +559,7 @@ FileOutcome process_one(const std::string& arg_path, std::string display, Displa
   for (const auto& c : rep->conflicts)
     o.errors += fmt::format("dockmend: note: {}: {} (applied in a later round if still needed)\n", display, c.message());
   o.findings = rep->findings.size();
+  o.unsafe_withheld = rep->unsafe_withheld;
   // Per rule, from the rules' own counts (the findings that were not ignored).
   for (const auto& rr : rep->rules)
     if (rr.findings) o.by_rule.emplace_back(rr.rule->id, rr.findings);
@@ -538,7 +567,7 @@ FileOutcome process_one(const std::string& arg_path, std::string display, Displa
   switch (rs.mode) {
     case Mode::Check:
       if (rs.check_format == "text")
-        for (const auto& f : rep->findings) append_finding_line(o.text, display, f, rep->original, rs.color);
+        for (const auto& f : rep->findings) append_finding_line(o.text, display, f, rep->original, rs.color, cfg.unsafe_fixes);
       break;
     case Mode::Diff:
       if (o.changed) {
@@ -726,9 +755,12 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   if (jobs < 1) throw UsageError{"--jobs takes a number of 1 or more"};
 
   RepoView view(lp.root);
+  OriginFinder origins(view);
+  if (!vm["include-generated"].as<bool>()) rs.origins = &origins;
   transforms::EngineConfig cfg;
   cfg.policy = &lp.policy;
   cfg.files = &view;
+  cfg.unsafe_fixes = vm["unsafe-fixes"].as<bool>() || lp.policy.unsafe_fixes;
   if (vm.count("select")) cfg.selection.select = split_commas(vm["select"].as<std::vector<std::string>>());
   if (vm.count("ignore")) cfg.selection.ignore = split_commas(vm["ignore"].as<std::vector<std::string>>());
   for (const auto& n : cfg.selection.select)
@@ -855,7 +887,8 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
 
   Progress progress;
   progress.enabled = st.err_is_tty && !quiet;
-  std::size_t changed = 0, failed = 0, findings = 0;
+  std::size_t changed = 0, failed = 0, findings = 0, withheld = 0, generated = 0;
+  std::set<std::string> seen, templates;  // shown paths processed; templates of generated files
   std::map<std::string, std::size_t, std::less<>> by_rule;
   std::vector<std::unique_ptr<transforms::FileReport>> kept;
   std::map<std::string, transforms::NewFile> new_files;
@@ -888,10 +921,16 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
       st.err << o->errors;
     }
     st.out << o->text;
+    if (rs.origins) {
+      seen.insert(o->display);
+      if (o->generated) ++generated;
+      if (!o->template_from.empty()) templates.insert(o->template_from);
+    }
     if (o->failed) ++failed;
     if (o->failed && !(o->report && o->report->error)) problems.push_back(std::move(o->problem));
     if (o->changed) ++changed;
     findings += o->findings;
+    withheld += o->unsafe_withheld;
     for (const auto& [r, c] : o->by_rule) {
       auto it = by_rule.find(r);
       if (it == by_rule.end()) it = by_rule.emplace(std::string(r), 0).first;
@@ -908,6 +947,24 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   for (const auto& e : view.read_errors()) {
     st.err << fmt::format("dockmend: error: {} (the rules took it as missing)\n", e.message);
     exit_code = 2;
+  }
+  // The templates generated files come from, when the run did not reach them
+  // (Dockerfile-linux.template is no Dockerfile name): checked and fixed instead.
+  for (const std::string& t : templates) {
+    if (seen.count(t)) continue;
+    auto o = std::make_unique<FileOutcome>(process_one((lp.root / t).string(), t, shown_here, nullptr, cfg, rs));
+    if (o->failed) {
+      // A template may not parse as a Dockerfile (placeholders where an instruction goes): say so, no error.
+      o->failed = false;
+      o->errors = fmt::format("dockmend: note: {}: a template that does not parse as a Dockerfile: not checked\n", t);
+    }
+    st.err << o->errors;
+    st.out << o->text;
+    if (o->changed) ++changed;
+    findings += o->findings;
+    withheld += o->unsafe_withheld;
+    for (const auto& [r, c] : o->by_rule) by_rule[std::string(r)] += c;
+    if (o->report && (mode == Mode::Audit || rs.check_format != "text")) kept.push_back(std::move(o->report));
   }
 
   // Files the fixes create (machine profiles): new files in the diff, written by fix.
@@ -989,8 +1046,16 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
       st.err << fmt::format("dockmend: note: none of the {} Dockerfiles found falls in shard {}\n", discovered,
                             vm["shard"].as<std::string>());
   }
-  if (!quiet && (n > 1 || findings || changed || failed || created))
-    st.err << summary_lines(mode, n, changed, created, findings, failed, by_rule);
+  if (!quiet && (n > 1 || findings || changed || failed || created || generated)) {
+    std::string s = summary_lines(mode, n, changed, created, findings, failed, by_rule);
+    if (generated)
+      s += fmt::format("dockmend: {} generated or vendored file{} left alone (--include-generated includes {})\n",
+                       generated, generated == 1 ? "" : "s", generated == 1 ? "it" : "them");
+    if (withheld)
+      s += fmt::format("dockmend: {} unsafe fix{} not applied (--unsafe-fixes applies {})\n", withheld,
+                       withheld == 1 ? "" : "es", withheld == 1 ? "it" : "them");
+    st.err << s;
+  }
   if (failed) exit_code = 2;
   if (exit_code) return exit_code;
   switch (mode) {
@@ -1080,7 +1145,7 @@ int run_rules(const std::vector<std::string>& ids, Streams& st) {
   for (const auto* r : transforms::all_rules()) {
     const char* kind = r->kind == transforms::RuleKind::Policy ? "policy" : "built-in";
     const char* safety = r->safety == transforms::FixSafety::Safe     ? "safe fix"
-                         : r->safety == transforms::FixSafety::Unsafe ? "fix needs review"
+                         : r->safety == transforms::FixSafety::Unsafe ? "unsafe fix"
                                                                      : "report only";
     st.out << fmt::format("{}  [{}, {}, priority {}]{}\n", r->id, kind, safety, r->priority,
                           r->aliases.empty() ? std::string() : fmt::format("  aka {}", r->aliases));

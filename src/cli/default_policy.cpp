@@ -18,7 +18,8 @@ const std::string& default_policy_yaml() {
         "rules:\n";
     for (const auto* r : transforms::all_rules()) {
       if (r->kind != transforms::RuleKind::Builtin) continue;
-      s += fmt::format("  {}: on    # {}\n", r->id, r->summary);
+      s += fmt::format("  {}: {}{}# {}\n", r->id, r->default_on ? "on" : "off", r->default_on ? "    " : "   ",
+                       r->summary);
     }
     return s;
   }();

@@ -18,7 +18,7 @@ using Node = YAML::Node;
 using Keys = std::vector<std::string_view>;
 
 constexpr std::int64_t k_max_id = 4294967294;  // (uid_t)-1 means "no change" to chown
-const Keys k_top_keys = {"version", "extends", "defaults", "services", "rules"};
+const Keys k_top_keys = {"version", "extends", "defaults", "services", "rules", "unsafe-fixes"};
 const Keys k_section_keys = {"base_image", "stages",  "user", "init",  "pip",
                              "venv",       "machine", "env",  "health"};
 const Keys k_service_only_keys = {"dockerfile", "family", "ports", "health_port", "ref", "rules", "target", "context"};
@@ -223,6 +223,8 @@ class Loader {
           policy.extends_default = true;
         else
           error(e.value_mark(), "extends", fmt::format("expected 'default', got {}", describe(e.value)));
+      } else if (e.key == "unsafe-fixes") {
+        policy.unsafe_fixes = boolean(e, "").value_or(false);
       } else if (e.key == "defaults") {
         policy.defaults_mark = e.key_mark;
         parse_defaults(e, policy);

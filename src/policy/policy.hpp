@@ -180,6 +180,7 @@ struct Policy {
   std::filesystem::path directory;  // path's parent ("" = the current directory)
   int version = k_policy_version;
   bool extends_default = false;  // `extends: default`: built-in rules are on unless switched off
+  bool unsafe_fixes = false;     // `unsafe-fixes: true`: diff/fix apply built-in rules' unsafe fixes too
   Settings defaults;
   Mark defaults_mark;
   std::optional<std::vector<Port>> default_ports;  // `defaults.ports`: exposed by every service that lists ports

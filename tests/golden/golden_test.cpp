@@ -5,6 +5,7 @@
 //   expected.audit.md  `dockmend audit`           (when present)
 //   expected.inspect, expected.inspect.json
 //                      `dockmend inspect`, text and --format json (golden/inspect/ cases)
+//   expected.check.err `dockmend check`'s stderr (when present)
 //   args               extra arguments for every command (optional, one a line)
 // DOCKMEND_UPDATE_GOLDEN=1 rewrites the expectations (review their diff like code).
 // Every case also checks, for free: each Dockerfile prints back from its tree,
@@ -154,6 +155,8 @@ TEST_P(Golden, Case) {
       EXPECT_EQ(json.code, 0) << json.err;
       expect_file(src / "expected.inspect.json", json.out, update);
     }
+    // The notes on stderr (files left alone, unsafe fixes left out), where a case keeps them.
+    if (fs::exists(src / "expected.check.err")) expect_file(src / "expected.check.err", check.err, update);
     if (fs::exists(src / "expected.audit.md") || fs::exists(src / "args.audit")) {
       auto audit = run_cli(cmd("audit"));
       EXPECT_EQ(audit.code, 0) << audit.err;

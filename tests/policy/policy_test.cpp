@@ -400,6 +400,14 @@ services:
   EXPECT_FALSE(rule_enabled(p, a, "apt-no-install-recommends"));
 }
 
+TEST(Rules, UnsafeFixesIsABooleanAtTheTopLevel) {
+  EXPECT_FALSE(load_policy("version: 1\n", "p.yaml").policy().unsafe_fixes);
+  EXPECT_TRUE(load_policy("unsafe-fixes: true\n", "p.yaml").policy().unsafe_fixes);
+  const auto bad = load_policy("unsafe-fixes: maybe\n", "p.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.errors().front().to_string(), "p.yaml:1:15: unsafe-fixes: expected true or false, got 'maybe'");
+}
+
 TEST(Rules, WithoutExtendsUnmentionedRulesAreOff) {
   const Policy p = must_load("rules: {exec-form: on}\n");
   EXPECT_FALSE(p.extends_default);
@@ -564,7 +572,7 @@ TEST(Errors, UnknownKeysSuggestTheNearest) {
 TEST(Errors, UnknownKeysWithoutANearMiss) {
   EXPECT_EQ(error_of("version: 1\ncolour: blue\n"),
             "proj/dockmend.yaml:2:1: unknown key 'colour' (expected one of: version, extends, "
-            "defaults, services, rules)");
+            "defaults, services, rules, unsafe-fixes)");
   EXPECT_EQ(error_of("defaults:\n  init: {path: /tini}\n"),
             "proj/dockmend.yaml:2:10: defaults.init: unknown key 'path' (expected one of: tini, download, ref)");
 }
@@ -788,7 +796,7 @@ colour: red
                         "proj/dockmend.yaml:6:15: defaults.user.uid: expected an integer from 0 to "
                         "4294967294, got 'x'",
                         "proj/dockmend.yaml:7:1: unknown key 'colour' (expected one of: version, "
-                        "extends, defaults, services, rules)",
+                        "extends, defaults, services, rules, unsafe-fixes)",
                     }));
 }
 

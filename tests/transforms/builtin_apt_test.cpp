@@ -29,8 +29,12 @@ TEST(BuiltinApt, YesAlreadyImplied) {
 }
 
 TEST(BuiltinApt, NoInstallRecommendsAfterYes) {
-  EXPECT_EQ(run_rules(df("RUN apt-get install curl"), {"apt-get-yes", "apt-no-install-recommends"}).fixed,
+  const auto sel = std::vector<std::string>{"apt-get-yes", "apt-no-install-recommends"};
+  EXPECT_EQ(run_rules(df("RUN apt-get install curl"), sel, test::default_policy(), "Dockerfile", true).fixed,
             df("RUN apt-get install -y --no-install-recommends curl"));
+  // Without recommends the image may lack what it needs at run time: an unsafe
+  // fix, applied only when asked (--unsafe-fixes).
+  EXPECT_EQ(run_rules(df("RUN apt-get install curl"), sel).fixed, df("RUN apt-get install -y curl"));
   EXPECT_EQ(fix_with("apt-no-install-recommends", df("RUN apt-get install -o APT::Install-Recommends=false x")),
             df("RUN apt-get install -o APT::Install-Recommends=false x"));
 }
@@ -89,4 +93,22 @@ TEST(BuiltinPackages, PipNpmYarnGem) {
   EXPECT_EQ(run_rules("FROM ruby:3\nRUN echo 'gem: --no-document' > ~/.gemrc && gem install rails\n", {"gem-no-document"})
                 .count("gem-no-document"),
             0u);
+}
+
+TEST(BuiltinApt, YesOnlyWhereAptGetWouldAsk) {
+  // apt-get(8): -s/--simulate (--just-print, --dry-run, --recon, --no-act) and
+  // --print-uris act on nothing; `source` and `download` fetch files without asking.
+  for (const std::string run : {"RUN apt-get install -s curl", "RUN apt-get --simulate upgrade",
+                                "RUN apt-get install --dry-run curl", "RUN apt-get --print-uris install curl",
+                                "RUN apt-get source hello", "RUN apt-get download hello"})
+    EXPECT_EQ(run_rules(df(run), {"apt-get-yes"}).count("apt-get-yes"), 0u) << run;
+  for (const std::string run : {"RUN apt-get install curl", "RUN apt-get purge curl", "RUN apt-get build-dep hello"})
+    EXPECT_EQ(run_rules(df(run), {"apt-get-yes"}).count("apt-get-yes"), 1u) << run;
+}
+
+TEST(BuiltinApt, UpdateNotNeededForLocalDebs) {
+  EXPECT_EQ(run_rules(df("RUN apt-get install -y ./pkg.deb"), {"apt-update-install"}).count("apt-update-install"), 0u);
+  EXPECT_EQ(run_rules(df("RUN apt-get install -y /tmp/a.deb /tmp/b.deb"), {"apt-update-install"}).count("apt-update-install"), 0u);
+  // A package by name still needs the lists.
+  EXPECT_EQ(run_rules(df("RUN apt-get install -y ./pkg.deb curl"), {"apt-update-install"}).count("apt-update-install"), 1u);
 }

@@ -74,7 +74,8 @@ TEST(BuiltinCorpus, FixesKeepEveryInvariant) {
     const std::string bytes = test::read_bytes(p);
     const std::string name = p.lexically_relative(corpus).generic_string();
     const syntax::Tree before = syntax::parse(bytes, {false});
-    auto r = test::run_rules(bytes, {}, pol, name);
+    // Unsafe fixes too: every fix keeps these invariants, applied by default or not.
+    auto r = test::run_rules(bytes, {}, pol, name, true);
     if (r.error) {
       ++rejected;
       EXPECT_FALSE(before.buildkit_ok()) << name;
@@ -91,7 +92,7 @@ TEST(BuiltinCorpus, FixesKeepEveryInvariant) {
     EXPECT_TRUE(after.buildkit_ok()) << name << ": the fixed file does not parse: " << after.first_error()->message;
     EXPECT_EQ(syntax::print(after), r.fixed) << name;
     // A second run finds nothing more to fix.
-    auto again = test::run_rules(r.fixed, {}, pol, name);
+    auto again = test::run_rules(r.fixed, {}, pol, name, true);
     EXPECT_EQ(again.fixed, r.fixed) << name << ": not idempotent";
     // No comment line is lost, and lines outside instructions stay, in order.
     EXPECT_TRUE(subsequence(lines_of(before, is_comment), lines_of(after, is_comment))) << name << ": comments lost";

@@ -34,10 +34,13 @@ struct Run {
   }
 };
 
+// `unsafe`: apply unsafe fixes too, as --unsafe-fixes does.
 inline Run run_rules(const std::string& text, const std::vector<std::string>& select = {},
-                     const policy::Policy& pol = default_policy(), const std::string& path = "Dockerfile") {
+                     const policy::Policy& pol = default_policy(), const std::string& path = "Dockerfile",
+                     bool unsafe = false) {
   static const transforms::EmptyFileView k_files;
   transforms::EngineConfig cfg;
+  cfg.unsafe_fixes = unsafe;
   cfg.policy = &pol;
   cfg.files = &k_files;
   cfg.selection.select = select;
@@ -50,7 +53,9 @@ inline Run run_rules(const std::string& text, const std::vector<std::string>& se
   return r;
 }
 
-// The fix of one rule alone.
-inline std::string fix_with(const std::string& rule, const std::string& text) { return run_rules(text, {rule}).fixed; }
+// The fix of one rule alone, unsafe or not (as with --unsafe-fixes).
+inline std::string fix_with(const std::string& rule, const std::string& text) {
+  return run_rules(text, {rule}, default_policy(), "Dockerfile", true).fixed;
+}
 
 }  // namespace dockmend::test

@@ -79,7 +79,7 @@ const RuleRegistration k_add_to_copy{RuleSpec("add-to-copy")
              "FROM debian:12\nCOPY app.py /app/\n",
              "FROM debian:12\nADD app.tar.gz /app/\nCOPY app.py /app/\n")
     .aliases("DL3020")
-    .safety(FixSafety::Unsafe)
+    .safety(FixSafety::Safe)
     .priority(2)
     .order(20)
     .summary("ADD of local files or directories (not archives, not URLs)")

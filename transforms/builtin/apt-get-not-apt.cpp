@@ -32,7 +32,7 @@ void check_not_apt(const Context& ctx, Outcome& out) {
 
 const RuleRegistration k_apt_get_not_apt{RuleSpec("apt-get-not-apt")
     .aliases("DL3027")
-    .safety(FixSafety::Unsafe)
+    .safety(FixSafety::Safe)
     .priority(3)
     .order(90)
     .summary("apt used in a script instead of apt-get")

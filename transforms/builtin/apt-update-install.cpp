@@ -9,6 +9,18 @@ namespace {
 
 using namespace apt;
 
+// Every package operand is a local .deb file (./x.deb, /tmp/x.deb): nothing to
+// fetch by name from the lists.
+bool local_debs_only(const shell::Command& cmd) {
+  const auto ops = builtin::operands_after_subcommand(cmd);
+  if (ops.empty()) return false;
+  for (auto i : ops) {
+    const std::string_view v = cmd.words[i].value;
+    if (!builtin::ends_with(v, ".deb") || v.find('/') == std::string_view::npos) return false;
+  }
+  return true;
+}
+
 void check_update(const Context& ctx, Outcome& out) {
   const auto& ff = builtin::facts(ctx.tree);
   bool any = false;
@@ -24,6 +36,7 @@ void check_update(const Context& ctx, Outcome& out) {
       if (sub != "install") continue;
       any = true;
       if (updated) break;
+      if (local_debs_only(c)) break;
       // With the lists in a cache mount, an earlier RUN's update is still there by design.
       if (builtin::has_cache_mount(inst, "/var/lib/apt/lists")) break;
       std::vector<edit::Edit> edits;
@@ -53,7 +66,7 @@ void check_update(const Context& ctx, Outcome& out) {
 
 const RuleRegistration k_apt_update_install{RuleSpec("apt-update-install")
     .aliases("aptGetUpdatePrecedesInstall")
-    .safety(FixSafety::Unsafe)
+    .safety(FixSafety::Safe)
     .priority(2)
     .order(100)
     .summary("apt-get install without apt-get update earlier in the same RUN")

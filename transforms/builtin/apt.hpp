@@ -17,10 +17,18 @@ inline bool one_of(std::string_view v, std::initializer_list<std::string_view> s
   return false;
 }
 
-// Subcommands that ask "Do you want to continue?" without -y.
+// Subcommands that ask "Do you want to continue?" without -y (apt-get(8);
+// `source` and `download` only fetch files and never ask; `reinstall` is apt's).
 inline bool prompts(std::string_view sub) {
   return one_of(sub, {"install", "upgrade", "dist-upgrade", "full-upgrade", "remove", "purge", "autoremove",
-                      "autopurge", "build-dep", "reinstall", "source"});
+                      "autopurge", "build-dep", "reinstall"});
+}
+
+// -s and its aliases only print what would happen: nothing to confirm, nothing
+// installed. So does --print-uris.
+inline bool simulates(const shell::Command& cmd) {
+  return shell::has_option(cmd, {"-s", "--simulate", "--just-print", "--dry-run", "--recon", "--no-act",
+                                 "--print-uris"});
 }
 
 // apt's quiet level 2 (-qq, -q=2, --quiet=2) implies --yes.

@@ -86,7 +86,7 @@ void check_https(const Context& ctx, Outcome& out) {
 
 const RuleRegistration k_download_https{RuleSpec("download-https")
     .aliases("curlUseHttpsUrl, wgetUseHttpsUrl")
-    .safety(FixSafety::Unsafe)
+    .safety(FixSafety::Safe)
     .priority(1)
     .order(280)
     .summary("curl or wget over plain http")

@@ -89,7 +89,9 @@ inline bool mentioned_after(const RunScript& run, std::size_t from, std::string_
     const auto& c = run.script.commands[i];
     const bool rm = builtin::runs(c, "rm");
     for (const auto& w : c.words) {
-      const std::string_view v = w.value;
+      std::string_view v = w.value;
+      if (rm)
+        while (v.size() > 1 && v.back() == '/') v.remove_suffix(1);
       const bool covers = v == value || (rm && (glob_covers(v, value) ||
                                                 (!v.empty() && builtin::starts_with(value, std::string(v) + "/"))));
       if (!covers && v.find(value) == std::string_view::npos) continue;
@@ -132,16 +134,29 @@ inline void check_consumed_download(const Context& ctx, Outcome& out, const Cons
       any = true;
       bool removed = false;
       const bool used = mentioned_after(run, i, archive, &removed);
-      // A relative archive in a directory the script entered and later removes whole.
+      // A relative archive in a directory the script entered (`cd /tmp/b`, or
+      // `cd "$dir"`, `mkdir -p x && cd x`) and later removes whole, or a parent of it.
       if (!removed && archive.front() != '/') {
         std::vector<std::string> entered;
+        std::string cwd;  // the last absolute (or variable) directory entered, "" when unknown
         for (std::size_t k = 0; k < i; ++k)
-          if (cmds[k].depth == 0 && cmds[k].words.size() == 2 && cmds[k].words[0].value == "cd")
-            entered.push_back(cmds[k].words[1].value);
+          if (cmds[k].depth == 0 && cmds[k].words.size() == 2 && cmds[k].words[0].value == "cd") {
+            std::string d = cmds[k].words[1].value;
+            while (d.size() > 1 && d.back() == '/') d.pop_back();
+            entered.push_back(d);
+            if (!d.empty() && (d[0] == '/' || d[0] == '$')) cwd = d;
+            else if (!cwd.empty() && d != "..") cwd += "/" + d;
+            else cwd.clear();
+          }
         for (std::size_t k = i + 1; k < cmds.size() && !removed; ++k)
           if (builtin::runs(cmds[k], "rm"))
-            for (const auto& w : cmds[k].words)
-              if (std::find(entered.begin(), entered.end(), w.value) != entered.end()) removed = true;
+            for (const auto& w : cmds[k].words) {
+              std::string_view v = w.value;
+              while (v.size() > 1 && v.back() == '/') v.remove_suffix(1);
+              if (std::find(entered.begin(), entered.end(), v) != entered.end()) removed = true;
+              if (!cwd.empty() && !v.empty() && (v == cwd || builtin::starts_with(cwd, std::string(v) + "/")))
+                removed = true;
+            }
       }
       if (removed) continue;
       // A later instruction naming the file still needs it.

@@ -98,7 +98,7 @@ const RuleRegistration k_exec_form{RuleSpec("exec-form")
              "FROM debian:12\nCMD [\"python3\", \"app.py\"]\n",
              "FROM debian:12\nCMD [\"python3\", \"app.py\"]\n")
     .aliases("DL3025, JSONArgsRecommended")
-    .safety(FixSafety::Unsafe)
+    .safety(FixSafety::Safe)
     .priority(2)
     .order(10)
     .summary("CMD/ENTRYPOINT in shell form although it uses no shell feature")

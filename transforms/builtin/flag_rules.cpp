@@ -94,7 +94,7 @@ const FlagRow k_rows[] = {
          .order(110)
          .summary("apt-get install (remove, upgrade...) without -y")
          .fix("adds -y after the subcommand"),
-     [](const Site& s) { return apt::is_apt(s.inv.name) && apt::prompts(s.sub); },
+     [](const Site& s) { return apt::is_apt(s.inv.name) && apt::prompts(s.sub) && !apt::simulates(s.cmd); },
      {"-y", "--yes", "--assume-yes", "--force-yes"}, true,
      [](const Site& s) {
        return apt::quiet_level(s.cmd, s.inv.args) >= 2 || apt::has_config(s.cmd, "Assume-Yes") ||
@@ -115,7 +115,9 @@ const FlagRow k_rows[] = {
          .order(120)
          .summary("apt-get install without --no-install-recommends")
          .fix("adds --no-install-recommends after the subcommand (and -y)"),
-     [](const Site& s) { return apt::is_apt(s.inv.name) && s.sub == "install" && s.inv.name != "aptitude"; },
+     [](const Site& s) {
+       return apt::is_apt(s.inv.name) && s.sub == "install" && s.inv.name != "aptitude" && !apt::simulates(s.cmd);
+     },
      {"--no-install-recommends"}, true,
      // A config file written by the Dockerfile may switch recommends off for every install.
      [](const Site& s) { return s.ctx.tree.source.find("Install-Recommends") != std::string_view::npos; },
@@ -254,7 +256,7 @@ const FlagRow k_rows[] = {
                   "FROM debian:12\nRUN curl -f -sSLo /tmp/a.tgz https://example.com/a.tgz\n",
                   "FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz https://example.com/a.tgz\n")
          .aliases("curlUseFlagF")
-         .safety(FixSafety::Unsafe)
+         .safety(FixSafety::Safe)
          .priority(2)
          .order(260)
          .summary("curl download without -f (--fail)")
@@ -272,7 +274,7 @@ const FlagRow k_rows[] = {
                   "FROM debian:12\nRUN curl -L -fsSo /tmp/a.tgz https://example.com/a.tgz\n",
                   "FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz https://example.com/a.tgz\n")
          .aliases("curlUseFlagL")
-         .safety(FixSafety::Unsafe)
+         .safety(FixSafety::Safe)
          .priority(3)
          .order(270)
          .summary("curl download without -L (--location)")
@@ -291,7 +293,8 @@ const FlagRow k_rows[] = {
          .priority(3)
          .order(290)
          .summary("wget without --progress or -q (GNU wget stages)")
-         .fix("adds --progress=dot:giga to wget"),
+         .fix("adds --progress=dot:giga to wget (off by default: a matter of taste, not a defect)")
+         .off_by_default(),
      // busybox wget (Alpine) has no --progress: only where GNU wget is the norm.
      [](const Site& s) {
        const auto d = s.model.stages()[static_cast<std::size_t>(s.run.stage)].platform_facts.distro.value;

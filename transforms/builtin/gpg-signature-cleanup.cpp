@@ -22,7 +22,7 @@ void check_gpg_signature(const Context& ctx, Outcome& out) {
 
 const RuleRegistration k_gpg_signature_cleanup{RuleSpec("gpg-signature-cleanup")
     .aliases("gpgVerifyAscRmAsc")
-    .safety(FixSafety::Unsafe)
+    .safety(FixSafety::Safe)
     .priority(3)
     .order(320)
     .summary("a signature downloaded and verified in a RUN is not removed")

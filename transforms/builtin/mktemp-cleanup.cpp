@@ -66,7 +66,7 @@ void check_mktemp(const Context& ctx, Outcome& out) {
 
 const RuleRegistration k_mktemp_cleanup{RuleSpec("mktemp-cleanup")
     .aliases("rmRecursiveAfterMktempD")
-    .safety(FixSafety::Unsafe)
+    .safety(FixSafety::Safe)
     .priority(3)
     .order(330)
     .summary("the directory of DIR=$(mktemp -d) is not removed in the RUN")

@@ -20,8 +20,9 @@ inline bool npm_installs(const shell::Command& c) {
 inline bool yarn_installs(const shell::Command& c) {
   if (!builtin::runs(c, "yarn")) return false;
   const auto sub = builtin::subcommand_of(c);
-  // A bare `yarn` installs.
-  return sub.empty() || one_of(sub, {"install", "add", "global"});
+  // A bare `yarn` installs (`yarn --version` does not).
+  if (sub.empty()) return !shell::has_option(c, {"--version", "-v", "--help", "-h"});
+  return one_of(sub, {"install", "add", "global"});
 }
 
 inline bool cleans(const model::Run& run, std::string_view program, std::initializer_list<std::string_view> dirs) {

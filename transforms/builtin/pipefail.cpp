@@ -1,6 +1,11 @@
 // A RUN with a pipe succeeds when only the last command of the pipeline does
 // (`curl ... | tar x` with curl failing builds a broken image). SHELL with
-// -o pipefail makes every pipeline of the stage fail as a whole.
+// -o pipefail makes every pipeline of the stage fail as a whole, but SHELL is
+// stored in the image config: in a stage that ships (or that another builds
+// FROM) it changes every RUN, shell-form CMD, ENTRYPOINT and HEALTHCHECK of
+// every image built on it (dash's `echo '	'`, `yes | cmd` exiting 141). There
+// the fix is local (`set -o pipefail` in the RUN, where its shell has the
+// option: dash, Debian's /bin/sh, has not) or, failing that, unsafe.
 #include <fmt/format.h>
 
 #include "edit/builders.hpp"
@@ -12,9 +17,28 @@ namespace {
 
 using builtin::RunScript;
 
+// Whether command `i` runs inside a word of another command (`$(echo $V | cut -d. -f1)`
+// as an argument): the status of that pipeline is dropped whatever pipefail says.
+bool in_substitution(const RunScript& run, std::size_t i) {
+  const auto& cmds = run.script.commands;
+  const auto& c = cmds[i];
+  for (std::size_t j = 0; j < cmds.size(); ++j) {
+    if (j == i) continue;
+    for (const auto& w : cmds[j].words)
+      if (w.span.begin < c.span.begin && c.span.end <= w.span.end) return true;
+    for (const auto& a : cmds[j].assignments)
+      if (a.span.begin < c.span.begin && c.span.end <= a.span.end) return true;
+  }
+  return false;
+}
+
+// A pipe whose status counts (not inside a command substitution).
 bool pipes(const RunScript& run) {
-  for (const auto& c : run.script.commands)
-    if (c.after == shell::Separator::Pipe || c.after == shell::Separator::PipeAll) return true;
+  for (std::size_t i = 0; i < run.script.commands.size(); ++i) {
+    const auto& c = run.script.commands[i];
+    if ((c.after == shell::Separator::Pipe || c.after == shell::Separator::PipeAll) && !in_substitution(run, i))
+      return true;
+  }
   return false;
 }
 
@@ -61,11 +85,59 @@ std::string_view shell_name(std::string_view program) {
   return slash == std::string_view::npos ? program : program.substr(slash + 1);
 }
 
+// Whether every pipeline of the RUN is one whose failure cannot matter: its
+// writers are echo / printf / yes / true (`echo "$sum  file" | sha256sum -c`:
+// the reader's status is what counts).
+bool harmless_pipes(const RunScript& run) {
+  const auto& cmds = run.script.commands;
+  for (std::size_t i = 0; i < cmds.size(); ++i) {
+    const auto& c = cmds[i];
+    if ((c.after != shell::Separator::Pipe && c.after != shell::Separator::PipeAll) || in_substitution(run, i)) continue;
+    auto inv = shell::invocation(c);
+    const std::string_view n = inv ? inv->name : std::string_view();
+    if (n != "echo" && n != "printf" && n != "yes" && n != "true") return false;
+  }
+  return true;
+}
+
+// The shell a RUN of the stage runs under without SHELL: /bin/sh of its distribution.
+// Debian's and Ubuntu's is dash, which has no pipefail (added upstream in 2024,
+// after bookworm and noble); busybox ash, bash (RHEL, SUSE) and friends have it.
+bool default_sh_knows_pipefail(builtin::Distro d) {
+  return d == builtin::Distro::Alpine || d == builtin::Distro::Busybox || d == builtin::Distro::Rhel ||
+         d == builtin::Distro::Suse;
+}
+
+bool knows_pipefail(std::string_view shell) {
+  return shell == "bash" || shell == "ash" || shell == "zsh" || shell == "ksh" || shell == "mksh" || shell == "busybox";
+}
+
+// The local remedy: pipefail for this RUN only. `set -eux` first gains
+// `-o pipefail`; otherwise `set -o pipefail && ` goes before the first command.
+std::optional<edit::Edit> local_pipefail(const syntax::Tree& tree, const RunScript& run) {
+  if (!run.editable || run.script.commands.empty()) return std::nullopt;
+  const auto& first = run.script.commands.front();
+  if (first.depth != 0 || first.words.empty() || !first.assignments.empty()) return std::nullopt;
+  if (first.words[0].value == "set" && first.words.size() >= 2 && first.redirects.empty()) {
+    for (std::size_t i = 1; i < first.words.size(); ++i) {
+      const auto& w = first.words[i];
+      if (w.quoted || w.has_expansion || w.value.size() < 2 || (w.value[0] != '-' && w.value[0] != '+')) return std::nullopt;
+    }
+    return builtin::insert_after_word(tree, run, first, first.words.size() - 1, "-o pipefail");
+  }
+  const auto at = builtin::source_span(tree, run, first.span).begin;
+  return edit::Edit{{at, at}, "set -o pipefail && "};
+}
+
 void check(const Context& ctx, Outcome& out) {
   const auto& tree = ctx.tree;
   const auto& ff = builtin::facts(tree);
   bool any = false;
   std::vector<bool> fixed(ff.stages.size(), false);
+  // A stage another builds FROM passes its SHELL on.
+  std::vector<bool> built_on(ff.stages.size(), false);
+  for (const auto& st : ff.stages)
+    if (st.stage.base_stage >= 0 && st.stage.base_stage < static_cast<int>(built_on.size())) built_on[st.stage.base_stage] = true;
   for (std::size_t r = 0; r < ff.runs.size(); ++r) {
     const RunScript& run = ff.runs[r];
     if (!pipes(run)) continue;
@@ -84,7 +156,7 @@ void check(const Context& ctx, Outcome& out) {
       }
     }
     if (shell && shell_has_pipefail(*shell)) continue;
-    if (sets_pipefail(run)) continue;
+    if (sets_pipefail(run) || harmless_pipes(run)) continue;
     const auto& inst = tree.instructions[run.index];
     const auto& c = run.script.commands;
     std::size_t first_pipe = 0;
@@ -95,42 +167,70 @@ void check(const Context& ctx, Outcome& out) {
                                          "RUN with a pipe and no pipefail: a failing command before the `|` "
                                          "goes unnoticed",
                                          "", {});
-    // One SHELL per stage covers every later RUN: fix at the first.
     const int stage = run.stage;
     const auto distro = ff.stages[stage].distro;
-    bool safe = !fixed[stage];
-    for (std::size_t k = r; k < ff.runs.size() && safe; ++k)
-      if (ff.runs[k].stage == stage && sigpipe_prone(ff.runs[k])) safe = false;
-    if (safe && shell) {
-      // A POSIX SHELL already set: add -o pipefail to it when the shell knows it.
-      // A view of the value itself: `empty ? "" : text` would be a temporary string,
-      // gone before `name` is read (found by tests/fuzz, stack-use-after-scope).
-      const std::string_view program = shell->values.empty() ? std::string_view() : shell->values[0].text;
-      const auto name = shell_name(program);
-      if (shell->form == syntax::ArgsForm::Json && (name == "bash" || name == "ash" || name == "zsh" || name == "ksh")) {
-        const auto end = shell->value_source(0).end;
-        f.expected = fmt::format("SHELL [\"{}\", \"-o\", \"pipefail\", ...]", shell->values[0].text);
+    // SHELL is stored in the image: in a stage that ships, or that another
+    // stage builds FROM, it changes every later RUN and every shell-form CMD,
+    // ENTRYPOINT and HEALTHCHECK of the images built on it. Elsewhere it is safe.
+    const bool shell_is_local = !ff.stages[stage].shipped && !built_on[stage];
+    const std::string_view program = shell && !shell->values.empty() ? std::string_view(shell->values[0].text)
+                                                                     : std::string_view();
+    // A view of the value itself: `empty ? "" : text` would be a temporary string,
+    // gone before `name` is read (found by tests/fuzz, stack-use-after-scope).
+    const auto name = shell_name(program);
+    const bool posix_shell_json = shell && shell->form == syntax::ArgsForm::Json && knows_pipefail(name);
+    const bool run_knows = run.heredoc ? false : shell ? posix_shell_json : default_sh_knows_pipefail(distro);
+    if (sigpipe_prone(run)) {
+      // pipefail would turn `yes | cmd` or `cmd | head` into a failure: report only.
+    } else if (run_knows && !shell_is_local) {
+      if (auto e = local_pipefail(tree, run)) {
+        f.expected = "set -o pipefail && ...";
         edit::Fix fix;
-        fix.reason = "add -o pipefail to SHELL";
-        fix.edits.push_back({{end, end}, ", \"-o\", \"pipefail\""});
+        fix.reason = "set -o pipefail in this RUN";
+        fix.edits.push_back(*e);
         f.fix = std::move(fix);
+        f.safety = FixSafety::Safe;
       }
-    } else if (safe) {
-      std::string sh;
-      if (distro == builtin::Distro::Debian || distro == builtin::Distro::Rhel || distro == builtin::Distro::Suse)
-        sh = "/bin/bash";
-      else if (distro == builtin::Distro::Alpine || distro == builtin::Distro::Busybox)
-        sh = "/bin/ash";
-      if (!sh.empty()) {
-        const std::string line = edit::keyword(edit::style_of(tree), "shell") + " " + edit::exec_form({sh, "-o", "pipefail", "-c"});
-        f.expected = line;
-        edit::Fix fix;
-        fix.reason = "SHELL with -o pipefail before the first RUN that pipes";
-        fix.edits.push_back(edit::insert_before(tree, inst, {line}));
-        f.fix = std::move(fix);
+    } else if (!fixed[stage]) {
+      // One SHELL per stage covers every later RUN: fix at the first, when no
+      // later RUN of the stage pipes into a reader that stops early.
+      bool prone = false;
+      for (std::size_t k = r; k < ff.runs.size() && !prone; ++k)
+        if (ff.runs[k].stage == stage && sigpipe_prone(ff.runs[k])) prone = true;
+      if (!prone && shell) {
+        // A POSIX SHELL already set: add -o pipefail to it when the shell knows it.
+        if (posix_shell_json && name != "busybox") {
+          const auto end = shell->value_source(0).end;
+          f.expected = fmt::format("SHELL [\"{}\", \"-o\", \"pipefail\", ...]", shell->values[0].text);
+          edit::Fix fix;
+          fix.reason = "add -o pipefail to SHELL";
+          fix.edits.push_back({{end, end}, ", \"-o\", \"pipefail\""});
+          f.fix = std::move(fix);
+        }
+      } else if (!prone) {
+        std::string sh;
+        if (distro == builtin::Distro::Debian || distro == builtin::Distro::Rhel || distro == builtin::Distro::Suse)
+          sh = "/bin/bash";
+        else if (distro == builtin::Distro::Alpine || distro == builtin::Distro::Busybox)
+          sh = "/bin/ash";
+        if (!sh.empty()) {
+          const std::string line =
+              edit::keyword(edit::style_of(tree), "shell") + " " + edit::exec_form({sh, "-o", "pipefail", "-c"});
+          f.expected = line;
+          edit::Fix fix;
+          fix.reason = "SHELL with -o pipefail before the first RUN that pipes";
+          fix.edits.push_back(edit::insert_before(tree, inst, {line}));
+          f.fix = std::move(fix);
+        }
+      }
+      if (f.fix) {
+        fixed[stage] = true;
+        f.safety = shell_is_local ? FixSafety::Safe : FixSafety::Unsafe;
+        if (!shell_is_local)
+          f.message += ff.stages[stage].shipped ? " (SHELL would be stored in the image: unsafe fix)"
+                                                : " (SHELL would pass to the stages built FROM this one: unsafe fix)";
       }
     }
-    if (f.fix) fixed[stage] = true;
     out.findings.push_back(std::move(f));
   }
   builtin::conclude(out, any, "pipelines run with pipefail");
@@ -144,8 +244,11 @@ const RuleRegistration k_pipefail{RuleSpec("pipefail")
     .priority(2)
     .order(360)
     .summary("RUN with a pipe, without SHELL -o pipefail or set -o pipefail")
-    .fix("inserts SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"] (/bin/ash on Alpine) before the "
-        "first such RUN of the stage, or adds -o pipefail to its SHELL")
+    .fix("where the RUN's shell knows pipefail (bash, ash: Alpine, RHEL, SUSE, a bash SHELL) and the stage "
+        "ships or is built on: set -o pipefail in that RUN (safe); in a stage nothing builds FROM or "
+        "ships: SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"] (/bin/ash on Alpine) before "
+        "its first such RUN, or -o pipefail added to its SHELL (safe); otherwise that SHELL is an "
+        "unsafe fix (it is stored in the image). No finding when only echo/printf/yes write into pipes")
     .check(&check)};
 
 }  // namespace dockmend::transforms::rules

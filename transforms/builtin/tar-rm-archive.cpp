@@ -18,7 +18,7 @@ void check_tar(const Context& ctx, Outcome& out) {
 
 const RuleRegistration k_tar_rm_archive{RuleSpec("tar-rm-archive")
     .aliases("tarSomethingRmTheSomething")
-    .safety(FixSafety::Unsafe)
+    .safety(FixSafety::Safe)
     .priority(2)
     .order(310)
     .summary("an archive downloaded and unpacked in a RUN is not removed")

@@ -1,0 +1,4 @@
+#!/bin/sh
+set -e
+envsubst < /app/app.conf.tmpl > /etc/app.conf
+exec python -m app

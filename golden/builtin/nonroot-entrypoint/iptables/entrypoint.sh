@@ -1,0 +1,3 @@
+#!/bin/sh
+iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE
+exec wg-quick up wg0

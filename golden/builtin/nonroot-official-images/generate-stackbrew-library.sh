@@ -1,0 +1,2 @@
+#!/usr/bin/env bash
+# prints the library/ manifest for official-images
