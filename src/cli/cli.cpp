@@ -71,7 +71,9 @@ const char* const k_commands_help =
     "\n"
     "PATH is a Dockerfile, a directory (searched for Dockerfile, Containerfile,\n"
     "Dockerfile.*, *.Dockerfile, ...; .gitignore honoured) or - for standard input.\n"
-    "Without PATH: the current directory. Exit codes: 0 fine, 1 findings/changes\n"
+    "Without PATH: the nearest dockmend.yaml's directory, else the current one.\n"
+    "Each Dockerfile follows the nearest dockmend.yaml above it; paths are shown\n"
+    "relative to the repository root. Exit codes: 0 fine, 1 findings/changes\n"
     "(check, diff) or score under --fail-under (audit), 2 errors.\n"
     "\n"
     "  --version   print the version\n";
@@ -79,7 +81,7 @@ const char* const k_commands_help =
 po::options_description run_options() {
   po::options_description d;
   d.add_options()("help,h", "show this help")(
-      "policy", po::value<std::string>(), "policy file (default: nearest dockmend.yaml in . or a parent)")(
+      "policy", po::value<std::string>(), "one policy file for every Dockerfile (default: each follows the nearest dockmend.yaml above it)")(
       "no-policy", po::bool_switch(), "ignore any dockmend.yaml: use the built-in default policy")(
       "select", po::value<std::vector<std::string>>()->composing(), "only these rules (ids or aliases, comma-separated)")(
       "ignore", po::value<std::vector<std::string>>()->composing(), "skip these rules (ids or aliases, comma-separated)")(
@@ -104,7 +106,8 @@ Command make_command(const std::string& name) {
   if (name == "check") {
     c.usage = "dockmend check [OPTIONS] [PATH...]";
     c.about = "Prints one finding a line: path:line:col: rule: message. No output when clean.\n"
-              "Exit 0 when clean, 1 when any finding stands or a fix would change a file, 2 on errors.";
+              "Exit 0 when clean, 1 when a finding at or above --fail-on (the policy's fail_on; default:\n"
+              "any) stands, 2 on errors. --baseline FILE leaves out the findings recorded in FILE.";
     c.extra.add_options()("format", po::value<std::string>()->default_value("text"), "text, json or sarif")(
         "fail-on", po::value<std::string>(),
         "exit 1 only for findings at or above this severity: error, warning, info, style (default) or none")(
