@@ -30,8 +30,21 @@ void rebase(Policy& policy, std::string_view dir) {
 Policy inherit(Policy child, const Policy& parent) {
   // The child's defaults over the parent's, exactly as a service's sections over
   // the defaults: a stand-in service carries them through effective_settings().
+  // A section the child writes `off` removes the parent's.
   Service over;
   over.overrides = child.defaults;
+  auto off = [](auto& into, const auto& from) {
+    if (from) into = from;
+  };
+  off(over.overrides.base_image, child.defaults_off.base_image);
+  off(over.overrides.stages, child.defaults_off.stages);
+  off(over.overrides.user, child.defaults_off.user);
+  off(over.overrides.init, child.defaults_off.init);
+  off(over.overrides.pip, child.defaults_off.pip);
+  off(over.overrides.venv, child.defaults_off.venv);
+  off(over.overrides.machine, child.defaults_off.machine);
+  off(over.overrides.env, child.defaults_off.env);
+  off(over.overrides.health, child.defaults_off.health);
   child.defaults = effective_settings(parent, over);
   if (child.defaults_mark.line == 0) child.defaults_mark = parent.defaults_mark;
 

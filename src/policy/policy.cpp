@@ -234,7 +234,7 @@ class Loader {
                 fmt::format("expected error, warning, info, style or none, got {}", describe(e.value)));
       } else if (e.key == "defaults") {
         policy.defaults_mark = e.key_mark;
-        parse_defaults(e, policy.defaults);
+        parse_defaults(e, policy.defaults, policy.defaults_off);
       } else if (e.key == "services") {
         parse_services(e, policy);
       } else if (e.key == "rules") {
@@ -470,7 +470,7 @@ class Loader {
     for (const Node& item : e.value) one(item, fmt::format("exclude[{}]", index++));
   }
 
-  void parse_defaults(const Entry& e, Settings& defaults) {
+  void parse_defaults(const Entry& e, Settings& defaults, Settings& off) {
     if (e.value.IsNull()) return;  // `defaults:` with nothing under it
     if (!expect_map(e, "defaults")) return;
     for (const Entry& f : entries(e.value, "defaults", "key")) {
@@ -482,19 +482,24 @@ class Loader {
       else
         unknown_key(f, "defaults", k_section_keys);
     }
-    // `off` under defaults is the same as leaving the section out.
-    auto drop_off = [](auto& section) {
-      if (section && section->disabled) section.reset();
+    // `off` under defaults is the same as leaving the section out; it is kept
+    // aside for a policy that extends another (compose.hpp), where it removes
+    // the parent's section.
+    auto drop_off = [](auto& section, auto& kept) {
+      if (section && section->disabled) {
+        kept = section;
+        section.reset();
+      }
     };
-    drop_off(defaults.base_image);
-    drop_off(defaults.stages);
-    drop_off(defaults.user);
-    drop_off(defaults.init);
-    drop_off(defaults.pip);
-    drop_off(defaults.venv);
-    drop_off(defaults.machine);
-    drop_off(defaults.env);
-    drop_off(defaults.health);
+    drop_off(defaults.base_image, off.base_image);
+    drop_off(defaults.stages, off.stages);
+    drop_off(defaults.user, off.user);
+    drop_off(defaults.init, off.init);
+    drop_off(defaults.pip, off.pip);
+    drop_off(defaults.venv, off.venv);
+    drop_off(defaults.machine, off.machine);
+    drop_off(defaults.env, off.env);
+    drop_off(defaults.health, off.health);
   }
 
   void parse_rules(const Entry& e, const std::string& parent, std::vector<RuleSetting>& rules) {

@@ -181,6 +181,7 @@ struct Policy {
   bool extends_default = false;  // `extends: default`: built-in rules are on unless switched off
   Settings defaults;
   Mark defaults_mark;
+  Settings defaults_off;  // the sections written `off` under defaults (only their `disabled` mark)
   std::vector<Service> services;      // in file order, names and dockerfiles unique
   std::vector<RuleSetting> rules;     // the top-level `rules:` map
   std::vector<RuleMention> rule_ids;  // every rule id mentioned (global, then per service)

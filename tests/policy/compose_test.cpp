@@ -55,6 +55,10 @@ TEST(Inherit, ChildOverParent) {
   EXPECT_EQ(rule_setting(m, nullptr, "exec-form"), true);
   EXPECT_EQ(m.exclude.size(), 1u);
   EXPECT_EQ(m.path, "p/dockmend.yaml");
+  // `off` in the child's defaults removes the parent's section.
+  const Policy m2 = inherit(load("defaults:\n  init: off\n"), parent);
+  EXPECT_FALSE(m2.defaults.init);
+  EXPECT_TRUE(m2.defaults.user);
 }
 
 }  // namespace
