@@ -174,8 +174,11 @@ RoundResult run_rules(const Tree& tree, const std::string& path, const EngineCon
   if (!prepared) prepared = &worked_out.emplace(plan_for(pol, service, config.selection));
   const policy::Settings& settings = prepared->settings;
   const auto slash = path.rfind('/');
-  Context ctx{tree, path, slash == std::string::npos ? std::string() : path.substr(0, slash), pol, service, settings,
-              *config.files};
+  // The build context: the service's (policy `context`, or compose's build.context), else the file's directory.
+  Context ctx{tree, path,
+              service ? policy::service_context(*service)
+                      : slash == std::string::npos ? std::string() : path.substr(0, slash),
+              pol, service, settings, *config.files};
 
   // Inline pragmas: file-wide ones anywhere, instruction ones in the comment block above it.
   // Each comment is read once here; most files have no pragma, and then no finding

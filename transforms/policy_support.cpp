@@ -267,7 +267,60 @@ std::vector<EnvEntry> env_entries(const Instruction& env) {
 
 // ---------------------------------------------------------------- stages
 
-StageSet::StageSet(const Tree& t) : tree(&t), list(t.stages()), globals(global_args(t)) {}
+StageSet::StageSet(const Tree& t) : tree(&t), list(t.stages()), globals(global_args(t)) {
+  shipped = shipped_stage(list, nullptr, nullptr, &shipped_reason);
+}
+
+bool is_test_stage_name(std::string_view name) {
+  const std::string n = lower(name);
+  for (std::string_view w : {"test", "tests", "testing", "unittest", "unittests", "ci", "lint", "check", "checks"})
+    if (n == w) return true;
+  for (std::string_view w : {"test", "tests"})
+    if (starts_with(n, std::string(w) + "-") || starts_with(n, std::string(w) + "_") ||
+        ends_with(n, "-" + std::string(w)) || ends_with(n, "_" + std::string(w)))
+      return true;
+  return false;
+}
+
+int shipped_stage(const std::vector<Stage>& list, const std::string* target, const std::vector<std::string>* names,
+                  std::string* reason) {
+  auto named = [&](std::string_view name) {
+    for (std::size_t k = list.size(); k-- > 0;)
+      if (iequals(list[k].name, name)) return static_cast<int>(k);
+    return -1;
+  };
+  if (target)
+    if (int k = named(*target); k >= 0) {
+      if (reason) *reason = "target";
+      return k;
+    }
+  if (names && !names->empty())
+    if (int k = named(names->back()); k >= 0) {
+      if (reason) *reason = "stages";
+      return k;
+    }
+  int k = static_cast<int>(list.size()) - 1;
+  while (k > 0 && is_test_stage_name(list[static_cast<std::size_t>(k)].name)) --k;
+  if (reason) *reason = k == static_cast<int>(list.size()) - 1 ? "" : "test stages after it";
+  return k;
+}
+
+StageSet stages_of(const Context& ctx) {
+  StageSet st(ctx.tree);
+  const std::string* target = ctx.service && ctx.service->target ? &*ctx.service->target : nullptr;
+  const std::vector<std::string>* names = ctx.settings.stages ? &ctx.settings.stages->names : nullptr;
+  st.shipped = shipped_stage(st.list, target, names, &st.shipped_reason);
+  return st;
+}
+
+std::optional<StageSet> stages_for_rule(bool asked, const Context& ctx, Outcome& out) {
+  if (asked) {
+    StageSet st = stages_of(ctx);
+    if (!st.empty()) return st;
+  }
+  out.applicable = false;
+  return std::nullopt;
+}
 
 std::optional<StageSet> stages_for_rule(bool asked, const Tree& tree, Outcome& out) {
   if (asked) {

@@ -87,7 +87,11 @@ struct StageSet {
 
   explicit StageSet(const Tree& tree);
   bool empty() const { return list.empty(); }
-  int final_index() const { return static_cast<int>(list.size()) - 1; }
+  // The stage that ships (the policy rules' "runtime stage"): see shipped_stage().
+  int final_index() const { return shipped; }
+  int last_index() const { return static_cast<int>(list.size()) - 1; }
+  int shipped = -1;
+  std::string shipped_reason;  // "target", "stages", "" (the last stage), or why test stages were skipped
   // The stage and the stages it builds on, the root first.
   std::vector<int> chain(int stage) const;
   // Indexes of the instructions of `stage` (its FROM first).
@@ -112,10 +116,23 @@ struct StageSet {
   int stage_named(std::string_view name) const;
 };
 
+// The stage that ships: the service's `target` when the file has that stage, else
+// the stage the policy's `stages` names last (the runtime), else the last stage
+// that is not a test stage (`FROM runtime AS test`: a stage named test, tests,
+// testing, ci, lint or *-test(s) / test-*, at the end of the file). -1 when none.
+int shipped_stage(const std::vector<Stage>& list, const std::string* target, const std::vector<std::string>* names,
+                  std::string* reason = nullptr);
+bool is_test_stage_name(std::string_view name);
+
 // The file's stages for a policy rule, or nullopt with the rule marked not
 // applicable: when the policy does not ask for the rule here (`asked` false;
-// the file is not read then) or the file has no FROM.
+// the file is not read then) or the file has no FROM. The shipped stage
+// follows the service's target and the policy's stages.
+std::optional<StageSet> stages_for_rule(bool asked, const Context& ctx, Outcome& out);
+// The same without a policy (the last stage that is not a test stage ships).
 std::optional<StageSet> stages_for_rule(bool asked, const Tree& tree, Outcome& out);
+// The stages of a rule's file with its shipped stage, whether or not it asks.
+StageSet stages_of(const Context& ctx);
 
 // ---------------------------------------------------------------- shell
 

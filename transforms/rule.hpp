@@ -32,6 +32,16 @@ class EmptyFileView final : public FileView {
   std::vector<std::string> list(std::string_view) const override { return {}; }
 };
 
+enum class RuleKind { Policy, Builtin };
+
+// How far a fix can be trusted, as ruff has it: a safe fix keeps what the image
+// does; an unsafe one may change it (its user, its shell, what it installs, a
+// cache a later step reads) and is meant to be applied only on request
+// (--unsafe-fixes; until the CLI filters on it, --fix applies both); report-only
+// rules never offer one.
+enum class FixSafety { Safe, Unsafe, ReportOnly };
+const char* safety_name(FixSafety safety);  // "safe", "unsafe", "report-only"
+
 struct Context {
   const syntax::Tree& tree;
   std::string path;                     // the Dockerfile, relative to the root
@@ -55,6 +65,9 @@ struct Finding {
   std::optional<edit::Fix> fix;  // absent: report only
   std::string file;              // another file the finding is about (e.g. requirements.txt), root-relative
   std::uint32_t file_line = 0;   // line in that file
+  // This finding's fix is safer or less safe than its rule's default (pipefail's
+  // SHELL is safe in a stage nothing builds FROM or ships, unsafe otherwise).
+  std::optional<FixSafety> safety;
   // Filled by the engine:
   std::uint32_t line = 0, column = 0;
   policy::Severity severity = policy::Severity::Warning;  // the rule's, as the policy sets it
@@ -78,22 +91,64 @@ struct Outcome {
   bool wants_correct = true;
 };
 
-enum class RuleKind { Policy, Builtin };
-enum class FixSafety { Safe, Review, ReportOnly };
+struct Context;
+struct Outcome;
+using CheckFn = void (*)(const Context&, Outcome&);
 
+// One rule's declaration. Each rule file registers one (a table file one per
+// row) with a RuleRegistration; nothing else lists rules.
 struct Rule {
   std::string_view id;
-  std::string_view summary;      // what it checks
-  std::string_view fix;          // what its fix does ("" for report-only)
   std::string_view aliases;      // names people know: "DL3025, JSONArgsRecommended"
   RuleKind kind = RuleKind::Builtin;
-  FixSafety safety = FixSafety::Safe;
+  FixSafety safety = FixSafety::Safe;  // of its fixes, unless a finding says otherwise
   int priority = 2;              // 1 must fix, 2 should fix, 3 nice to have (audit grouping)
-  void (*check)(const Context&, Outcome&) = nullptr;
+  // Where listings put it among the rules of its kind (reports, `dockmend rules`,
+  // findings at one place): ascending, ties by id.
+  int order = 0;
+  std::string_view summary;      // what it checks, one line
+  std::string_view description;  // why it matters (docs, `dockmend rules`); may be ""
+  std::string_view fix;          // what its fix does ("" for report-only)
+  CheckFn check = nullptr;
 };
 
-// Every rule, in the order reports list them.
+// The declarative form of a Rule, field by field:
+//   const RuleRegistration k_rule{RuleSpec("apk-no-cache").aliases("DL3019").order(150)
+//                                     .summary("...").fix("...").check(&check)};
+class RuleSpec {
+ public:
+  explicit RuleSpec(std::string_view id) { m_rule.id = id; }
+  RuleSpec& aliases(std::string_view v) { m_rule.aliases = v; return *this; }
+  RuleSpec& kind(RuleKind v) { m_rule.kind = v; return *this; }
+  RuleSpec& safety(FixSafety v) { m_rule.safety = v; return *this; }
+  RuleSpec& priority(int v) { m_rule.priority = v; return *this; }
+  RuleSpec& order(int v) { m_rule.order = v; return *this; }
+  RuleSpec& summary(std::string_view v) { m_rule.summary = v; return *this; }
+  RuleSpec& description(std::string_view v) { m_rule.description = v; return *this; }
+  RuleSpec& fix(std::string_view v) { m_rule.fix = v; return *this; }
+  RuleSpec& check(CheckFn v) { m_rule.check = v; return *this; }
+  const Rule& rule() const { return m_rule; }
+
+ private:
+  Rule m_rule;
+};
+
+// Adds a rule to the registry at static initialisation (a namespace-scope
+// object in the rule's file). Rules are listed only after main() starts.
+class RuleRegistration {
+ public:
+  explicit RuleRegistration(const RuleSpec& spec);
+};
+
+// Every rule: policy rules, then built-in ones, each by `order`.
 const std::vector<const Rule*>& all_rules();
+// Rules driven by the policy's values (ports, user, tini, ...), in audit order.
+const std::vector<const Rule*>& policy_rules();
+// Built-in best-practice rules, which need no per-repository values.
+const std::vector<const Rule*>& builtin_rules();
 const Rule* find_rule(std::string_view id_or_alias);
+
+// The safety of a finding's fix: its own when it sets one, else its rule's.
+FixSafety fix_safety(const Finding& finding, const Rule& rule);
 
 }  // namespace dockmend::transforms

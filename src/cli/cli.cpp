@@ -25,6 +25,7 @@
 #include "cli/baseline.hpp"
 #include "cli/policy_set.hpp"
 #include "cli/repo_view.hpp"
+#include "cli/verify.hpp"
 #include "diff/unified_diff.hpp"
 #include "io/atomic_write.hpp"
 #include "io/discover.hpp"
@@ -64,6 +65,7 @@ const char* const k_commands_help =
     "  diff    print the fixes as a unified diff (dry run); exit 1 if not empty\n"
     "  fix     apply the fixes in place (atomic writes); exit 0 unless errors\n"
     "  audit   compliance report per service (Markdown, JSON or SARIF)\n"
+    "  verify  build each file before and after its fixes; compare the images\n"
     "  dump    print a file's syntax tree (buildkit, source, json, tokens)\n"
     "  rules   list every rule: id, what it checks, what its fix does\n"
     "  policy  print the policy in use (--default: the built-in one)\n"
@@ -130,6 +132,10 @@ Command make_command(const std::string& name) {
               "compliance score (checks passed / checks applicable), then the overall score.";
     c.extra.add_options()("format", po::value<std::string>()->default_value("md"), "md, json or sarif")(
         "fail-under", po::value<double>(), "exit 1 when the overall score is below this percentage");
+  } else if (c.name == "verify") {
+    c.usage = verify_usage();
+    c.about = verify_about();
+    add_verify_options(c.extra);
   } else if (c.name == "dump") {
     c.usage = "dockmend dump [--format buildkit|source|json|tokens] FILE...";
     c.about = "buildkit: each instruction as buildkit's parser dumps it (its tests' result files);\n"
@@ -1036,7 +1042,7 @@ int run_rules(Streams& st) {
   for (const auto* r : transforms::all_rules()) {
     const char* kind = r->kind == transforms::RuleKind::Policy ? "policy" : "built-in";
     const char* safety = r->safety == transforms::FixSafety::Safe     ? "safe fix"
-                         : r->safety == transforms::FixSafety::Review ? "fix needs review"
+                         : r->safety == transforms::FixSafety::Unsafe ? "fix needs review"
                                                                      : "report only";
     st.out << fmt::format("{}  [{}, {}, priority {}]{}\n", r->id, kind, safety, r->priority,
                           r->aliases.empty() ? std::string() : fmt::format("  aka {}", r->aliases));
@@ -1047,6 +1053,7 @@ int run_rules(Streams& st) {
 }
 
 int run_policy(const po::variables_map& vm, const std::vector<std::string>& paths, Streams& st) {
+  (void)want_color(vm["color"].as<std::string>(), st.out_is_tty);  // refuses a bad --color like the others
   if (vm["default"].as<bool>()) {
     st.out << default_policy_yaml();
     return 0;
@@ -1160,6 +1167,7 @@ int dispatch(const std::vector<std::string>& args, Streams& st) {
   if (cmd.name == "dump") return run_dump(vm, paths, st);
   if (cmd.name == "rules") return run_rules(st);
   if (cmd.name == "policy") return run_policy(vm, paths, st);
+  if (cmd.name == "verify") return run_verify(vm, paths, st);
   Mode mode = cmd.name == "check" ? Mode::Check : cmd.name == "diff" ? Mode::Diff : cmd.name == "fix" ? Mode::Fix : Mode::Audit;
   return run_files(mode, vm, paths, st);
 }

@@ -119,6 +119,14 @@ policy::Policy PolicySet::load_file(const fs::path& file, std::vector<std::strin
       if (!conv.errors.empty()) return policy::PolicyResult(std::move(conv.errors));
       return policy::load_policy(conv.yaml, shown);
     }
+    // A compose file beside the policy supplies services' build context and
+    // Dockerfile (policy::load_policy).
+    for (std::string_view compose : policy::k_compose_file_names) {
+      const fs::path c = file.parent_path() / std::string(compose);
+      if (!is_file(c)) continue;
+      policy::ComposeText ct{read_policy_text(c), c.string()};
+      return policy::load_policy(text, shown, &ct);
+    }
     return policy::load_policy(text, shown);
   }();
   if (!res.ok()) throw PolicyError{errors_text(res.errors())};

@@ -9,7 +9,10 @@ namespace {
 
 std::string prefixed(std::string_view dir, const std::string& path) {
   if (dir.empty()) return path;
-  return std::filesystem::path(std::string(dir) + "/" + path).lexically_normal().generic_string();
+  std::string out =
+      std::filesystem::path(std::string(dir) + "/" + (path.empty() ? "." : path)).lexically_normal().generic_string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out == "." ? std::string() : out;
 }
 
 void rebase_settings(Settings& s, std::string_view dir) {
@@ -21,6 +24,7 @@ void rebase_settings(Settings& s, std::string_view dir) {
 void rebase(Policy& policy, std::string_view dir) {
   for (Service& service : policy.services) {
     if (!service.dockerfile.empty()) service.dockerfile = prefixed(dir, service.dockerfile);
+    if (service.context) service.context = prefixed(dir, *service.context);
     rebase_settings(service.overrides, dir);
   }
   rebase_settings(policy.defaults, dir);
@@ -62,6 +66,7 @@ Policy inherit(Policy child, const Policy& parent) {
   child.rules.insert(child.rules.end(), parent.rules.begin(), parent.rules.end());
   child.exclude.insert(child.exclude.end(), parent.exclude.begin(), parent.exclude.end());
   child.extends_default = child.extends_default || parent.extends_default;
+  if (!child.default_ports) child.default_ports = parent.default_ports;
   if (!child.fail_on && !child.fail_on_none) {
     child.fail_on = parent.fail_on;
     child.fail_on_none = parent.fail_on_none;

@@ -17,14 +17,16 @@
 namespace dockmend::policy {
 
 // Prefixes the policy's paths with `dir` (relative to the repository root, ""
-// for the root itself, no trailing slash).
+// for the root itself, no trailing slash): services' dockerfile and context,
+// machine.profile_source, and the base of the exclude globs.
 void rebase(Policy& policy, std::string_view dir);
 
 // `child` over `parent` (both rebased): the child's sections are merged over
 // the parent's defaults key by key (as a service's over the defaults), its
 // services are added (a service of the same name, or one naming the same
 // Dockerfile, replaces the parent's), its rule settings take precedence,
-// exclude globs add up, and either's `extends: default` holds for the result.
+// exclude globs add up, `defaults.ports` and `fail_on` are the parent's unless
+// the child sets them, and either's `extends: default` holds for the result.
 // The result keeps the child's path and directory.
 Policy inherit(Policy child, const Policy& parent);
 

@@ -23,7 +23,7 @@ constexpr std::int64_t k_max_id = 4294967294;  // (uid_t)-1 means "no change" to
 const Keys k_top_keys = {"version", "extends", "exclude", "fail_on", "defaults", "services", "rules"};
 const Keys k_section_keys = {"base_image", "stages",  "user", "init",  "pip",
                              "venv",       "machine", "env",  "health"};
-const Keys k_service_only_keys = {"dockerfile", "family", "ports", "health_port", "ref", "rules"};
+const Keys k_service_only_keys = {"dockerfile", "family", "ports", "health_port", "ref", "rules", "target", "context"};
 
 Mark mark_of(const YAML::Mark& m) {
   if (m.line < 0 || m.column < 0) return {};
@@ -213,7 +213,7 @@ class Loader {
         {path_, mark, where.empty() ? std::string(message) : fmt::format("{}: {}", where, message)});
   }
 
-  Policy load_root(const Node& root) {
+  Policy load_root(const Node& root, const ComposeText* compose) {
     Policy policy;
     policy.path = path_;
     policy.directory = std::filesystem::path(path_).parent_path();
@@ -234,7 +234,7 @@ class Loader {
                 fmt::format("expected error, warning, info, style or none, got {}", describe(e.value)));
       } else if (e.key == "defaults") {
         policy.defaults_mark = e.key_mark;
-        parse_defaults(e, policy.defaults, policy.defaults_off);
+        parse_defaults(e, policy);
       } else if (e.key == "services") {
         parse_services(e, policy);
       } else if (e.key == "rules") {
@@ -250,6 +250,13 @@ class Loader {
     for (const RuleSetting& rule : policy.rules) policy.rule_ids.push_back({rule.id, rule.mark});
     for (const Service& service : policy.services)
       for (const RuleSetting& rule : service.rules) policy.rule_ids.push_back({rule.id, rule.mark});
+    if (compose) apply_compose(*compose, policy);
+    for (const Service& service : policy.services)
+      if (service.dockerfile.empty() && service.dockerfile_mark.line == 0)
+        error(service.mark, join("services", service.name),
+              compose ? fmt::format("missing required key 'dockerfile' ({} gives no build for it)",
+                                    std::filesystem::path(compose->path).filename().generic_string())
+                      : std::string("missing required key 'dockerfile'"));
     check_services(policy);
     return policy;
   }
@@ -429,6 +436,20 @@ class Loader {
     return Port{value, protocol, mark_of(node)};
   }
 
+  std::optional<std::vector<Port>> port_list(const Entry& e, const std::string& parent) {
+    const std::string here = join(parent, e.key);
+    if (!e.value.IsSequence()) {
+      error(e.value_mark(), here, fmt::format("expected a list, got {}", describe(e.value)));
+      return std::nullopt;
+    }
+    std::vector<Port> ports;
+    std::size_t index = 0;
+    for (const Node& item : e.value) {
+      if (auto p = port(item, fmt::format("{}[{}]", here, index++), true)) ports.push_back(*p);
+    }
+    return ports;
+  }
+
   // --- top-level keys ---
 
   void parse_version(const Entry& e, Policy& policy) {
@@ -470,17 +491,28 @@ class Loader {
     for (const Node& item : e.value) one(item, fmt::format("exclude[{}]", index++));
   }
 
-  void parse_defaults(const Entry& e, Settings& defaults, Settings& off) {
+  void parse_defaults(const Entry& e, Policy& policy) {
+    Settings& defaults = policy.defaults;
+    Settings& off = policy.defaults_off;
     if (e.value.IsNull()) return;  // `defaults:` with nothing under it
     if (!expect_map(e, "defaults")) return;
     for (const Entry& f : entries(e.value, "defaults", "key")) {
       if (parse_setting(f, "defaults", defaults)) continue;
+      if (f.key == "ports") {
+        // Shared ports (a metrics port every service exposes).
+        policy.default_ports = port_list(f, "defaults");
+        continue;
+      }
       if (contains(k_service_only_keys, f.key))
         error(f.key_mark, "defaults",
               fmt::format("unknown key '{}' (it belongs {})", f.key,
                           f.key == "rules" ? "at the top level or in a service" : "in a service"));
       else
-        unknown_key(f, "defaults", k_section_keys);
+      {
+        Keys keys = k_section_keys;
+        keys.push_back("ports");
+        unknown_key(f, "defaults", keys);
+      }
     }
     // `off` under defaults is the same as leaving the section out; it is kept
     // aside for a policy that extends another (compose.hpp), where it removes
@@ -559,16 +591,17 @@ class Loader {
         service.family_mark = f.value_mark();
       } else if (f.key == "ports") {
         service.ports_mark = f.key_mark;
-        if (!f.value.IsSequence()) {
-          error(f.value_mark(), join(here, f.key), fmt::format("expected a list, got {}", describe(f.value)));
-          continue;
+        if (auto ports = port_list(f, here)) service.ports = std::move(*ports);
+      } else if (f.key == "target") {
+        service.target_mark = f.value_mark();
+        service.target = text(f, here);
+        if (service.target && service.target->empty()) {
+          error(f.value_mark(), join(here, f.key), "expected a stage name, got an empty string");
+          service.target.reset();
         }
-        std::vector<Port> ports;
-        std::size_t index = 0;
-        for (const Node& item : f.value) {
-          if (auto p = port(item, fmt::format("{}.ports[{}]", here, index++), true)) ports.push_back(*p);
-        }
-        service.ports = std::move(ports);
+      } else if (f.key == "context") {
+        service.context_mark = f.value_mark();
+        if (auto path = relative_path(f, here)) service.context = *path == "." ? std::string() : *path;
       } else if (f.key == "health_port") {
         service.health_port_mark = f.value_mark();
         if (f.value.IsNull()) {
@@ -581,13 +614,15 @@ class Loader {
       } else if (f.key == "rules") {
         parse_rules(f, here, service.rules);
       } else if (!parse_setting(f, here, service.overrides)) {
-        static const Keys k_service_keys = {"dockerfile", "family",     "ports",   "health_port", "ref",
-                                            "rules",      "base_image", "stages",  "user",        "init",
-                                            "pip",        "venv",       "machine", "env",         "health"};
+        static const Keys k_service_keys = {"dockerfile", "family",     "ports",  "health_port", "ref",
+                                            "rules",      "target",     "context", "base_image", "stages",
+                                            "user",       "init",       "pip",    "venv",        "machine",
+                                            "env",        "health"};
         unknown_key(f, here, k_service_keys);
       }
     }
-    if (!has_dockerfile) error(e.key_mark, here, "missing required key 'dockerfile'");
+    // A compose file may still give it (load_root checks once compose is read).
+    (void)has_dockerfile;
     return service;
   }
 
@@ -599,9 +634,17 @@ class Loader {
     if (e.key == "base_image") {
       settings.base_image =
           section<BaseImage>(e, here, {"registry", "families"}, [&](BaseImage& s, const Entry& f) {
-            if (f.key == "registry")
-              s.registry = text(f, here);
-            else if (f.key == "families")
+            if (f.key == "registry") {
+              // One registry, or a list of the allowed ones (a fix moves to the first).
+              if (f.value.IsSequence()) {
+                if (auto list = text_list(f, here)) s.registries = *list;
+                if (s.registries.empty())
+                  error(f.value_mark(), join(here, f.key), "expected at least one registry, got an empty list");
+              } else if (auto r = text(f, here)) {
+                s.registries = {*r};
+              }
+              if (!s.registries.empty()) s.registry = s.registries.front();
+            } else if (f.key == "families")
               s.families = text_list(f, here);
             else
               return false;
@@ -622,9 +665,16 @@ class Loader {
         return true;
       });
     } else if (e.key == "init") {
-      settings.init = section<Init>(e, here, {"tini"}, [&](Init& s, const Entry& f) {
-        if (f.key != "tini") return false;
-        s.tini = text(f, here);
+      settings.init = section<Init>(e, here, {"tini", "download"}, [&](Init& s, const Entry& f) {
+        if (f.key == "tini") {
+          s.tini = text(f, here);
+          if (s.tini && (s.tini->empty() || s.tini->front() != '/'))
+            error(f.value_mark(), join(here, f.key), fmt::format("'{}' must be an absolute path", *s.tini));
+        } else if (f.key == "download") {
+          s.download = tini_download(f, here);
+        } else {
+          return false;
+        }
         return true;
       });
     } else if (e.key == "pip") {
@@ -697,6 +747,49 @@ class Loader {
       }
     }
     return out;
+  }
+
+  // `download: {url: https://..., sha256: <64 hex digits>}`.
+  std::optional<TiniDownload> tini_download(const Entry& e, const std::string& parent) {
+    const std::string here = join(parent, e.key);
+    if (!expect_map(e, here)) return std::nullopt;
+    TiniDownload d;
+    d.mark = e.key_mark;
+    bool ok = true;
+    for (const Entry& f : entries(e.value, here, "key")) {
+      if (f.key == "url") {
+        auto url = text(f, here);
+        if (url && url->rfind("https://", 0) != 0) {
+          error(f.value_mark(), join(here, f.key), fmt::format("'{}' is not an https:// URL", *url));
+          ok = false;
+        } else if (url) {
+          d.url = *url;
+        }
+      } else if (f.key == "sha256") {
+        auto sum = text(f, here);
+        const bool hex = sum && sum->size() == 64 && std::all_of(sum->begin(), sum->end(), [](unsigned char c) {
+                           return std::isdigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+                         });
+        if (sum && !hex) {
+          error(f.value_mark(), join(here, f.key), fmt::format("'{}' is not a SHA-256 (64 hex digits)", *sum));
+          ok = false;
+        } else if (sum) {
+          d.sha256 = lower(*sum);
+        }
+      } else {
+        unknown_key(f, here, {"url", "sha256"});
+      }
+    }
+    if (d.url.empty() && ok) {
+      error(e.key_mark, here, "missing required key 'url'");
+      ok = false;
+    }
+    if (d.sha256.empty() && ok) {
+      error(e.key_mark, here, "missing required key 'sha256'");
+      ok = false;
+    }
+    if (!ok) return std::nullopt;
+    return d;
   }
 
   // `stages: [a, b]`, or `stages: {names: [a, b], ref: ...}` to carry a ref.
@@ -826,6 +919,62 @@ class Loader {
     return node.IsMap() ? "{" + inside + "}" : "[" + inside + "]";
   }
 
+  // --- the compose file beside the policy ---
+
+  // services.<name>.build: "dir", or {context: dir, dockerfile: name}. Only what
+  // the policy does not say is taken; the rest of the compose file is not ours.
+  void apply_compose(const ComposeText& compose, Policy& policy) {
+    const std::string name = std::filesystem::path(compose.path).filename().generic_string();
+    Node root;
+    try {
+      root = YAML::Load(compose.text);
+    } catch (const YAML::Exception& e) {
+      errors_.push_back({compose.path, mark_of(e.mark), fmt::format("YAML syntax error: {}", e.msg)});
+      return;
+    }
+    if (!root.IsMap() || !root["services"] || !root["services"].IsMap()) return;
+    const Node services = root["services"];
+    for (Service& service : policy.services) {
+      const Node entry = services[service.name];
+      if (!entry || !entry.IsMap() || !entry["build"]) continue;
+      const Node build = entry["build"];
+      std::string context = ".";
+      std::string dockerfile = "Dockerfile";
+      Mark mark = mark_of(build);
+      if (build.IsScalar()) {
+        context = build.Scalar();
+      } else if (build.IsMap()) {
+        if (build["context"] && build["context"].IsScalar()) {
+          context = build["context"].Scalar();
+          mark = mark_of(build["context"]);
+        }
+        if (build["dockerfile"] && build["dockerfile"].IsScalar()) dockerfile = build["dockerfile"].Scalar();
+      } else {
+        continue;
+      }
+      // A remote context (git URL, tarball) has nothing in this repository.
+      if (context.find("://") != std::string::npos || context.rfind("git@", 0) == 0) continue;
+      const std::filesystem::path ctx_path = std::filesystem::path(context).lexically_normal();
+      if (ctx_path.has_root_path() || (!ctx_path.empty() && *ctx_path.begin() == "..")) {
+        errors_.push_back({compose.path, mark,
+                           fmt::format("services.{}.build.context: '{}' leaves the policy's directory", service.name,
+                                       context)});
+        continue;
+      }
+      std::string ctx = ctx_path.generic_string();
+      if (ctx == ".") ctx.clear();
+      if (!service.context) {
+        service.context = ctx;
+        service.context_from = name;
+      }
+      if (service.dockerfile.empty() && service.dockerfile_mark.line == 0 &&
+          !std::filesystem::path(dockerfile).has_root_path()) {
+        service.dockerfile = (std::filesystem::path(*service.context) / dockerfile).lexically_normal().generic_string();
+        service.context_from = name;
+      }
+    }
+  }
+
   // --- checks across services ---
 
   void check_services(const Policy& policy) {
@@ -899,7 +1048,7 @@ const std::vector<Error>& PolicyResult::errors() const {
   return errors ? *errors : k_none;
 }
 
-PolicyResult load_policy(std::string_view yaml_text, std::string path) {
+PolicyResult load_policy(std::string_view yaml_text, std::string path, const ComposeText* compose) {
   Loader loader(path);
   std::optional<Policy> policy;
   try {
@@ -912,7 +1061,7 @@ PolicyResult load_policy(std::string_view yaml_text, std::string path) {
     } else {
       if (documents.size() > 1)
         loader.error(mark_of(documents[1]), "", "the policy file must hold a single YAML document");
-      policy = loader.load_root(documents[0]);
+      policy = loader.load_root(documents[0], compose);
     }
   } catch (const YAML::Exception& e) {
     // ParserException and the rest (e.g. an undefined alias) carry the offending mark.
@@ -937,6 +1086,17 @@ PolicyResult load_policy_file(const std::filesystem::path& path) {
   }
   std::ostringstream text;
   text << in.rdbuf();
+  for (std::string_view name : k_compose_file_names) {
+    const std::filesystem::path compose_path = path.parent_path() / std::string(name);
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(compose_path, ec)) continue;
+    std::ifstream cin(compose_path, std::ios::binary);
+    if (!cin) break;
+    std::ostringstream ctext;
+    ctext << cin.rdbuf();
+    const ComposeText compose{ctext.str(), compose_path.string()};
+    return load_policy(text.str(), path.string(), &compose);
+  }
   return load_policy(text.str(), path.string());
 }
 
@@ -977,6 +1137,7 @@ Settings effective_settings(const Policy& policy, const Service& service) {
   Settings out;
   out.base_image = merge(base.base_image, over.base_image, [](BaseImage& o, const BaseImage& s) {
     take(o.registry, s.registry);
+    if (!s.registries.empty()) o.registries = s.registries;
     take(o.families, s.families);
   });
   out.stages = merge(base.stages, over.stages, [](Stages& o, const Stages& s) { o.names = s.names; });
@@ -985,7 +1146,10 @@ Settings effective_settings(const Policy& policy, const Service& service) {
     take(o.uid, s.uid);
     take(o.gid, s.gid);
   });
-  out.init = merge(base.init, over.init, [](Init& o, const Init& s) { take(o.tini, s.tini); });
+  out.init = merge(base.init, over.init, [](Init& o, const Init& s) {
+    take(o.tini, s.tini);
+    take(o.download, s.download);
+  });
   out.pip = merge(base.pip, over.pip, [](Pip& o, const Pip& s) { take(o.require_hashes, s.require_hashes); });
   out.venv = merge(base.venv, over.venv, [](Venv& o, const Venv& s) { take(o.allowed, s.allowed); });
   out.machine = merge(base.machine, over.machine, [](Machine& o, const Machine& s) {
@@ -1010,6 +1174,23 @@ Settings effective_settings(const Policy& policy, const Service& service) {
     take(o.probe, s.probe);
   });
   return out;
+}
+
+std::optional<std::vector<Port>> service_ports(const Policy& policy, const Service& service) {
+  if (!service.ports) return std::nullopt;
+  std::vector<Port> out = *service.ports;
+  if (policy.default_ports)
+    for (const Port& p : *policy.default_ports)
+      if (std::none_of(out.begin(), out.end(),
+                       [&](const Port& q) { return q.number == p.number && q.protocol == p.protocol; }))
+        out.push_back(p);
+  return out;
+}
+
+std::string service_context(const Service& service) {
+  if (service.context) return *service.context;
+  const auto slash = service.dockerfile.rfind('/');
+  return slash == std::string::npos ? std::string() : service.dockerfile.substr(0, slash);
 }
 
 std::optional<bool> rule_setting(const Policy& policy, const Service* service, std::string_view rule_id) {

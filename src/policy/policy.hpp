@@ -50,7 +50,8 @@ struct Section {
 };
 
 struct BaseImage : Section {
-  std::optional<std::string> registry;               // e.g. "ghcr.io/org"
+  std::optional<std::string> registry;               // e.g. "ghcr.io/org": the first of registries
+  std::vector<std::string> registries;               // every allowed registry (`registry: [a, b]`); a fix uses the first
   std::optional<std::vector<std::string>> families;  // allowed image names under registry
 };
 
@@ -64,8 +65,17 @@ struct User : Section {
   std::optional<std::int64_t> gid;
 };
 
+// Where tini comes from on a distribution whose package repositories have none
+// (RHEL/UBI): a release binary fetched by `ADD --checksum --chmod=0755`.
+struct TiniDownload {
+  std::string url;
+  std::string sha256;  // 64 lowercase hex digits
+  Mark mark;
+};
+
 struct Init : Section {
   std::optional<std::string> tini;  // path of tini inside the image
+  std::optional<TiniDownload> download;
 };
 
 struct Pip : Section {
@@ -159,6 +169,11 @@ struct Service {
   Mark ports_mark;
   std::optional<int> health_port;
   Mark health_port_mark;
+  std::optional<std::string> target;  // the stage that ships (`docker build --target`), by name
+  Mark target_mark;
+  std::optional<std::string> context;  // the build context, normalised, relative to the policy's directory
+  Mark context_mark;
+  std::string context_from;            // where context/dockerfile came from when not the policy ("compose.yaml")
   Settings overrides;              // merged over Policy::defaults by effective_settings
   std::vector<RuleSetting> rules;  // override Policy::rules for this service
 };
@@ -182,6 +197,7 @@ struct Policy {
   Settings defaults;
   Mark defaults_mark;
   Settings defaults_off;  // the sections written `off` under defaults (only their `disabled` mark)
+  std::optional<std::vector<Port>> default_ports;  // `defaults.ports`: exposed by every service that lists ports
   std::vector<Service> services;      // in file order, names and dockerfiles unique
   std::vector<RuleSetting> rules;     // the top-level `rules:` map
   std::vector<RuleMention> rule_ids;  // every rule id mentioned (global, then per service)
@@ -216,11 +232,24 @@ class PolicyResult {
   std::variant<Policy, std::vector<Error>> value_;
 };
 
+// A compose file beside the policy (compose.yaml, compose.yml, docker-compose.yaml,
+// docker-compose.yml: the first that exists, as `docker compose` picks it).
+struct ComposeText {
+  std::string text;
+  std::string path;  // for errors, and its directory is the policy's
+};
+inline constexpr std::string_view k_compose_file_names[] = {"compose.yaml", "compose.yml", "docker-compose.yaml",
+                                                           "docker-compose.yml"};
+
 // Parses and validates a policy. `path` is used in errors and to locate the policy's
 // directory; nothing is read from disk. Never throws (beyond std::bad_alloc).
-PolicyResult load_policy(std::string_view yaml_text, std::string path);
+// With `compose`, each service named in both takes build.context and
+// build.dockerfile from the compose file where the policy does not say them; a
+// service may then leave out `dockerfile`.
+PolicyResult load_policy(std::string_view yaml_text, std::string path, const ComposeText* compose = nullptr);
 
-// Reads `path` and loads it; an unreadable file is an error without a mark.
+// Reads `path` and loads it, with the compose file beside it when there is one;
+// an unreadable file is an error without a mark.
 PolicyResult load_policy_file(const std::filesystem::path& path);
 
 // The nearest dockmend.yaml in start_dir or its parents, as git finds .git; the
@@ -235,6 +264,14 @@ const Service* find_service(const Policy& policy, std::string_view name);
 // The defaults with the service's overrides merged over them, field by field
 // (lists and the health body replace; env merges by variable name; `off` removes).
 Settings effective_settings(const Policy& policy, const Service& service);
+
+// The ports a service must expose: its own list, then the shared `defaults.ports`
+// it does not list; nullopt when the service lists none (ports are not checked).
+std::optional<std::vector<Port>> service_ports(const Policy& policy, const Service& service);
+
+// The service's build context relative to the policy's directory: `context`, else
+// the dockerfile's directory ("" = the policy's directory).
+std::string service_context(const Service& service);
 
 // How the policy sets a rule: the service's setting, else the global one, else none.
 std::optional<bool> rule_setting(const Policy& policy, const Service* service, std::string_view rule_id);

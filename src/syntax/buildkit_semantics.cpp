@@ -16,11 +16,28 @@ bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' |
 // unicode.IsSpace(rune(b)) for a single byte taken as Latin-1.
 bool is_space_latin1(unsigned char c) { return (c >= 9 && c <= 13) || c == ' ' || c == 0x85 || c == 0xA0; }
 
-// The keyword in lower case: one of buildkit's (static strings), else a copy in `store`.
+// The keyword in lower case as splitCommand's strings.ToLower makes it: one of
+// buildkit's (static strings), else a copy in `store`. A keyword with a byte
+// that is not ASCII goes rune by rune through unicode.ToLower, and each byte that
+// is not UTF-8 becomes U+FFFD: `FRO\xffM` is `fro\uFFFDm` (an unknown
+// instruction), and a Kelvin sign lowers to `k`, so `HEALTHCHEC\u212A` is a
+// HEALTHCHECK.
 std::string_view lower_keyword(std::string_view s, Storage& store) {
   static constexpr std::string_view known[] = {
       "add",   "arg",        "cmd",  "copy",  "entrypoint", "env",  "expose", "from",   "healthcheck",
       "label", "maintainer", "onbuild", "run", "shell",     "stopsignal", "user", "volume", "workdir"};
+  auto find_known = [&](std::string_view lower) -> std::string_view {
+    for (const std::string_view k : known)
+      if (k == lower) return k;
+    return {};
+  };
+  bool ascii = true;
+  for (const char ch : s) ascii = ascii && static_cast<unsigned char>(ch) < 0x80;
+  if (!ascii) {
+    const std::string lower = go::to_lower(s);
+    if (const auto k = find_known(lower); !k.empty()) return k;
+    return store.copy(lower);
+  }
   for (const std::string_view k : known) {
     if (k.size() != s.size()) continue;
     std::size_t i = 0;
@@ -312,12 +329,19 @@ bool read_instruction(Instruction& inst, uint32_t begin, uint32_t end, char esca
   while (k < te && !is_blank(text[k])) ++k;
   inst.keyword = lower_keyword(text.substr(tb, k - tb), *builder.store);
   inst.keyword_span = inst.logical.to_source(Span{tb, k});
+  inst.keyword_logical_begin = tb;
   inst.keyword_logical_end = k;
   uint32_t args_begin = te;
   if (k < te) {
     uint32_t r = k;
     while (r < te && is_blank(text[r])) ++r;
-    // extractBuilderFlags: byte by byte; the escape for flags is always a backslash.
+    // extractBuilderFlags: byte by byte, escaped with the file's escape
+    // character (BUILDKIT-NOTES: it "changes continuation, word and flag
+    // parsing"). With `# escape=``, a backslash is a plain byte in a flag:
+    // `ARCH="$(dpkg --print-architecture)"; \` has the flag
+    // `--print-architecture); \`, as buildkit dumps it (corpus
+    // buildkit-differential/, e.g. s2-c121), where a backslash escape would drop
+    // the last byte. An escape that ends the line is dropped.
     enum { in_spaces, in_word, in_quote } phase = in_spaces;
     std::string word;
     uint32_t word_start = r;
@@ -376,7 +400,7 @@ bool read_instruction(Instruction& inst, uint32_t begin, uint32_t end, char esca
           phase = in_quote;
           continue;
         }
-        if (ch == '\\') {
+        if (ch == escape) {
           if (pos + 1 == te) continue;
           ++pos;
           ch = text[pos];
@@ -388,7 +412,7 @@ bool read_instruction(Instruction& inst, uint32_t begin, uint32_t end, char esca
         phase = in_word;
         continue;
       }
-      if (ch == '\\') {
+      if (ch == escape) {
         if (pos + 1 == te) {
           phase = in_word;
           continue;
@@ -414,120 +438,275 @@ bool read_instruction(Instruction& inst, uint32_t begin, uint32_t end, char esca
 
 namespace {
 
-// buildkit's shell lexer in ProcessWords with RawQuotes and RawEscapes: words
-// split on white space outside quotes, everything kept as written. Returns
-// false where the lexer reports an error (unterminated quote), which makes
-// buildkit find no heredocs at all.
+// buildkit's shell lexer (frontend/dockerfile/shell/lex.go, ProcessWords) as
+// heredoc detection runs it: NewLex('\\') with SkipUnsetEnv and no environment,
+// so every `$name` and `${name...}` comes back re-assembled as written, and any
+// error it reports ends the reading of the whole line: an unterminated quote;
+// `${` with no name, with an unsupported modifier (`${A B`, `${A<<EOF`) or
+// without its `}`. An expansion's text is split on white space like plain text
+// (`${A:-"x <<EOF"}` is the words `${A:-"x` and `<<EOF"}`), and quoted text is
+// not. Underneath is Go's text/scanner: runes, each byte that is not UTF-8 read
+// as U+FFFD, a BOM skipped as the very first rune.
 struct LexWord {
   std::string text;
-  Span span;
+  Span span;  // the source bytes it was made from
 };
-bool raw_words(std::string_view s, std::vector<LexWord>& out) {
-  std::string cur;
-  bool in_word = false;
-  uint32_t start = 0;
-  auto flush = [&](uint32_t end) {
-    if (in_word) out.push_back({cur, {start, end}});
-    cur.clear();
-    in_word = false;
-  };
-  auto begin_word = [&](uint32_t pos) {
-    if (!in_word) {
-      in_word = true;
-      start = pos;
-    }
-  };
-  for (uint32_t i = 0; i < s.size();) {
-    const char ch = s[i];
-    if (ch == '\'') {
-      const auto close = s.find('\'', i + 1);
-      if (close == std::string_view::npos) return false;
-      begin_word(i);
-      cur.append(s.substr(i, close + 1 - i));
-      i = static_cast<uint32_t>(close + 1);
-      continue;
-    }
-    if (ch == '"') {
-      uint32_t j = i + 1;
-      while (j < s.size() && s[j] != '"') j += (s[j] == '\\' && j + 1 < s.size()) ? 2 : 1;
-      if (j >= s.size()) return false;
-      begin_word(i);
-      cur.append(s.substr(i, j + 1 - i));
-      i = j + 1;
-      continue;
-    }
-    if (ch == '\\') {
-      begin_word(i);
-      cur.push_back(ch);
-      if (i + 1 >= s.size()) break;
-      cur.push_back(s[i + 1]);
-      i += 2;
-      continue;
-    }
-    go::Rune r = go::decode_rune(s, i);
-    if (go::is_space(r.value)) {
-      flush(i);
-    } else {
-      begin_word(i);
-      cur.append(s.substr(i, r.width));
-    }
-    i += r.width;
-  }
-  flush(static_cast<uint32_t>(s.size()));
-  return true;
-}
 
-// ProcessWords without raw quotes/escapes on a heredoc delimiter: quotes go,
-// escapes resolve. Returns false unless it is exactly one word.
-bool unquote_single_word(std::string_view s, std::string& out) {
-  std::vector<std::string> words;
-  std::string cur;
-  bool in_word = false;
-  for (std::size_t i = 0; i < s.size();) {
-    const char ch = s[i];
-    if (ch == '\'') {
-      const auto close = s.find('\'', i + 1);
-      if (close == std::string_view::npos) return false;
-      cur.append(s.substr(i + 1, close - i - 1));
-      in_word = true;
-      i = close + 1;
-      continue;
-    }
-    if (ch == '"') {
-      std::size_t j = i + 1;
-      for (; j < s.size() && s[j] != '"'; ++j) {
-        if (s[j] == '\\' && j + 1 < s.size() &&
-            (s[j + 1] == '"' || s[j + 1] == '\\' || s[j + 1] == '$' || s[j + 1] == '`'))
-          ++j;
-        cur.push_back(s[j]);
-      }
-      if (j >= s.size()) return false;
-      in_word = true;
-      i = j + 1;
-      continue;
-    }
-    if (ch == '\\') {
-      if (i + 1 < s.size()) cur.push_back(s[i + 1]);
-      in_word = true;
-      i += 2;
-      continue;
-    }
-    go::Rune r = go::decode_rune(s, i);
-    if (go::is_space(r.value)) {
-      if (in_word) words.push_back(cur);
-      cur.clear();
-      in_word = false;
-    } else {
-      cur.append(s.substr(i, r.width));
-      in_word = true;
-    }
-    i += r.width;
+class ShellLex {
+ public:
+  ShellLex(std::string_view s, bool raw_quotes, bool raw_escapes)
+      : m_s(s), m_raw_quotes(raw_quotes), m_raw_escapes(raw_escapes) {
+    read();
+    if (m_ch == 0xFEFF) read();
   }
-  if (in_word) words.push_back(cur);
-  if (words.size() != 1) return false;
-  out = words[0];
-  return true;
-}
+
+  // The words, or false and error() where the lexer fails.
+  bool words(std::vector<LexWord>& out) {
+    Words w;
+    w.out = &out;
+    std::string result;
+    return stop_on(k_eof, m_raw_escapes, result, &w);
+  }
+  const std::string& error() const { return m_error; }
+
+ private:
+  static constexpr std::int32_t k_eof = -1;
+
+  // wordsStruct: words split on white space as characters arrive.
+  struct Words {
+    std::vector<LexWord>* out = nullptr;
+    std::string word;
+    bool in_word = false;
+    bool open = false;  // `begin` is set
+    uint32_t begin = 0, end = 0;
+
+    void mark(uint32_t b, uint32_t e) {
+      if (!open) begin = b;
+      open = true;
+      end = e;
+    }
+    void add_raw_char(std::int32_t c, uint32_t b, uint32_t e) {
+      append(word, c);
+      in_word = true;
+      mark(b, e);
+    }
+    void add_char(std::int32_t c, uint32_t b, uint32_t e) {
+      const bool space = go::is_space(static_cast<char32_t>(c));
+      if (space && in_word) {
+        if (!word.empty()) {
+          out->push_back({word, {begin, end}});
+          word.clear();
+          in_word = false;
+          open = false;
+        }
+      } else if (!space) {
+        add_raw_char(c, b, e);
+      }
+    }
+    void add_string(std::string_view s, uint32_t b, uint32_t e) {
+      for (std::size_t i = 0; i < s.size();) {
+        const go::Rune r = go::decode_rune(s, i);
+        add_char(static_cast<std::int32_t>(r.value), b, e);
+        i += r.width;
+      }
+    }
+    void add_raw_string(std::string_view s, uint32_t b, uint32_t e) {
+      word += s;
+      in_word = true;
+      mark(b, e);
+    }
+    void finish() {
+      if (!word.empty()) out->push_back({word, {begin, end}});
+    }
+  };
+
+  // string(rune): EOF (-1) is not a rune and writes U+FFFD, as Go does.
+  static void append(std::string& out, std::int32_t c) {
+    go::append_utf8(out, c < 0 ? go::k_rune_error : static_cast<char32_t>(c));
+  }
+
+  void read() {
+    m_at = m_next;
+    if (m_next >= m_s.size()) {
+      m_ch = k_eof;
+      return;
+    }
+    const go::Rune r = go::decode_rune(m_s, m_next);
+    m_ch = static_cast<std::int32_t>(r.value);
+    m_next += r.width;
+  }
+  std::int32_t peek() const { return m_ch; }
+  std::int32_t next() {
+    const std::int32_t c = m_ch;
+    if (c != k_eof) read();
+    return c;
+  }
+  bool fail(std::string message) {
+    if (m_error.empty()) m_error = std::move(message);
+    return false;
+  }
+
+  // processStopOn: up to `stop` (consumed), or the end when stop is k_eof.
+  bool stop_on(std::int32_t stop, bool raw_escapes, std::string& result, Words* w) {
+    const bool saved = m_raw_escapes;
+    m_raw_escapes = raw_escapes;
+    const bool ok = stop_on_body(stop, result, w);
+    m_raw_escapes = saved;
+    return ok;
+  }
+  bool stop_on_body(std::int32_t stop, std::string& result, Words* w) {
+    while (peek() != k_eof) {
+      const std::int32_t ch = peek();
+      const auto start = static_cast<uint32_t>(m_at);
+      if (stop != k_eof && ch == stop) {
+        next();
+        return true;
+      }
+      if (ch == '$' || ch == '\'' || ch == '"') {
+        std::string tmp;
+        const bool ok = ch == '$' ? dollar(tmp) : ch == '\'' ? single_quote(tmp) : double_quote(tmp);
+        if (!ok) return false;
+        result += tmp;
+        if (w) {
+          if (ch == '$') w->add_string(tmp, start, static_cast<uint32_t>(m_at));
+          else w->add_raw_string(tmp, start, static_cast<uint32_t>(m_at));
+        }
+        continue;
+      }
+      std::int32_t c = next();
+      if (c == '\\') {
+        if (m_raw_escapes) {
+          if (w) w->add_raw_char(c, start, static_cast<uint32_t>(m_at));
+          append(result, c);
+        }
+        c = next();
+        if (c == k_eof) break;
+        if (w) w->add_raw_char(c, start, static_cast<uint32_t>(m_at));
+      } else if (w) {
+        w->add_char(c, start, static_cast<uint32_t>(m_at));
+      }
+      append(result, c);
+    }
+    if (stop != k_eof) {
+      std::string s;
+      append(s, stop);
+      return fail("unexpected end of statement while looking for matching " + s);
+    }
+    if (w) w->finish();
+    return true;
+  }
+
+  bool single_quote(std::string& out) {
+    const std::int32_t open = next();
+    if (m_raw_quotes) append(out, open);
+    while (true) {
+      const std::int32_t c = next();
+      if (c == k_eof) return fail("unexpected end of statement while looking for matching single-quote");
+      if (c == '\'') {
+        if (m_raw_quotes) append(out, c);
+        return true;
+      }
+      append(out, c);
+    }
+  }
+
+  bool double_quote(std::string& out) {
+    const std::int32_t open = next();
+    if (m_raw_quotes) append(out, open);
+    while (true) {
+      const std::int32_t p = peek();
+      if (p == k_eof) return fail("unexpected end of statement while looking for matching double-quote");
+      if (p == '"') {
+        next();
+        if (m_raw_quotes) append(out, p);
+        return true;
+      }
+      if (p == '$') {
+        std::string value;
+        if (!dollar(value)) return false;
+        out += value;
+        continue;
+      }
+      std::int32_t c = next();
+      if (c == '\\') {
+        if (m_raw_escapes) append(out, c);
+        const std::int32_t after = peek();
+        if (after == k_eof) continue;  // the loop then fails on the missing quote
+        if (after == '"' || after == '$' || after == '\\') c = next();
+      }
+      append(out, c);
+    }
+  }
+
+  static bool special_param(std::int32_t c) {
+    return c == '@' || c == '*' || c == '#' || c == '?' || c == '-' || c == '$' || c == '!' || c == '0';
+  }
+
+  std::string name() {
+    std::string out;
+    while (peek() != k_eof) {
+      const std::int32_t c = peek();
+      const auto r = static_cast<char32_t>(c);
+      if (out.empty() && go::is_digit(r)) {
+        while (peek() != k_eof && go::is_digit(static_cast<char32_t>(peek()))) append(out, next());
+        return out;
+      }
+      if (out.empty() && special_param(c)) {
+        append(out, next());
+        return out;
+      }
+      if (!go::is_letter(r) && !go::is_digit(r) && c != '_') break;
+      append(out, next());
+    }
+    return out;
+  }
+
+  // processDollar, an unset variable kept as written.
+  bool dollar(std::string& out) {
+    next();  // $
+    if (peek() != '{') {
+      out = "$" + name();
+      return true;
+    }
+    next();  // {
+    const std::int32_t first = peek();
+    if (first == k_eof) return fail("syntax error: missing '}'");
+    if (first == '{' || first == '}' || first == ':') return fail("syntax error: bad substitution");
+    const std::string var = name();
+    std::int32_t c = next();
+    std::string modifier;
+    append(modifier, c);
+    if (c == '}') {
+      out = "${" + var + "}";
+      return true;
+    }
+    if (c == ':') {
+      c = next();
+      append(modifier, c);
+    } else if (c == '/') {
+      if (peek() == '/') next();
+      std::string pattern, replacement;
+      if (!stop_on('/', true, pattern, nullptr)) return peek() == k_eof ? fail("syntax error: missing '/' in ${}") : false;
+      if (!stop_on('}', true, replacement, nullptr)) return peek() == k_eof ? fail("syntax error: missing '}'") : false;
+      out = "${" + var + "/" + pattern + "/" + replacement + "}";
+      return true;
+    } else if (!(c == '+' || c == '-' || c == '?' || c == '#' || c == '%')) {
+      return fail("unsupported modifier (" + modifier + ") in substitution");
+    }
+    std::string word;
+    if (!stop_on('}', c == '#' || c == '%', word, nullptr)) return false;
+    out = "${" + var + modifier + word + "}";
+    return true;
+  }
+
+  std::string_view m_s;
+  std::size_t m_at = 0;    // where the peeked rune starts
+  std::size_t m_next = 0;  // after it
+  std::int32_t m_ch = k_eof;
+  bool m_raw_quotes;
+  bool m_raw_escapes;
+  std::string m_error;
+};
 
 std::size_t count_quotes(std::string_view s) {
   std::size_t n = 0;
@@ -537,27 +716,47 @@ std::size_t count_quotes(std::string_view s) {
 
 }  // namespace
 
-void find_heredocs(std::string_view logical, Storage& store, std::vector<Heredoc>& docs) {
+bool find_heredocs(std::string_view logical, Storage& store, std::vector<Heredoc>& docs, std::string& error) {
   docs.clear();
+  // heredocsFromLine ignores the line's lexing error: such a line has no heredocs.
   std::vector<LexWord> words;
-  if (!raw_words(logical, words)) return;
+  if (!ShellLex(logical, true, true).words(words)) return true;
+  std::vector<LexWord> plain, raw;
   for (const auto& w : words) {
     grammar::HeredocWord hw;
     if (!grammar::match_heredoc_word(w.text.data(), w.text.data() + w.text.size(), hw)) continue;
-    std::string_view rest = std::string_view(w.text).substr(hw.rest_begin);
+    const std::string_view rest = std::string_view(w.text).substr(hw.rest_begin);
     if (rest.empty()) continue;
+    // heredocFromMatch: the delimiter read again on its own, without and with
+    // its quotes; an error here is the parser's error.
+    plain.clear();
+    raw.clear();
+    ShellLex unquoted(rest, false, false);
+    if (!unquoted.words(plain)) {
+      error = fmt::format("failed to process {}: {}", go::quote(rest), unquoted.error());
+      return false;
+    }
+    if (plain.size() != 1) continue;
+    ShellLex quoted(rest, true, false);
+    if (!quoted.words(raw)) {
+      error = fmt::format("failed to process {}: {}", go::quote(rest), quoted.error());
+      return false;
+    }
+    if (raw.size() != plain.size()) {
+      error = fmt::format("internal lexing of heredoc produced inconsistent results: {}", rest);
+      return false;
+    }
     Heredoc h;
-    std::string name;
-    if (!unquote_single_word(rest, name)) continue;
-    h.name = store.copy(name);
+    h.name = store.copy(plain[0].text);
     h.chomp = hw.chomp;
-    h.expand = count_quotes(name) == count_quotes(rest);
+    h.expand = count_quotes(plain[0].text) == count_quotes(raw[0].text);
     unsigned fd = 0;
     for (uint32_t i = 0; i < hw.fd_end && i < 9; ++i) fd = fd * 10 + static_cast<unsigned>(w.text[i] - '0');
     h.fd = fd;
     h.marker = w.span;
     docs.push_back(h);
   }
+  return true;
 }
 
 std::string decode_json_string(std::string_view token) {

@@ -38,8 +38,9 @@ bool read_instruction(Instruction& out, std::uint32_t begin, std::uint32_t end, 
                       SemanticsError& error);
 
 // Heredoc words of an instruction's logical line, as buildkit finds them, into
-// `out` (their names in `store`).
-void find_heredocs(std::string_view logical, Storage& store, std::vector<Heredoc>& out);
+// `out` (their names in `store`). Returns false with `error` where buildkit's
+// parser rejects the line (a delimiter its shell lexer cannot read on its own).
+bool find_heredocs(std::string_view logical, Storage& store, std::vector<Heredoc>& out, std::string& error);
 
 // Decodes a JSON string token (quotes included) as Go's encoding/json does.
 std::string decode_json_string(std::string_view token);

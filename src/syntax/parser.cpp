@@ -308,7 +308,11 @@ class Driver {
     const std::string_view k = target->keyword;
     if (!(k == "run" || k == "copy" || k == "add") || target->form == ArgsForm::Json) return j;
     if (inst.logical.text.find("<<") == std::string_view::npos) return j;
-    detail::find_heredocs(inst.logical.text, *m_store, m_s.heredocs);
+    std::string error;
+    if (!detail::find_heredocs(inst.logical.text, *m_store, m_s.heredocs, error)) {
+      add_error(inst.keyword_span.begin, error);
+      return j;
+    }
     j = read_heredoc_bodies(inst, j);
     inst.heredocs = m_store->take(m_s.heredocs, 0);
     return j;
@@ -365,8 +369,7 @@ class Driver {
 
   static void collect_marks(const Instruction& inst, std::vector<Mark>& marks) {
     if (inst.keyword_logical_end > 0 || !inst.keyword.empty()) {
-      const uint32_t kb = inst.keyword_logical_end - static_cast<uint32_t>(inst.keyword.size());
-      marks.push_back({kb, inst.keyword_logical_end, TokenKind::Keyword});
+      marks.push_back({inst.keyword_logical_begin, inst.keyword_logical_end, TokenKind::Keyword});
     }
     for (const auto& f : inst.flags) marks.push_back({f.logical.begin, f.logical.end, TokenKind::Flag});
     if (inst.form == ArgsForm::Json) {

@@ -199,6 +199,7 @@ struct Instruction {
   std::uint32_t first_line = 0;   // 0-based physical line indexes, inclusive
   std::uint32_t last_line = 0;
   LogicalText logical;            // joined text; for ONBUILD's inner instruction, its own slice
+  std::uint32_t keyword_logical_begin = 0;  // the keyword's bytes in `logical` (its lower case may be longer)
   std::uint32_t keyword_logical_end = 0;
   List<Flag> flags;
   Span args;                      // the arguments after the flags, trimmed, in logical text

@@ -1,6 +1,54 @@
 #include "syntax/unicode.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace dockmend::syntax::go {
+
+namespace {
+#include "syntax/unicode_tables.inc"
+
+bool in_ranges(const char32_t (*first)[2], const char32_t (*last)[2], char32_t r) {
+  // The first range whose end is not below r.
+  const auto* it = std::lower_bound(first, last, r, [](const char32_t(&range)[2], char32_t v) { return range[1] < v; });
+  return it != last && (*it)[0] <= r;
+}
+}  // namespace
+
+char32_t to_lower(char32_t r) {
+  if (r < 0x80) return (r >= 'A' && r <= 'Z') ? r + ('a' - 'A') : r;
+  const auto* end = std::end(k_lower_runs);
+  const auto* it = std::lower_bound(std::begin(k_lower_runs), end, r,
+                                    [](const LowerRun& run, char32_t v) { return run.last < v; });
+  if (it == end || r < it->first || (r - it->first) % it->stride != 0) return r;
+  return static_cast<char32_t>(static_cast<std::int32_t>(r) + it->delta);
+}
+
+bool is_letter(char32_t r) {
+  if (r < 0x80) return (r | 0x20) >= 'a' && (r | 0x20) <= 'z';
+  return in_ranges(std::begin(k_letter_ranges), std::end(k_letter_ranges), r);
+}
+
+bool is_digit(char32_t r) {
+  if (r < 0x80) return r >= '0' && r <= '9';
+  return in_ranges(std::begin(k_digit_ranges), std::end(k_digit_ranges), r);
+}
+
+std::string to_lower(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  const bool ascii = std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (ascii) {
+    for (const char c : s) out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
+    return out;
+  }
+  for (std::size_t i = 0; i < s.size();) {
+    const Rune r = decode_rune(s, i);
+    append_utf8(out, to_lower(r.value));  // an invalid byte decodes as U+FFFD, written as such
+    i += r.width;
+  }
+  return out;
+}
 
 Rune decode_multibyte_rune(std::string_view s, std::size_t pos) {
   const auto b0 = static_cast<unsigned char>(s[pos]);

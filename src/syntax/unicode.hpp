@@ -59,6 +59,16 @@ inline std::size_t trim_right_space(std::string_view s, std::size_t begin, std::
   return end;
 }
 
+// unicode.ToLower (simple case mapping), unicode.IsLetter and unicode.IsDigit;
+// the tables (src/syntax/unicode_tables.inc) are from scripts/gen-unicode-tables.
+char32_t to_lower(char32_t r);
+bool is_letter(char32_t r);
+bool is_digit(char32_t r);
+
+// strings.ToLower: ASCII bytes only when every byte is ASCII; otherwise each rune
+// through unicode.ToLower and each byte that is not UTF-8 becomes U+FFFD.
+std::string to_lower(std::string_view s);
+
 // strconv.Quote
 std::string quote(std::string_view s);
 // Each byte taken as a Latin-1 rune (Go's rune(line[pos])), then quoted.

@@ -602,7 +602,7 @@ TEST(Errors, UnknownKeysWithoutANearMiss) {
             "proj/dockmend.yaml:2:1: unknown key 'colour' (expected one of: version, extends, "
             "exclude, fail_on, defaults, services, rules)");
   EXPECT_EQ(error_of("defaults:\n  init: {path: /tini}\n"),
-            "proj/dockmend.yaml:2:10: defaults.init: unknown key 'path' (expected one of: tini, ref)");
+            "proj/dockmend.yaml:2:10: defaults.init: unknown key 'path' (expected one of: tini, download, ref)");
 }
 
 TEST(Errors, KeysInTheWrongPlace) {
@@ -610,8 +610,8 @@ TEST(Errors, KeysInTheWrongPlace) {
             "proj/dockmend.yaml:1:1: unknown key 'user' (it belongs under defaults or a service)");
   EXPECT_EQ(error_of("ports: [80]\n"),
             "proj/dockmend.yaml:1:1: unknown key 'ports' (it belongs under a service)");
-  EXPECT_EQ(error_of("defaults:\n  ports: [80]\n"),
-            "proj/dockmend.yaml:2:3: defaults: unknown key 'ports' (it belongs in a service)");
+  EXPECT_EQ(error_of("defaults:\n  target: runtime\n"),
+            "proj/dockmend.yaml:2:3: defaults: unknown key 'target' (it belongs in a service)");
   EXPECT_EQ(error_of("defaults:\n  rules: {exec-form: on}\n"),
             "proj/dockmend.yaml:2:3: defaults: unknown key 'rules' (it belongs at the top level or in a "
             "service)");
@@ -626,8 +626,21 @@ TEST(Errors, WrongTypes) {
             "'family-llm-cu121'");
   EXPECT_EQ(error_of("defaults:\n  base_image:\n    families: [a, {b: c}]\n"),
             "proj/dockmend.yaml:3:19: defaults.base_image.families[1]: expected a string, got a mapping");
-  EXPECT_EQ(error_of("defaults:\n  base_image:\n    registry: [a]\n"),
-            "proj/dockmend.yaml:3:15: defaults.base_image.registry: expected a string, got a list");
+  EXPECT_EQ(error_of("defaults:\n  base_image:\n    registry: {a: b}\n"),
+            "proj/dockmend.yaml:3:15: defaults.base_image.registry: expected a string, got a mapping");
+  EXPECT_EQ(error_of("defaults:\n  base_image:\n    registry: []\n"),
+            "proj/dockmend.yaml:3:15: defaults.base_image.registry: expected at least one registry, got an empty list");
+  EXPECT_EQ(error_of("defaults:\n  ports: 9090\n"),
+            "proj/dockmend.yaml:2:10: defaults.ports: expected a list, got '9090'");
+  EXPECT_EQ(error_of("services:\n  a:\n    dockerfile: a/Dockerfile\n    target: [x]\n"),
+            "proj/dockmend.yaml:4:13: services.a.target: expected a string, got a list");
+  EXPECT_EQ(error_of("services:\n  a:\n    dockerfile: a/Dockerfile\n    context: ../x\n"),
+            "proj/dockmend.yaml:4:14: services.a.context: '../x' leaves the policy's directory");
+  EXPECT_EQ(error_of("defaults:\n  init:\n    download: {url: http://x/tini, sha256: 00}\n"),
+            "2 errors:\n  proj/dockmend.yaml:3:21: defaults.init.download.url: 'http://x/tini' is not an https:// URL"
+            "\n  proj/dockmend.yaml:3:44: defaults.init.download.sha256: '00' is not a SHA-256 (64 hex digits)");
+  EXPECT_EQ(error_of("defaults:\n  init:\n    download: {url: https://x/tini}\n"),
+            "proj/dockmend.yaml:3:5: defaults.init.download: missing required key 'sha256'");
   EXPECT_EQ(error_of("defaults:\n  stages: builder\n"),
             "proj/dockmend.yaml:2:11: defaults.stages: expected a mapping (or off), got 'builder'");
   EXPECT_EQ(error_of("defaults:\n  user: [appuser]\n"),
@@ -880,6 +893,66 @@ TEST(LoadFile, ReadsAndResolvesAgainstItsDirectory) {
   EXPECT_EQ(result.policy().directory, dir.path() / "repo");
   EXPECT_EQ(resolve(result.policy(), result.policy().services[0].dockerfile),
             dir.path() / "repo/a/Dockerfile");
+}
+
+TEST(Load, SchemaAdditions) {
+  const std::string sum(64, 'a');
+  const Policy p = must_load(
+      "defaults:\n  ports: [9090]\n  base_image:\n    registry: [ghcr.io/org, registry.example.com/mirror]\n"
+      "  init:\n    tini: /usr/bin/tini\n    download: {url: https://example.com/tini, sha256: " + sum + "}\n"
+      "services:\n  api:\n    dockerfile: services/api/Containerfile\n    context: .\n    target: runtime\n"
+      "    ports: [8000, 9090]\n  worker:\n    dockerfile: w/Dockerfile\n    ports: [7000]\n"
+      "  batch:\n    dockerfile: b/Dockerfile\n");
+  ASSERT_EQ(p.services.size(), 3u);
+  EXPECT_EQ(p.services[0].target, "runtime");
+  EXPECT_EQ(p.services[0].context, "");
+  EXPECT_EQ(service_context(p.services[0]), "");
+  EXPECT_EQ(service_context(p.services[1]), "w");
+  ASSERT_TRUE(p.defaults.base_image);
+  EXPECT_EQ(p.defaults.base_image->registry, "ghcr.io/org");
+  EXPECT_EQ(p.defaults.base_image->registries.size(), 2u);
+  ASSERT_TRUE(p.defaults.init && p.defaults.init->download);
+  EXPECT_EQ(p.defaults.init->download->sha256, sum);
+  // Shared ports join each service's list once; a service without ports is not checked.
+  auto api = service_ports(p, p.services[0]);
+  ASSERT_TRUE(api);
+  EXPECT_EQ(api->size(), 2u);
+  auto worker = service_ports(p, p.services[1]);
+  ASSERT_TRUE(worker);
+  ASSERT_EQ(worker->size(), 2u);
+  EXPECT_EQ((*worker)[1].number, 9090);
+  EXPECT_FALSE(service_ports(p, p.services[2]));
+}
+
+TEST(LoadFile, ReadsTheComposeFileBesideThePolicy) {
+  TempDir dir;
+  dir.write("repo/compose.yaml",
+            "services:\n  api:\n    build:\n      context: .\n      dockerfile: services/api/api.Dockerfile\n"
+            "  web:\n    build: web\n  db:\n    image: postgres\n  remote:\n    build: https://github.com/x/y.git\n");
+  const fs::path file = dir.write("repo/dockmend.yaml",
+                                  "services:\n  api: {ports: [8000]}\n  web: {ports: [80]}\n"
+                                  "  own:\n    dockerfile: own/Dockerfile.cuda\n");
+  const PolicyResult result = load_policy_file(file);
+  for (const Error& e : result.errors()) ADD_FAILURE() << e.to_string();
+  ASSERT_TRUE(result.ok());
+  const Policy& p = result.policy();
+  EXPECT_EQ(p.services[0].dockerfile, "services/api/api.Dockerfile");
+  EXPECT_EQ(service_context(p.services[0]), "");
+  EXPECT_EQ(p.services[0].context_from, "compose.yaml");
+  EXPECT_EQ(p.services[1].dockerfile, "web/Dockerfile");
+  EXPECT_EQ(service_context(p.services[1]), "web");
+  EXPECT_EQ(p.services[2].dockerfile, "own/Dockerfile.cuda");
+  EXPECT_EQ(service_context(p.services[2]), "own");
+}
+
+TEST(LoadFile, AServiceTheComposeFileDoesNotBuildStillNeedsADockerfile) {
+  TempDir dir;
+  dir.write("repo/docker-compose.yml", "services:\n  db:\n    image: postgres\n");
+  const fs::path file = dir.write("repo/dockmend.yaml", "services:\n  db: {ports: [5432]}\n");
+  const PolicyResult result = load_policy_file(file);
+  ASSERT_EQ(result.errors().size(), 1u);
+  EXPECT_EQ(result.errors()[0].to_string(),
+            file.string() + ":2:3: services.db: missing required key 'dockerfile' (docker-compose.yml gives no build for it)");
 }
 
 // --- find_policy_file -----------------------------------------------------------------

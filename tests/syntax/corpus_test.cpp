@@ -86,3 +86,12 @@ TEST(BuildkitCorpus, RealDockerfiles) {
   DOCKMEND_REQUIRE_CORPUS(dir);
   run_corpus(dir / "real", 1600);
 }
+
+// Mutated real files (tokens inserted and deleted, lines spliced, line endings
+// changed, escape directives added) on which an earlier reading disagreed with
+// buildkit: keywords holding invalid UTF-8, flag words whose quote runs to the
+// end of the line, `<<` inside an unterminated `${`. See its README.
+TEST(BuildkitCorpus, MutatedDifferential) {
+  DOCKMEND_REQUIRE_CORPUS(dir);
+  run_corpus(dir / "buildkit-differential", 67);
+}

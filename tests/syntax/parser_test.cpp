@@ -6,6 +6,7 @@
 
 #include "syntax/dump.hpp"
 #include "syntax/tree.hpp"
+#include "syntax/unicode.hpp"
 
 using namespace dockmend::syntax;
 using namespace std::string_literals;
@@ -119,6 +120,72 @@ TEST(Parser, HeredocOnlyWhereBuildkitSeesOne) {
   Tree t = roundtrip("FROM x\nRUN [\"<<EOF\"]\nENV A=<<EOF\nRUN echo \"<<EOF\"\nRUN cat << EOF\n");
   for (const auto& i : t.instructions) EXPECT_TRUE(i.heredocs.empty()) << i.keyword;
   EXPECT_TRUE(t.buildkit_ok());
+}
+
+// buildkit's splitCommand lower-cases the keyword with Go's strings.ToLower:
+// byte by byte when every byte is ASCII, else rune by rune through
+// unicode.ToLower (simple case mapping), each byte that is not UTF-8 becoming
+// U+FFFD. So the keyword can grow, and a non-ASCII capital can make a known one
+// (KELVIN SIGN lowers to `k`, LATIN CAPITAL I WITH DOT ABOVE to `i`).
+TEST(Parser, KeywordLowerCaseIsGosStringsToLower) {
+  Tree t = roundtrip("FRO\xffM x\nHEALTHCHEC\u212A NONE\nENTRYPO\u0130NT [\"a\"]\n\u00c9CHO x\nFROM x\n");
+  ASSERT_EQ(t.instructions.size(), 5u);
+  EXPECT_EQ(t.instructions[0].keyword, "fro\xEF\xBF\xBDm");
+  EXPECT_EQ(t.instructions[1].keyword, "healthcheck");
+  EXPECT_EQ(t.instructions[2].keyword, "entrypoint");
+  EXPECT_EQ(t.instructions[2].form, ArgsForm::Json);
+  EXPECT_EQ(t.instructions[3].keyword, "\u00e9cho");
+  EXPECT_EQ(dump_buildkit(t), "(fro\xEF\xBF\xBDm \"\")\n(healthcheck \"NONE\")\n(entrypoint \"a\")\n(\u00e9cho \"\")\n(from \"x\")\n");
+  // The keyword token is the keyword's bytes in the source, not its lower case.
+  EXPECT_EQ(t.text(t.tokens[0].span), "FRO\xffM");
+  EXPECT_EQ(t.tokens[0].kind, TokenKind::Keyword);
+}
+
+// Flags are escaped with the file's escape character (BUILDKIT-NOTES: it
+// "changes continuation, word and flag parsing"). Under `# escape=``, a
+// backslash is a plain byte in a flag, also when it ends the line inside a
+// quote: buildkit dumps `ARCH="$(dpkg --print-architecture)"; \` with the flag
+// `--print-architecture); \` (corpus buildkit-differential/, e.g. s2-c121).
+TEST(Parser, FlagsAreEscapedWithTheFilesEscapeCharacter) {
+  Tree t = roundtrip("# escape=`\nFROM x\nRUN --a=\"b \\\nRUN --a=b\\c x\nRUN --a=\"b`\"c\" x\nRUN --a=b``c x\n");
+  ASSERT_TRUE(t.buildkit_ok());
+  ASSERT_EQ(t.instructions.size(), 5u);
+  std::vector<std::string> flags;
+  for (std::size_t i = 1; i < 5; ++i) {
+    ASSERT_EQ(t.instructions[i].flags.size(), 1u) << i;
+    flags.emplace_back(t.instructions[i].flags[0].raw);
+  }
+  EXPECT_EQ(flags, (std::vector<std::string>{"--a=b \\", "--a=b\\c", "--a=b\"c", "--a=b`c"}));
+  Tree d = roundtrip("FROM x\nRUN --a=\"b\\\"c\" --d=e\\f x\n");
+  ASSERT_EQ(d.instructions[1].flags.size(), 2u);
+  EXPECT_EQ(d.instructions[1].flags[0].raw, "--a=b\"c");
+  EXPECT_EQ(d.instructions[1].flags[1].raw, "--d=ef");
+}
+
+// Heredoc words come from buildkit's shell lexer, whose errors leave the line
+// without heredocs: `${` with an unsupported modifier (a space, a `<`) or no `}`,
+// even inside double quotes. An expansion's text is split on white space like
+// plain text, so `${B:-"a <<EOF"}` makes the word `<<EOF"}`, whose delimiter
+// `EOF"}` cannot be read on its own: buildkit rejects the file.
+TEST(Parser, HeredocsAsBuildkitsShellLexerSplitsTheLine) {
+  for (const char* line : {"RUN a ${B C <<EOF", "RUN a ${B<<EOF", "RUN a \"${B\" <<EOF", "RUN a ${B:-<<EOF",
+                           "COPY ${ <<EOF /a", "RUN ${B/x <<EOF"}) {
+    Tree t = roundtrip("FROM x\n"s + line + "\n");
+    EXPECT_TRUE(t.buildkit_ok()) << line;
+    EXPECT_TRUE(t.instructions.back().heredocs.empty()) << line;
+  }
+  Tree found = roundtrip("FROM x\nRUN cat ${B:-x y} $C \"${D}\" <<EOF\nbody\nEOF\n");
+  ASSERT_TRUE(found.buildkit_ok());
+  ASSERT_EQ(found.instructions[1].heredocs.size(), 1u);
+  EXPECT_EQ(found.instructions[1].heredocs[0].name, "EOF");
+  Tree dollar = roundtrip("FROM x\nRUN cat <<EOF$\nbody\nEOF$\n");
+  ASSERT_TRUE(dollar.buildkit_ok());
+  ASSERT_EQ(dollar.instructions[1].heredocs.size(), 1u);
+  EXPECT_EQ(dollar.instructions[1].heredocs[0].name, "EOF$");
+  Tree split = roundtrip("FROM x\nRUN cat ${B:-\"a <<EOF\"}\n");
+  ASSERT_FALSE(split.buildkit_ok());
+  EXPECT_EQ(split.first_error()->message,
+            "failed to process \"EOF\\\"}\": unexpected end of statement while looking for matching double-quote");
 }
 
 TEST(Parser, UnterminatedHeredocIsAnErrorButRoundTrips) {
@@ -319,4 +386,27 @@ TEST(Parser, RandomBytesAlwaysRoundTrip) {
     for (int i = 0; i < len; ++i) s.push_back(alphabet[rng() % alphabet.size()]);
     roundtrip(s);
   }
+}
+
+// The generated tables against values of Go's unicode package.
+TEST(Unicode, CaseLettersAndDigitsAsGosUnicodePackage) {
+  namespace go = dockmend::syntax::go;
+  EXPECT_EQ(go::to_lower(U'\u03A3'), U'\u03C3');      // GREEK CAPITAL SIGMA
+  EXPECT_EQ(go::to_lower(U'\uFF21'), U'\uFF41');      // FULLWIDTH A
+  EXPECT_EQ(go::to_lower(U'\u01C4'), U'\u01C6');      // DŽ
+  EXPECT_EQ(go::to_lower(U'\u01C5'), U'\u01C6');      // Dž (title case)
+  EXPECT_EQ(go::to_lower(U'\u0100'), U'\u0101');      // an upper/lower pair run
+  EXPECT_EQ(go::to_lower(U'\u0101'), U'\u0101');
+  EXPECT_EQ(go::to_lower(U'\u2126'), U'\u03C9');      // OHM SIGN
+  EXPECT_EQ(go::to_lower(U'\U00010400'), U'\U00010428');
+  EXPECT_EQ(go::to_lower(U'\u00DF'), U'\u00DF');      // ß has no simple lower case change
+  EXPECT_EQ(go::to_lower(go::k_rune_error), go::k_rune_error);
+  EXPECT_EQ(go::to_lower("A\xff\xC3\x89"), "a\xEF\xBF\xBD\xC3\xA9");
+  EXPECT_EQ(go::to_lower("ABC"), "abc");
+  EXPECT_TRUE(go::is_letter(U'\u00E9'));
+  EXPECT_TRUE(go::is_letter(U'\u4E2D'));
+  EXPECT_FALSE(go::is_letter(U'\u20AC'));  // €
+  EXPECT_FALSE(go::is_letter(go::k_rune_error));
+  EXPECT_TRUE(go::is_digit(U'\u0660'));    // ARABIC-INDIC ZERO
+  EXPECT_FALSE(go::is_digit(U'\u00B2'));   // ² is No, not Nd
 }

@@ -13,7 +13,7 @@
 #include "../test_support.hpp"
 #include "builtin_test_support.hpp"
 #include "shell/shell.hpp"
-#include "transforms/rules.hpp"
+#include "transforms/rule.hpp"
 
 namespace fs = std::filesystem;
 using namespace dockmend;

@@ -4,7 +4,7 @@
 
 #include "builtin_test_support.hpp"
 #include "transforms/builtin_support.hpp"
-#include "transforms/rules.hpp"
+#include "transforms/rule.hpp"
 
 using namespace dockmend;
 using transforms::builtin::Distro;

@@ -13,8 +13,7 @@
 #include "../test_support.hpp"
 #include "syntax/tree.hpp"
 #include "transforms/engine.hpp"
-#include "transforms/policy_rules.hpp"
-#include "transforms/rules.hpp"
+#include "transforms/rule.hpp"
 
 namespace fs = std::filesystem;
 using namespace dockmend;

@@ -99,8 +99,44 @@ TEST(PolicyUser, RenamesTheAccountEverywhere) {
 TEST(PolicyUser, FixesIds) {
   EXPECT_EQ(run("user", "FROM debian\nRUN groupadd --gid=1000 appuser && useradd --uid=1000 --gid appuser appuser\nUSER appuser\n").fixed(),
             "FROM debian\nRUN groupadd --gid=10001 appuser && useradd --uid=10001 --gid appuser appuser\nUSER appuser\n");
+  // -g 100 names a group by number: the group with the new GID must exist first, in the same RUN.
   EXPECT_EQ(run("user", "FROM debian\nRUN useradd -g 100 appuser\nUSER appuser\n").fixed(),
-            "FROM debian\nRUN useradd -u 10001 -g 10001 appuser\nUSER appuser\n");
+            "FROM debian\nRUN groupadd -g 10001 appuser && useradd -u 10001 -g 10001 appuser\nUSER appuser\n");
+}
+
+// What each tool gives is in src/model/accounts.hpp (busybox adduser.c, Debian adduser(8), shadow useradd(8)).
+TEST(PolicyUser, RenamesAndRenumbersInEachDialect) {
+  // shadow useradd: the private group follows the UID (USERGROUPS_ENAB), so the UID is enough.
+  EXPECT_EQ(run("user", "FROM debian\nRUN useradd -u 1000 -m svc\nUSER svc\n").fixed(),
+            "FROM debian\nRUN useradd -u 10001 -m appuser\nUSER appuser\n");
+  // Debian adduser --system --group: the group has the user's ID.
+  EXPECT_EQ(run("user", "FROM debian\nRUN adduser --system --group --uid 1000 svc\nUSER svc\n").fixed(),
+            "FROM debian\nRUN adduser --system --group --uid 10001 appuser\nUSER appuser\n");
+  // Debian adduser --system alone: nogroup (65534); the user gets its own group.
+  EXPECT_EQ(run("user", "FROM debian\nRUN adduser --system --uid 1000 svc\nUSER svc\n").fixed(),
+            "FROM debian\nRUN addgroup --system --gid 10001 appuser && adduser --ingroup appuser --system --uid 10001 appuser\n"
+            "USER appuser\n");
+  // busybox adduser -S: nogroup (65533 on Alpine) and no fixed UID.
+  EXPECT_EQ(run("user", "FROM alpine:3.20\nRUN adduser -S svc\nUSER svc\n").fixed(),
+            "FROM alpine:3.20\nRUN addgroup -g 10001 -S appuser && adduser -u 10001 -G appuser -S appuser\nUSER appuser\n");
+  // busybox adduser -D: a group with GID = UID.
+  EXPECT_EQ(run("user", "FROM alpine:3.20\nRUN adduser -D -u 1000 svc\nUSER svc\n").fixed(),
+            "FROM alpine:3.20\nRUN adduser -D -u 10001 appuser\nUSER appuser\n");
+  // RHEL: useradd with a group the file makes.
+  EXPECT_EQ(run("user", "FROM registry.access.redhat.com/ubi9/ubi\nRUN groupadd -r svc && useradd -r -g svc svc\nUSER svc\n").fixed(),
+            "FROM registry.access.redhat.com/ubi9/ubi\nRUN groupadd -g 10001 -r appuser && useradd -u 10001 -r -g appuser appuser\n"
+            "USER appuser\n");
+}
+
+TEST(PolicyUser, NumericUserBecomesThePolicysUser) {
+  // USER 1000 names the account by number; it becomes the policy's name, no second account.
+  EXPECT_EQ(run("user", "FROM debian\nRUN useradd -u 1000 svc\nUSER 1000\n").fixed(),
+            "FROM debian\nRUN useradd -u 10001 appuser\nUSER appuser\n");
+  // USER 1001:0 with no account: create the policy's user and run as it.
+  EXPECT_EQ(run("user", "FROM debian\nCOPY . /app\nUSER 1001:0\n").fixed(),
+            "FROM debian\nCOPY . /app\n"
+            "RUN groupadd --gid 10001 appuser && useradd --uid 10001 --gid 10001 --create-home --shell /usr/sbin/nologin appuser\n"
+            "USER appuser\n");
 }
 
 TEST(PolicyUser, CreatesTheUserAfterTheLastRootStep) {

@@ -1,0 +1,63 @@
+// apt-update-install: apt-get update in the RUN that installs, so a cached layer
+// never installs from stale lists.
+#include <fmt/format.h>
+
+#include "transforms/builtin/apt.hpp"
+
+namespace dockmend::transforms::rules {
+namespace {
+
+using namespace apt;
+
+void check_update(const Context& ctx, Outcome& out) {
+  const auto& ff = builtin::facts(ctx.tree);
+  bool any = false;
+  for (const auto& run : ff.runs) {
+    const auto& inst = ctx.tree.instructions[run.index];
+    bool updated = false;
+    for (std::size_t i = 0; i < run.script.commands.size(); ++i) {
+      const auto& c = run.script.commands[i];
+      auto inv = shell::invocation(c);
+      if (!inv || !is_apt(inv->name) || inv->name == "aptitude") continue;
+      const auto sub = builtin::subcommand_of(c);
+      if (sub == "update") updated = true;
+      if (sub != "install") continue;
+      any = true;
+      if (updated) break;
+      // With the lists in a cache mount, an earlier RUN's update is still there by design.
+      if (builtin::has_cache_mount(inst, "/var/lib/apt/lists")) break;
+      std::vector<edit::Edit> edits;
+      // Only a plain command (no wrapper, not inside a pipeline or a compound) gets the prefix.
+      const bool plain = inv->program == 0 && c.depth == 0 &&
+                         (i == 0 || (run.script.commands[i - 1].after != shell::Separator::Pipe &&
+                                     run.script.commands[i - 1].after != shell::Separator::PipeAll));
+      if (plain && run.editable && (run.heredoc || inst.heredocs.empty())) {
+        const auto at = builtin::source_span(ctx.tree, run, c.span).begin;
+        edits.push_back({{at, at}, fmt::format("{} update && ", inv->name)});
+      }
+      auto f = builtin::command_finding(ctx.tree, run, c,
+                                        fmt::format("{} install without {} update in the same RUN: a cached "
+                                                    "layer installs from stale (or no) package lists",
+                                                    inv->name, inv->name),
+                                        fmt::format("run {} update first in the same RUN", inv->name),
+                                        std::move(edits));
+      f.expected = fmt::format("{} update && {} install ...", inv->name, inv->name);
+      out.findings.push_back(std::move(f));
+      break;
+    }
+  }
+  builtin::conclude(out, any, "apt-get update runs in the same RUN as install");
+}
+
+}  // namespace
+
+const RuleRegistration k_apt_update_install{RuleSpec("apt-update-install")
+    .aliases("aptGetUpdatePrecedesInstall")
+    .safety(FixSafety::Unsafe)
+    .priority(2)
+    .order(100)
+    .summary("apt-get install without apt-get update earlier in the same RUN")
+    .fix("puts apt-get update && before the install")
+    .check(&check_update)};
+
+}  // namespace dockmend::transforms::rules

@@ -1,0 +1,76 @@
+// mktemp-cleanup: the directory of DIR=$(mktemp -d) is removed in the RUN that made it.
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "transforms/builtin/downloads.hpp"
+
+namespace dockmend::transforms::rules {
+namespace {
+
+using namespace downloads;
+
+std::string mktemp_var(const shell::Command& c) {
+  auto match = [](std::string_view v) -> std::string {
+    const auto eq = v.find('=');
+    if (eq == std::string_view::npos || eq == 0) return "";
+    const std::string_view rhs = v.substr(eq + 1);
+    if ((builtin::starts_with(rhs, "$(mktemp") || builtin::starts_with(rhs, "`mktemp")) &&
+        (rhs.find(" -d") != std::string_view::npos || rhs.find("--directory") != std::string_view::npos))
+      return std::string(v.substr(0, eq));
+    return "";
+  };
+  if (c.words.empty()) {
+    for (const auto& a : c.assignments)
+      if (auto n = match(a.value); !n.empty()) return n;
+    return "";
+  }
+  if (c.words[0].value == "export" && c.words.size() == 2) return match(c.words[1].value);
+  return "";
+}
+
+void check_mktemp(const Context& ctx, Outcome& out) {
+  const auto& ff = builtin::facts(ctx.tree);
+  bool any = false;
+  for (const auto& run : ff.runs) {
+    if (!ff.stages[run.stage].shipped) continue;
+    const auto& cmds = run.script.commands;
+    for (std::size_t i = 0; i < cmds.size(); ++i) {
+      if (cmds[i].depth != 0) continue;
+      const std::string var = mktemp_var(cmds[i]);
+      if (var.empty()) continue;
+      any = true;
+      bool removed = false;
+      for (std::size_t k = i + 1; k < cmds.size() && !removed; ++k) {
+        if (!builtin::runs(cmds[k], "rm")) continue;
+        for (const auto& w : cmds[k].words)
+          if (w.value == "$" + var || w.value == "${" + var + "}" || builtin::starts_with(w.value, "$" + var + "/") ||
+              builtin::starts_with(w.value, "${" + var + "}/"))
+            removed = true;
+      }
+      if (removed) continue;
+      std::vector<edit::Edit> edits;
+      if (auto e = builtin::append_command(ctx.tree, run, fmt::format("rm -rf \"${}\"", var))) edits.push_back(*e);
+      auto f = builtin::command_finding(ctx.tree, run, cmds[i],
+                                        fmt::format("the directory from mktemp -d (${}) is never removed", var),
+                                        fmt::format("append && rm -rf \"${}\"", var), std::move(edits));
+      f.expected = fmt::format("... && rm -rf \"${}\"", var);
+      out.findings.push_back(std::move(f));
+    }
+  }
+  builtin::conclude(out, any, "temporary directories are removed");
+}
+
+// echo "<sum> <file>" | sha256sum -c: the check format needs two spaces (or " *").
+
+}  // namespace
+
+const RuleRegistration k_mktemp_cleanup{RuleSpec("mktemp-cleanup")
+    .aliases("rmRecursiveAfterMktempD")
+    .safety(FixSafety::Unsafe)
+    .priority(3)
+    .order(330)
+    .summary("the directory of DIR=$(mktemp -d) is not removed in the RUN")
+    .fix("appends && rm -rf \"$DIR\" to the RUN")
+    .check(&check_mktemp)};
+
+}  // namespace dockmend::transforms::rules

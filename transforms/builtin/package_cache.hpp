@@ -1,0 +1,77 @@
+// What npm-cache-clean and yarn-cache-clean share: which commands install, whether
+// the RUN cleans the cache, and the check that appends the clean command.
+#pragma once
+#include <fmt/format.h>
+#include "transforms/builtin_support.hpp"
+#include "transforms/rule.hpp"
+
+namespace dockmend::transforms::rules::package_cache {
+
+inline bool one_of(std::string_view v, std::initializer_list<std::string_view> set) {
+  for (auto s : set)
+    if (v == s) return true;
+  return false;
+}
+
+inline bool npm_installs(const shell::Command& c) {
+  return builtin::runs(c, "npm") && one_of(builtin::subcommand_of(c), {"install", "i", "ci", "add", "isntall", "update"});
+}
+
+inline bool yarn_installs(const shell::Command& c) {
+  if (!builtin::runs(c, "yarn")) return false;
+  const auto sub = builtin::subcommand_of(c);
+  // A bare `yarn` installs.
+  return sub.empty() || one_of(sub, {"install", "add", "global"});
+}
+
+inline bool cleans(const builtin::RunScript& run, std::string_view program, std::initializer_list<std::string_view> dirs) {
+  for (const auto& c : run.script.commands) {
+    auto inv = shell::invocation(c);
+    if (!inv) continue;
+    if (inv->name == program && builtin::subcommand_of(c) == "cache") {
+      for (std::size_t i = inv->args; i < c.words.size(); ++i)
+        if (c.words[i].value == "clean" || c.words[i].value == "rm" || c.words[i].value == "clear") return true;
+    }
+    for (std::size_t i = inv->args; i < c.words.size(); ++i)
+      for (auto d : dirs)
+        if (c.words[i].value.find(d) != std::string::npos) return true;
+  }
+  return false;
+}
+
+template <class Installs>
+inline void check_clean(const Context& ctx, Outcome& out, Installs installs, std::string_view program,
+                 std::string_view command, std::initializer_list<std::string_view> dirs,
+                 std::initializer_list<std::string_view> mounts, std::initializer_list<std::string_view> own_cache) {
+  const auto& ff = builtin::facts(ctx.tree);
+  bool any = false;
+  for (const auto& run : ff.runs) {
+    const auto& inst = ctx.tree.instructions[run.index];
+    const shell::Command* first = nullptr;
+    for (const auto& c : run.script.commands)
+      if (installs(c)) {
+        first = &c;
+        break;
+      }
+    if (!first || !ff.stages[run.stage].shipped) continue;
+    bool mounted = false;
+    for (auto m : mounts) mounted = mounted || builtin::has_cache_mount(inst, m);
+    bool elsewhere = false;
+    for (const auto& c : run.script.commands)
+      if (installs(c) && shell::has_option(c, own_cache)) elsewhere = true;
+    if (mounted || elsewhere) continue;
+    any = true;
+    if (cleans(run, program, dirs)) continue;
+    std::vector<edit::Edit> edits;
+    if (auto e = builtin::append_command(ctx.tree, run, command)) edits.push_back(*e);
+    auto f = builtin::command_finding(ctx.tree, run, *first,
+                                      fmt::format("{} installs without `{}` in the same RUN: its cache stays in the layer",
+                                                  program, command),
+                                      fmt::format("append && {}", command), std::move(edits));
+    f.expected = fmt::format("... && {}", command);
+    out.findings.push_back(std::move(f));
+  }
+  builtin::conclude(out, any, any ? fmt::format("{} caches are cleaned in the RUN that fills them", program) : "");
+}
+
+}  // namespace dockmend::transforms::rules::package_cache

@@ -1,0 +1,28 @@
+// tar-rm-archive: an archive downloaded and unpacked in a RUN should not stay in its layer.
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "transforms/builtin/downloads.hpp"
+
+namespace dockmend::transforms::rules {
+namespace {
+
+using namespace downloads;
+
+void check_tar(const Context& ctx, Outcome& out) {
+  check_consumed_download(ctx, out,
+                          {&extracted_archive, "unpacked", "tar", "downloaded archives are removed after extraction"});
+}
+
+}  // namespace
+
+const RuleRegistration k_tar_rm_archive{RuleSpec("tar-rm-archive")
+    .aliases("tarSomethingRmTheSomething")
+    .safety(FixSafety::Unsafe)
+    .priority(2)
+    .order(310)
+    .summary("an archive downloaded and unpacked in a RUN is not removed")
+    .fix("adds rm -f ARCHIVE right after the tar command, with the script's own separator")
+    .check(&check_tar)};
+
+}  // namespace dockmend::transforms::rules

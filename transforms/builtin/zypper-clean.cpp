@@ -1,0 +1,64 @@
+// zypper-clean: the zypper cache (openSUSE, SLES) cleaned in the RUN that fills it.
+#include <fmt/format.h>
+
+#include "transforms/builtin_support.hpp"
+#include "transforms/rule.hpp"
+
+namespace dockmend::transforms::rules {
+namespace {
+
+bool one_of(std::string_view v, std::initializer_list<std::string_view> set) {
+  for (auto s : set)
+    if (v == s) return true;
+  return false;
+}
+
+// Subcommands that install packages (and fill the cache).
+bool installs(std::string_view sub) {
+  return one_of(sub, {"install", "in", "update", "up", "patch", "dist-upgrade", "dup", "source-install", "si"});
+}
+
+void check_clean(const Context& ctx, Outcome& out) {
+  const auto& ff = builtin::facts(ctx.tree);
+  bool any = false;
+  for (const auto& run : ff.runs) {
+    const auto& inst = ctx.tree.instructions[run.index];
+    const shell::Command* first = nullptr;
+    bool cleaned = false;
+    for (const auto& cmd : run.script.commands) {
+      auto inv = shell::invocation(cmd);
+      if (!inv) continue;
+      if (inv->name == "zypper") {
+        const auto sub = builtin::subcommand_of(cmd);
+        if (installs(sub) && !first) first = &cmd;
+        if (sub == "clean" || sub == "cc") cleaned = true;
+      }
+      for (std::size_t i = inv->args; i < cmd.words.size(); ++i)
+        if (builtin::starts_with(cmd.words[i].value, "/var/cache/zypp")) cleaned = true;
+    }
+    if (!first || !ff.stages[run.stage].shipped || builtin::has_cache_mount(inst, "/var/cache/zypp")) continue;
+    any = true;
+    if (cleaned) continue;
+    std::vector<edit::Edit> edits;
+    if (auto e = builtin::append_command(ctx.tree, run, "zypper clean --all")) edits.push_back(*e);
+    auto f = builtin::command_finding(ctx.tree, run, *first,
+                                      "zypper installs without `zypper clean` in the same RUN: its cache stays in the layer",
+                                      "append && zypper clean --all", std::move(edits));
+    f.expected = "... && zypper clean --all";
+    out.findings.push_back(std::move(f));
+  }
+  builtin::conclude(out, any, "zypper caches are cleaned in the RUN that fills them");
+}
+
+}  // namespace
+
+const RuleRegistration k_zypper_clean{RuleSpec("zypper-clean")
+    .aliases("DL3036")
+    .safety(FixSafety::Safe)
+    .priority(2)
+    .order(190)
+    .summary("zypper install without zypper clean in the same RUN")
+    .fix("appends && zypper clean --all to the RUN")
+    .check(&check_clean)};
+
+}  // namespace dockmend::transforms::rules

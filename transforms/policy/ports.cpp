@@ -1,0 +1,232 @@
+// ports: the runtime stage exposes exactly the service's ports and its health
+// port, in one EXPOSE; ENV variables naming an old port follow when the new
+// value is certain.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "transforms/rule.hpp"
+#include "transforms/policy_support.hpp"
+
+namespace dockmend::transforms::rules {
+namespace {
+
+using namespace support;
+
+struct Wanted {
+  int number = 0;
+  std::string protocol;  // lower case
+};
+
+struct Exposed {
+  std::uint32_t inst = 0;
+  std::size_t value = 0;
+  std::string raw;             // as written
+  std::string resolved;        // variables expanded ("" when they cannot be)
+  std::optional<int> number;   // a single port (not a range)
+  std::string protocol = "tcp";
+  bool explicit_protocol = false;
+};
+
+std::string show(int number, const std::string& protocol) {
+  return protocol == "tcp" ? std::to_string(number) : fmt::format("{}/{}", number, protocol);
+}
+
+Exposed read_word(const StageSet& st, int stage, std::uint32_t i, std::size_t v) {
+  const auto& inst = st.tree->instructions[i];
+  Exposed e;
+  e.inst = i;
+  e.value = v;
+  e.raw = inst.values[v].text;
+  e.resolved = expand(unquote(e.raw), st.vars_at(stage, i)).value_or("");
+  std::string_view r = e.resolved;
+  if (const auto slash = r.find('/'); slash != std::string_view::npos) {
+    e.protocol = lower(r.substr(slash + 1));
+    e.explicit_protocol = true;
+    r = r.substr(0, slash);
+  }
+  e.number = parse_port(r);
+  return e;
+}
+
+void check(const Context& ctx, Outcome& out) {
+  const policy::Service* svc = ctx.service;
+  const auto stages = stages_for_rule(svc && (svc->ports || svc->health_port), ctx, out);
+  if (!stages) return;
+  const StageSet& st = *stages;
+  const int fin = st.final_index();
+  const auto& tree = ctx.tree;
+  const auto style = edit::style_of(tree);
+  const std::string ref = svc->ref;
+
+  std::vector<Wanted> wanted;
+  if (svc->ports)
+    for (const auto& p : *svc->ports) wanted.push_back({p.number, lower(p.protocol)});
+  if (svc->health_port &&
+      std::none_of(wanted.begin(), wanted.end(), [&](const Wanted& w) { return w.number == *svc->health_port && w.protocol == "tcp"; }))
+    wanted.push_back({*svc->health_port, "tcp"});
+  std::vector<std::string> wanted_text;
+  for (const auto& w : wanted) wanted_text.push_back(show(w.number, w.protocol));
+
+  // What the image exposes: every EXPOSE of the runtime stage and the stages it builds on.
+  std::vector<std::uint32_t> exposes;
+  std::vector<Exposed> words;
+  for (int s : st.chain(fin))
+    for (auto i : st.instructions(s)) {
+      const auto& inst = tree.instructions[i];
+      if (!inst.is("expose")) continue;
+      exposes.push_back(i);
+      for (std::size_t v = 0; v < inst.values.size(); ++v) words.push_back(read_word(st, s, i, v));
+    }
+
+  std::vector<std::string> current_text;
+  std::set<std::pair<int, std::string>> current_set;
+  bool exact = exposes.size() == 1;
+  for (const auto& w : words) {
+    if (w.number) {
+      current_text.push_back(show(*w.number, w.protocol));
+      if (!current_set.insert({*w.number, w.protocol}).second) exact = false;
+    } else {
+      current_text.push_back(w.resolved.empty() ? w.raw : w.resolved);
+      exact = false;
+    }
+  }
+  std::set<std::pair<int, std::string>> wanted_set;
+  for (const auto& w : wanted) wanted_set.insert({w.number, w.protocol});
+  exact = exact && current_set == wanted_set;
+
+  const auto& final_from = tree.instructions[st.list[static_cast<std::size_t>(fin)].from];
+  if (exact) {
+    out.correct.push_back(fmt::format("EXPOSE {} (service port{} and health port)", join(wanted_text, " "),
+                                      svc->ports && svc->ports->size() > 1 ? "s" : ""));
+  } else {
+    // The new word list: an existing word for a port is kept as written (a
+    // variable stays a variable); new ones follow the file's /tcp habit.
+    // The file's habit for TCP ports: `8080/tcp` when every TCP port it exposes is written so.
+    const bool any_tcp = std::any_of(words.begin(), words.end(), [](const Exposed& w) { return w.protocol == "tcp"; });
+    const bool all_explicit = any_tcp && std::all_of(words.begin(), words.end(), [](const Exposed& w) {
+                                return w.protocol != "tcp" || w.explicit_protocol;
+                              });
+    std::vector<std::string> new_words;
+    for (const auto& w : wanted) {
+      auto same = std::find_if(words.begin(), words.end(), [&](const Exposed& e) {
+        return e.number && *e.number == w.number && e.protocol == w.protocol;
+      });
+      if (same != words.end()) new_words.push_back(same->raw);
+      else if (w.protocol != "tcp" || all_explicit) new_words.push_back(fmt::format("{}/{}", w.number, w.protocol));
+      else new_words.push_back(std::to_string(w.number));
+    }
+    edit::Fix fix;
+    fix.reason = fmt::format("EXPOSE {}", join(new_words, " "));
+    Span at = final_from.keyword_span;
+    if (!exposes.empty()) {
+      const auto& first = tree.instructions[exposes.front()];
+      at = first.keyword_span;
+      if (!new_words.empty()) {
+        fix.edits.push_back(edit::replace_args(first, join(new_words, " ")));
+      } else {
+        fix.edits.push_back(remove_instruction(tree, first, {}));
+      }
+      for (std::size_t k = 1; k < exposes.size(); ++k)
+        fix.edits.push_back(edit::remove_instruction(tree, tree.instructions[exposes[k]], true));
+    } else if (!new_words.empty()) {
+      // Before the HEALTHCHECK/ENTRYPOINT/CMD block, else at the end of the stage.
+      std::uint32_t where = st.list[static_cast<std::size_t>(fin)].end;
+      for (auto i : st.instructions(fin)) {
+        const auto& kw = tree.instructions[i].keyword;
+        if (kw == "healthcheck" || kw == "entrypoint" || kw == "cmd") {
+          where = i;
+          break;
+        }
+      }
+      fix.edits.push_back(insert_at(st, fin, where, {edit::keyword(style, "expose") + " " + join(new_words, " ")}));
+    }
+    std::string message = exposes.size() > 1 ? fmt::format("{} EXPOSE instructions; the service exposes {}", exposes.size(),
+                                                            join(wanted_text, ", "))
+                          : exposes.empty() ? "no EXPOSE in the runtime stage"
+                                            : "exposed ports are not the service's ports";
+    auto f = finding(std::move(message), at, current_text.empty() ? "nothing exposed" : join(current_text, ", "),
+                     join(wanted_text, ", "), ref);
+    f.fix = std::move(fix);
+    out.findings.push_back(std::move(f));
+  }
+
+  // ENV variables that name a port the image exposed before: follow the new ports
+  // when only one new value fits.
+  std::set<int> old_ports, new_ports;
+  for (const auto& w : words)
+    if (w.number) old_ports.insert(*w.number);
+  for (const auto& w : wanted) new_ports.insert(w.number);
+  struct PortVar {
+    std::uint32_t inst;
+    EnvEntry entry;
+    int value;
+  };
+  std::vector<PortVar> stale;
+  std::set<int> held;  // service ports some PORT variable already names
+  for (int s : st.chain(fin))
+    for (auto i : st.instructions(s)) {
+      const auto& inst = tree.instructions[i];
+      if (!inst.is("env")) continue;
+      for (auto& e : env_entries(inst)) {
+        if (!icontains(e.name, "port")) continue;
+        const auto v = parse_port(e.value);
+        if (!v) continue;
+        if (new_ports.count(*v)) held.insert(*v);
+        else if (old_ports.count(*v)) stale.push_back({i, e, *v});
+      }
+    }
+  std::vector<std::optional<int>> target(stale.size());
+  for (std::size_t k = 0; k < stale.size(); ++k) {
+    std::vector<int> candidates;
+    if (icontains(stale[k].entry.name, "health")) {
+      if (svc->health_port) candidates.push_back(*svc->health_port);
+    } else if (svc->ports) {
+      for (const auto& p : *svc->ports)
+        if (!held.count(p.number) && (!svc->health_port || p.number != *svc->health_port)) candidates.push_back(p.number);
+    }
+    if (candidates.size() == 1) target[k] = candidates[0];
+  }
+  // Two variables wanting the same new service port: neither mapping is certain.
+  std::map<int, int> wanted_by;
+  for (std::size_t k = 0; k < stale.size(); ++k)
+    if (target[k] && !icontains(stale[k].entry.name, "health")) ++wanted_by[*target[k]];
+  for (std::size_t k = 0; k < stale.size(); ++k)
+    if (target[k] && !icontains(stale[k].entry.name, "health") && wanted_by[*target[k]] > 1) target[k].reset();
+  for (std::size_t k = 0; k < stale.size(); ++k) {
+    const auto& pv = stale[k];
+    const auto& inst = tree.instructions[pv.inst];
+    const Span at = inst.logical.to_source(pv.entry.logical);
+    const std::string current = fmt::format("{}={}", pv.entry.name, pv.value);
+    if (target[k]) {
+      auto f = finding(fmt::format("ENV {} names port {}, which the service no longer uses", pv.entry.name, pv.value), at,
+                       current, fmt::format("{}={}", pv.entry.name, *target[k]), ref);
+      edit::Fix fix;
+      fix.reason = fmt::format("{} {} -> {}", pv.entry.name, pv.value, *target[k]);
+      fix.edits.push_back(edit::replace_value(tree, inst, pv.entry.value_index, std::to_string(*target[k])));
+      f.fix = std::move(fix);
+      out.findings.push_back(std::move(f));
+    } else {
+      out.findings.push_back(finding(
+          fmt::format("ENV {} names port {}, which the service no longer uses; no single new port fits", pv.entry.name,
+                      pv.value),
+          at, current, fmt::format("one of {}, or remove it (by hand)", join(wanted_text, ", ")), ref));
+    }
+  }
+}
+
+}  // namespace
+
+const RuleRegistration k_ports{RuleSpec("ports")
+    .kind(RuleKind::Policy)
+    .safety(FixSafety::Unsafe)
+    .priority(1)
+    .order(10)
+    .summary("the runtime stage exposes exactly the service's ports and health port (services.*.ports, health_port)")
+    .fix("rewrites the first EXPOSE to list them (keeping /tcp, /udp and variables), removes the others; "
+        "ENV *PORT* variables holding an old port follow when the new port is certain")
+    .check(&check)};
+
+}  // namespace dockmend::transforms::rules
