@@ -165,6 +165,25 @@ TEST(NestedPolicies, ServicesAndSectionsFromTheParent) {
       << r;
 }
 
+// Standard input and `fix` follow the same policy as the file would.
+TEST(NestedPolicies, StdinAndFixFollowTheNestedPolicy) {
+  TempRepo t;
+  t.write(".git/HEAD", "ref: refs/heads/main\n");
+  t.write("dockmend.yaml", "version: 1\nrules: {cd-in-run: on}\n");
+  t.write("legacy/dockmend.yaml", "version: 1\nrules: {maintainer: on}\n");
+  const std::string text = "FROM x\nMAINTAINER m\nRUN cd /tmp\n";
+  auto r = run_in(t.path(), {"check", "-q", "--stdin-filename", "legacy/Dockerfile", "-"}, text);
+  EXPECT_EQ(r.out, "legacy/Dockerfile:2:1: maintainer: MAINTAINER is deprecated; use LABEL maintainer=...\n") << r;
+  r = run_in(t / "legacy", {"check", "-q", "--stdin-filename", "Dockerfile", "-"}, text);
+  EXPECT_EQ(r.out, "legacy/Dockerfile:2:1: maintainer: MAINTAINER is deprecated; use LABEL maintainer=...\n") << r;
+  t.write("legacy/Dockerfile", text);
+  t.write("Dockerfile", text);
+  r = run_in(t.path(), {"fix", "-q"});
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(t.read("legacy/Dockerfile"), "FROM x\nLABEL maintainer=\"m\"\nRUN cd /tmp\n");
+  EXPECT_EQ(t.read("Dockerfile"), text) << "cd-in-run has no fix; maintainer is off at the root";
+}
+
 TEST(NestedPolicies, ExtendsCycleAndMissingFileAreErrors) {
   TempRepo t;
   t.write("a/dockmend.yaml", "version: 1\nextends: ../b/dockmend.yaml\n");
