@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "transforms/severity.hpp"
+
 namespace dockmend::transforms {
 
 using syntax::Tree;
@@ -70,6 +72,26 @@ struct Pragma {
   bool file = false;
   std::vector<std::string> rules;  // empty: all
 };
+// hadolint's own pragmas, after "# hadolint": ` ignore=DL3008,DL3015` for the
+// next instruction and ` global ignore=...` for the file; text after a further
+// `#` is a remark (hadolint README, "Inline ignores").
+std::optional<Pragma> read_hadolint_pragma(std::string_view r) {
+  if (r.empty() || (r.front() != ' ' && r.front() != '\t')) return std::nullopt;
+  r = skip_blanks(r);
+  Pragma p;
+  if (r.rfind("global", 0) == 0 && r.size() > 6 && (r[6] == ' ' || r[6] == '\t')) {
+    p.file = true;
+    r = skip_blanks(r.substr(6));
+  }
+  if (r.rfind("ignore=", 0) != 0) return std::nullopt;
+  r.remove_prefix(7);
+  r = r.substr(0, r.find('#'));
+  p.rules = split_list(r);
+  for (auto& name : p.rules) name = trim(name.substr(0, name.find_first_of(" \t")));
+  if (p.rules.empty()) return std::nullopt;  // hadolint ignores nothing either
+  return p;
+}
+
 // The pragma on a comment line (its text as written, indentation included).
 // Most comments are not pragmas: that is known before any string is built.
 std::optional<Pragma> read_pragma(const syntax::Tree& tree, const syntax::Line& line) {
@@ -77,6 +99,7 @@ std::optional<Pragma> read_pragma(const syntax::Tree& tree, const syntax::Line& 
   if (comment.empty() || comment.front() != '#') return std::nullopt;
   const std::string_view prefix = "dockmend:";
   const std::string_view head = skip_blanks(comment.substr(1));
+  if (head.rfind("hadolint", 0) == 0) return read_hadolint_pragma(head.substr(8));
   if (head.substr(0, prefix.size()) != prefix) return std::nullopt;
   std::string rest = trim(head.substr(prefix.size()));
   Pragma p;
@@ -123,7 +146,10 @@ ServicePlan plan_for(const policy::Policy& pol, const policy::Service* service, 
   sp.service = service;
   sp.settings = service ? policy::effective_settings(pol, *service) : pol.defaults;
   for (const Rule* rule : all_rules())
-    if (selection.allows(*rule) && rule_enabled(*rule, pol, service)) sp.rules.push_back(rule);
+    if (selection.allows(*rule) && rule_enabled(*rule, pol, service)) {
+      sp.rules.push_back(rule);
+      sp.severities.push_back(rule_severity(*rule, pol, service));
+    }
   return sp;
 }
 
@@ -200,7 +226,8 @@ RoundResult run_rules(const Tree& tree, const std::string& path, const EngineCon
 
   out.findings.reserve(16);
   out.rules.reserve(prepared->rules.size());
-  for (const Rule* rule : prepared->rules) {
+  for (std::size_t ri = 0; ri < prepared->rules.size(); ++ri) {
+    const Rule* rule = prepared->rules[ri];
     Outcome o;
     o.wants_correct = config.collect_correct;
     rule->check(ctx, o);
@@ -218,6 +245,7 @@ RoundResult run_rules(const Tree& tree, const std::string& path, const EngineCon
       auto [line, col] = tree.position(f.at.begin);
       f.line = line;
       f.column = col;
+      f.severity = prepared->severities[ri];
       ++rr.findings;
       out.findings.push_back(std::move(f));
     }

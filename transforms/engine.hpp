@@ -41,6 +41,7 @@ struct ServicePlan {
   const policy::Service* service = nullptr;
   policy::Settings settings;
   std::vector<const Rule*> rules;  // enabled by the policy and allowed by the selection, in order
+  std::vector<policy::Severity> severities;  // of each of `rules` (transforms/severity.hpp)
 };
 struct RulePlan {
   const policy::Policy* policy = nullptr;

@@ -73,6 +73,7 @@ struct Finding {
   std::optional<FixSafety> safety;
   // Filled by the engine:
   std::uint32_t line = 0, column = 0;
+  policy::Severity severity = policy::Severity::Warning;  // the rule's, as the policy sets it
 };
 
 // A file a fix creates (e.g. a machine profile copied into a service directory).

@@ -25,6 +25,8 @@
 
 #include "cli/generated.hpp"
 #include "cli/inspect.hpp"
+#include "cli/baseline.hpp"
+#include "cli/policy_set.hpp"
 #include "cli/repo_view.hpp"
 #include "cli/verify.hpp"
 #include "diff/unified_diff.hpp"
@@ -32,6 +34,7 @@
 #include "io/discover.hpp"
 #include "io/read_file.hpp"
 #include "io/sharding.hpp"
+#include "policy/hadolint.hpp"
 #include "policy/policy.hpp"
 #include "report/audit.hpp"
 #include "report/audit_html.hpp"
@@ -40,6 +43,7 @@
 #include "syntax/dump.hpp"
 #include "transforms/engine.hpp"
 #include "version/version.hpp"
+#include "transforms/severity.hpp"
 
 namespace dockmend::cli {
 
@@ -74,7 +78,9 @@ const char* const k_commands_help =
     "\n"
     "PATH is a Dockerfile, a directory (searched for Dockerfile, Containerfile,\n"
     "Dockerfile.*, *.Dockerfile, ...; .gitignore honoured) or - for standard input.\n"
-    "Without PATH: the current directory. Exit codes: 0 fine, 1 findings/changes\n"
+    "Without PATH: the nearest dockmend.yaml's directory, else the current one.\n"
+    "Each Dockerfile follows the nearest dockmend.yaml above it; paths are shown\n"
+    "relative to the repository root. Exit codes: 0 fine, 1 findings/changes\n"
     "(check, diff) or score under --fail-under (audit), 2 errors.\n"
     "\n"
     "  --version   print the version\n";
@@ -82,7 +88,7 @@ const char* const k_commands_help =
 po::options_description run_options() {
   po::options_description d;
   d.add_options()("help,h", "show this help")(
-      "policy", po::value<std::string>(), "policy file (default: nearest dockmend.yaml in . or a parent)")(
+      "policy", po::value<std::string>(), "one policy file for every Dockerfile (default: each follows the nearest dockmend.yaml above it)")(
       "no-policy", po::bool_switch(), "ignore any dockmend.yaml: use the built-in default policy")(
       "select", po::value<std::vector<std::string>>()->composing(), "only these rules (ids or aliases, comma-separated)")(
       "ignore", po::value<std::vector<std::string>>()->composing(), "skip these rules (ids or aliases, comma-separated)")(
@@ -109,8 +115,13 @@ Command make_command(const std::string& name) {
   if (name == "check") {
     c.usage = "dockmend check [OPTIONS] [PATH...]";
     c.about = "Prints one finding a line: path:line:col: rule: message. No output when clean.\n"
-              "Exit 0 when clean, 1 when any finding stands or a fix would change a file, 2 on errors.";
+              "Exit 0 when clean, 1 when a finding at or above --fail-on (the policy's fail_on; default:\n"
+              "any) stands, 2 on errors. --baseline FILE leaves out the findings recorded in FILE.";
     c.extra.add_options()("format", po::value<std::string>()->default_value("text"), "text, json or sarif")(
+        "fail-on", po::value<std::string>(),
+        "exit 1 only for findings at or above this severity: error, warning, info, style (default) or none")(
+        "baseline", po::value<std::string>(), "report only findings not recorded in this baseline file")(
+        "write-baseline", po::value<std::string>(), "record the current findings in this file (and exit 0)")(
         "sarif-max-results", po::value<std::size_t>()->default_value(25000),
         "SARIF: keep the N most severe results (GitHub code scanning takes 25,000 a run)");
   } else if (c.name == "diff") {
@@ -154,9 +165,13 @@ Command make_command(const std::string& name) {
     c.about = "Lists every rule: id, kind (policy or built-in), fix safety, aliases, what it checks, what its fix does.\n"
               "With RULE (an id or an alias such as DL3008): that rule alone, with its severity and documentation.";
   } else if (c.name == "policy") {
-    c.usage = "dockmend policy [--default] [--policy FILE]";
-    c.about = "Prints the built-in default policy (--default), or where the policy in use is and its services.";
-    c.extra.add_options()("default", po::bool_switch(), "print the built-in default policy");
+    c.usage = "dockmend policy [--default | --from-hadolint [FILE]] [--policy FILE] [PATH]";
+    c.about = "Prints the built-in default policy (--default), the dockmend.yaml equivalent to a hadolint\n"
+              "configuration (--from-hadolint; FILE defaults to .hadolint.yaml or .hadolint.yml), or\n"
+              "which policy governs PATH (default: the current directory) and its services and rules.";
+    c.extra.add_options()("default", po::bool_switch(), "print the built-in default policy")(
+        "from-hadolint", po::value<std::string>()->implicit_value(""),
+        "print the dockmend.yaml equivalent to this .hadolint.yaml");
   } else {
     throw UsageError{fmt::format("unknown command '{}'{} (see dockmend --help)", name,
                                  did_you_mean(name, {"check", "diff", "fix", "audit", "verify", "dump", "rules", "policy", "help"}))};
@@ -212,56 +227,6 @@ bool want_color(const std::string& mode, bool tty) {
 
 // ---------------------------------------------------------------- policy
 
-constexpr std::uint64_t k_policy_max_bytes = 16 * 1024 * 1024;
-
-struct LoadedPolicy {
-  policy::Policy policy;
-  fs::path root;  // paths are shown relative to it
-  bool from_file = false;
-};
-
-LoadedPolicy load_policy(const po::variables_map& vm) {
-  LoadedPolicy lp;
-  std::optional<fs::path> file;
-  if (vm.count("policy")) {
-    file = fs::path(vm["policy"].as<std::string>());
-    std::error_code ec;
-    if (!fs::exists(*file, ec)) throw UsageError{fmt::format("{}: policy file not found", file->string())};
-  } else if (!vm["no-policy"].as<bool>()) {
-    file = policy::find_policy_file(fs::current_path());
-  }
-  if (file) {
-    // Read through io like a Dockerfile: a directory, a FIFO or a huge file under
-    // the policy's name is an error that says so, not a hang or "empty file".
-    auto read = io::read_file(file->string(), {k_policy_max_bytes});
-    if (!read.ok()) throw UsageError{read.error->message};
-    const auto compose = policy::find_compose_file(*file);  // compose.yaml beside it: build contexts
-    auto res = policy::load_policy(read.bytes, file->string(), compose ? &*compose : nullptr);
-    if (!res.ok()) {
-      std::string msg;
-      for (const auto& e : res.errors()) msg += (msg.empty() ? "" : "\ndockmend: error: ") + e.to_string();
-      throw UsageError{msg};
-    }
-    lp.policy = std::move(res).policy();
-    lp.from_file = true;
-    std::error_code ec;
-    lp.root = fs::absolute(*file).parent_path();
-    lp.root = fs::weakly_canonical(lp.root, ec);
-    // Rule ids named in the policy must exist.
-    for (const auto& m : lp.policy.rule_ids) {
-      if (!transforms::find_rule(m.id))
-        throw UsageError{fmt::format("{}:{}:{}: unknown rule '{}'{} (see dockmend rules)", file->string(), m.mark.line,
-                                     m.mark.col, m.id, did_you_mean(m.id, rule_names()))};
-    }
-  } else {
-    auto res = policy::load_policy(default_policy_yaml(), "<built-in default policy>");
-    if (!res.ok()) throw UsageError{"built-in default policy: " + res.errors().front().to_string()};
-    lp.policy = std::move(res).policy();
-    lp.root = fs::current_path();
-  }
-  return lp;
-}
-
 // ---------------------------------------------------------------- bulk runs
 
 enum class Mode { Check, Diff, Fix, Audit };
@@ -275,6 +240,8 @@ struct FileOutcome {
   bool changed = false;      // would change / changed
   std::size_t findings = 0;
   std::size_t unsafe_withheld = 0;  // unsafe fixes not applied (no --unsafe-fixes)
+  std::size_t failing = 0;   // findings at or above the --fail-on severity
+  std::vector<std::string> baseline_keys;  // with --write-baseline
   std::vector<std::pair<std::string_view, std::size_t>> by_rule;  // rule id (static), findings
   std::unique_ptr<transforms::FileReport> report;  // kept for audit / sarif
   bool generated = false;    // generated or vendored: left alone
@@ -452,7 +419,21 @@ struct RunSettings {
   bool show_diff = false;
   std::string check_format = "text";
   OriginFinder* origins = nullptr;  // null: generated and vendored files are processed like any other
+  const Baseline* baseline = nullptr;  // --baseline: findings in it are dropped
+  bool write_baseline = false;
+  bool fail_on_given = false;          // --fail-on (else the file's policy's fail_on)
+  std::optional<policy::Severity> fail_on;
+  bool fail_none = false;
 };
+
+// How many of the findings make `check` fail: those at or above the threshold.
+std::size_t failing_findings(const std::vector<transforms::Finding>& findings, std::optional<policy::Severity> at_least,
+                             bool none) {
+  if (none) return 0;
+  if (!at_least) return findings.size();
+  return static_cast<std::size_t>(std::count_if(findings.begin(), findings.end(),
+                                                [&](const transforms::Finding& f) { return f.severity >= *at_least; }));
+}
 
 // "path:line:col: rule: message\n", appended piece by piece (a line per
 // finding is most of what `check` prints).
@@ -490,7 +471,8 @@ void append_finding_line(std::string& out, const std::string& display, const tra
 // reading: a file opened without meeting a symbolic link needs no system call
 // for it).
 FileOutcome process_one(const std::string& arg_path, std::string display, DisplayPaths& shown,
-                        const std::string* stdin_bytes, const transforms::EngineConfig& cfg, const RunSettings& rs) {
+                        const std::string* stdin_bytes, const GoverningPolicy& gp, const RunSettings& rs) {
+  const transforms::EngineConfig& cfg = gp.cfg;
   FileOutcome o;
   std::string bytes;
   io::FileStamp stamp;
@@ -555,6 +537,24 @@ FileOutcome process_one(const std::string& arg_path, std::string display, Displa
     if (rs.mode == Mode::Audit) o.report = std::move(rep);
     return o;
   }
+  if (rs.baseline || rs.write_baseline) {
+    std::vector<std::string> keys = baseline_keys(display, *rep);
+    if (rs.baseline) {
+      std::vector<transforms::Finding> kept_findings;
+      for (std::size_t k = 0; k < rep->findings.size(); ++k) {
+        if (!rs.baseline->contains(keys[k])) {
+          kept_findings.push_back(std::move(rep->findings[k]));
+          continue;
+        }
+        for (auto& rr : rep->rules)
+          if (rr.rule->id == rep->findings[k].rule && rr.findings) --rr.findings;
+      }
+      rep->findings = std::move(kept_findings);
+    }
+    if (rs.write_baseline) o.baseline_keys = std::move(keys);
+  }
+  o.failing = rs.fail_on_given ? failing_findings(rep->findings, rs.fail_on, rs.fail_none)
+                               : failing_findings(rep->findings, gp.policy.fail_on, gp.policy.fail_on_none);
   for (const auto& n : rep->notes) o.errors += fmt::format("dockmend: warning: {}: {}\n", display, n);
   for (const auto& c : rep->conflicts)
     o.errors += fmt::format("dockmend: note: {}: {} (applied in a later round if still needed)\n", display, c.message());
@@ -566,7 +566,7 @@ FileOutcome process_one(const std::string& arg_path, std::string display, Displa
   o.changed = rep->changed();
   switch (rs.mode) {
     case Mode::Check:
-      if (rs.check_format == "text")
+      if (rs.check_format == "text" && !rs.write_baseline)
         for (const auto& f : rep->findings) append_finding_line(o.text, display, f, rep->original, rs.color, cfg.unsafe_fixes);
       break;
     case Mode::Diff:
@@ -724,8 +724,48 @@ void remove_stale_temp_files_of(const fs::path& target, bool quiet, std::ostream
   }
 }
 
+// The directory of a path as shown ("" for a file at the root).
+std::string parent_of(const std::string& shown) {
+  const auto slash = shown.rfind('/');
+  return slash == std::string::npos ? std::string() : shown.substr(0, slash);
+}
+
+// What is searched without PATH: the directory of the nearest dockmend.yaml at
+// or above the current directory (the project one is in) or of the --policy
+// file when the current directory is inside it; else the current directory.
+std::string default_search_root(const po::variables_map& vm) {
+  std::error_code ec;
+  const fs::path cwd = fs::current_path(ec);
+  if (ec || vm["no-policy"].as<bool>()) return ".";
+  std::optional<fs::path> file;
+  if (vm.count("policy")) file = fs::absolute(vm["policy"].as<std::string>(), ec);
+  else file = policy::find_policy_file(cwd);
+  if (!file) return ".";
+  const fs::path dir = fs::weakly_canonical(file->parent_path(), ec);
+  const fs::path rel = fs::weakly_canonical(cwd, ec).lexically_relative(dir);
+  if (rel.empty() || *rel.begin() == "..") return ".";
+  // Above the repository the current directory is in, it is not this project's.
+  const fs::path repo = repository_root(cwd);
+  if (dir.lexically_relative(repo).empty() || *dir.lexically_relative(repo).begin() == "..") return ".";
+  return dir.string();
+}
+
+// The directory the repository is looked for from: the first PATH's (a
+// directory, or a file's parent), or for standard input --stdin-filename's
+// parent or the current directory.
+fs::path start_directory(const std::string& first_root, const po::variables_map& vm) {
+  std::string p = first_root;
+  if (p.empty()) {
+    if (!vm.count("stdin-filename")) return ".";
+    p = vm["stdin-filename"].as<std::string>();
+  }
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) return p;
+  const fs::path parent = fs::path(p).parent_path();
+  return parent.empty() ? fs::path(".") : parent;
+}
+
 int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::string>& paths, Streams& st) {
-  LoadedPolicy lp = load_policy(vm);
   RunSettings rs;
   rs.mode = mode;
   rs.color = want_color(vm["color"].as<std::string>(), st.out_is_tty);
@@ -754,40 +794,68 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   if (vm.count("jobs")) jobs = vm["jobs"].as<int>();
   if (jobs < 1) throw UsageError{"--jobs takes a number of 1 or more"};
 
-  RepoView view(lp.root);
-  OriginFinder origins(view);
-  if (!vm["include-generated"].as<bool>()) rs.origins = &origins;
-  transforms::EngineConfig cfg;
-  cfg.policy = &lp.policy;
-  cfg.files = &view;
-  cfg.unsafe_fixes = vm["unsafe-fixes"].as<bool>() || lp.policy.unsafe_fixes;
-  if (vm.count("select")) cfg.selection.select = split_commas(vm["select"].as<std::vector<std::string>>());
-  if (vm.count("ignore")) cfg.selection.ignore = split_commas(vm["ignore"].as<std::vector<std::string>>());
-  for (const auto& n : cfg.selection.select)
-    if (n != "ALL" && !transforms::find_rule(n))
+  transforms::Selection selection;
+  if (vm.count("select")) selection.select = split_commas(vm["select"].as<std::vector<std::string>>());
+  if (vm.count("ignore")) selection.ignore = split_commas(vm["ignore"].as<std::vector<std::string>>());
+  for (const auto& n : selection.select)
+    if (n != "ALL" && !transforms::find_rule(n)) 
       throw UsageError{fmt::format("--select: unknown rule '{}'{}", n, did_you_mean(n, rule_names()))};
-  for (const auto& n : cfg.selection.ignore)
-    if (n != "ALL" && !transforms::find_rule(n))
+  for (const auto& n : selection.ignore)
+    if (n != "ALL" && !transforms::find_rule(n)) 
       throw UsageError{fmt::format("--ignore: unknown rule '{}'{}", n, did_you_mean(n, rule_names()))};
-  // What each rule found right is read only by the audit ("what is correct").
-  cfg.collect_correct = mode == Mode::Audit;
-  transforms::prepare(cfg);
+  if (vm.count("fail-on")) {
+    const auto f = vm["fail-on"].as<std::string>();
+    rs.fail_on_given = true;
+    rs.fail_none = f == "none";
+    rs.fail_on = policy::parse_severity(f);
+    if (!rs.fail_none && !rs.fail_on)
+      throw UsageError{fmt::format("--fail-on takes error, warning, info, style or none, not '{}'", f)};
+  }
+  std::optional<Baseline> baseline;
+  if (vm.count("baseline")) {
+    const auto file = vm["baseline"].as<std::string>();
+    auto read = io::read_file(file);
+    if (!read.ok()) throw UsageError{read.error->message};
+    try {
+      baseline = Baseline::parse(read.bytes, file);
+    } catch (const std::runtime_error& e) {
+      throw UsageError{e.what()};
+    }
+    rs.baseline = &*baseline;
+  }
+  rs.write_baseline = vm.count("write-baseline") != 0;
 
-  // Standard input.
+  // What to search, the repository it is in, and the policies.
   std::vector<std::string> roots = paths;
-  if (roots.empty()) roots.push_back(lp.from_file ? lp.root.string() : ".");
+  if (roots.empty()) roots.push_back(default_search_root(vm));
   const bool use_stdin = std::find(roots.begin(), roots.end(), "-") != roots.end();
   if (use_stdin && roots.size() > 1) throw UsageError{"- (standard input) cannot be mixed with other paths"};
+  const fs::path repo = repository_root(start_directory(use_stdin ? "" : roots.front(), vm));
+  RepoView view(repo);
+  PolicySet::Options popt;
+  if (vm.count("policy")) popt.file = fs::path(vm["policy"].as<std::string>());
+  popt.none = vm["no-policy"].as<bool>();
+  popt.selection = selection;
+  // What each rule found right is read only by the reports (audit, check --format json/sarif).
+  popt.collect_correct = mode == Mode::Audit || rs.check_format != "text";
+  popt.files = &view;
+  popt.unsafe_fixes = vm["unsafe-fixes"].as<bool>();
+  PolicySet policies(view.root(), std::move(popt));
+  OriginFinder origins(view);
+  if (!vm["include-generated"].as<bool>()) rs.origins = &origins;
+
   std::string stdin_bytes;
   std::vector<std::pair<std::string, std::string>> files;  // (path to open, display)
   std::vector<report::Problem> problems;                   // for JSON and SARIF
   std::size_t discovered = 0;
   std::string automation_id;                               // SARIF: one id per shard
+  std::vector<const GoverningPolicy*> governing;             // each file's policy
   int exit_code = 0;
   if (use_stdin) {
     stdin_bytes = read_stdin(st.in, io::k_default_max_file_bytes);
     std::string name = vm.count("stdin-filename") ? vm["stdin-filename"].as<std::string>() : "Dockerfile";
-    files.emplace_back("-", vm.count("stdin-filename") ? relative_display(name, lp.root) : name);
+    files.emplace_back("-", vm.count("stdin-filename") ? relative_display(name, view.root()) : name);
+    governing.push_back(&policies.for_dir(parent_of(files.back().second)));
   } else {
     io::DiscoverOptions dopt;
     if (vm.count("exclude")) dopt.exclude = vm["exclude"].as<std::vector<std::string>>();
@@ -812,17 +880,32 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
       // Code scanning keeps one analysis per tool and category: each shard's run is its own.
       if (shard_n > 1) automation_id = fmt::format("dockmend/shard-{}-of-{}/", shard_k, shard_n);
     }
-    // A file's shard follows from its path as shown (relative to the policy's
-    // root), so that every job agrees however it spells the roots and wherever
-    // its checkout is.
-    DisplayPaths shard_paths(lp.root);
+    // A file's shard follows from its path as shown (relative to the
+    // repository root), so that every job agrees however it spells the roots
+    // and wherever its checkout is.
+    DisplayPaths shard_paths(view.root());
+    // Files come sorted: a directory's files are together, and its policy is
+    // looked up once.
+    std::string last_dir = "\n";
+    const GoverningPolicy* last = nullptr;
     for (auto& f : found.files) {
       std::string display;  // left empty, it is worked out by the workers
       if (shard_n > 1) {
         display = shard_paths(f);
         if (!io::in_shard(display, shard_k - 1, shard_n)) continue;
       }
+      const auto slash = f.rfind('/');
+      const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : f.substr(0, slash);
+      if (dir != last_dir) {
+        last_dir = dir;
+        last = &policies.for_dir(parent_of(display.empty() ? shard_paths(f) : display));
+      }
+      if (!last->policy.exclude.empty()) {
+        if (display.empty()) display = shard_paths(f);
+        if (policy_excludes(last->policy, display)) continue;
+      }
       files.emplace_back(std::move(f), std::move(display));
+      governing.push_back(last);
     }
   }
 
@@ -845,7 +928,7 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   auto process_at = [&](std::size_t i, DisplayPaths& shown) {
     try {
       return std::make_unique<FileOutcome>(
-          process_one(files[i].first, files[i].second, shown, use_stdin ? &stdin_bytes : nullptr, cfg, rs));
+          process_one(files[i].first, files[i].second, shown, use_stdin ? &stdin_bytes : nullptr, *governing[i], rs));
     } catch (const std::exception& e) {
       // One file that cannot be processed (out of memory, say) must not end the run.
       const std::string display = files[i].second.empty() ? shown(files[i].first) : files[i].second;
@@ -858,7 +941,7 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
     }
   };
   auto worker = [&] {
-    DisplayPaths shown(lp.root);
+    DisplayPaths shown(view.root());
     while (true) {
       const std::size_t i = next.fetch_add(1);
       if (i >= n) return;
@@ -887,12 +970,13 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
 
   Progress progress;
   progress.enabled = st.err_is_tty && !quiet;
-  std::size_t changed = 0, failed = 0, findings = 0, withheld = 0, generated = 0;
+  std::size_t changed = 0, failed = 0, findings = 0, withheld = 0, generated = 0, failing = 0;
   std::set<std::string> seen, templates;  // shown paths processed; templates of generated files
+  std::vector<std::string> recorded;  // --write-baseline
   std::map<std::string, std::size_t, std::less<>> by_rule;
   std::vector<std::unique_ptr<transforms::FileReport>> kept;
   std::map<std::string, transforms::NewFile> new_files;
-  DisplayPaths shown_here(lp.root);
+  DisplayPaths shown_here(view.root());
   std::size_t taken = 0;  // slots [i, taken) are filled and no worker touches them again
   for (std::size_t i = 0; i < n; ++i) {
     std::unique_ptr<FileOutcome> o;
@@ -931,6 +1015,8 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
     if (o->changed) ++changed;
     findings += o->findings;
     withheld += o->unsafe_withheld;
+    failing += o->failing;
+    for (auto& k : o->baseline_keys) recorded.push_back(std::move(k));
     for (const auto& [r, c] : o->by_rule) {
       auto it = by_rule.find(r);
       if (it == by_rule.end()) it = by_rule.emplace(std::string(r), 0).first;
@@ -952,7 +1038,7 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
   // (Dockerfile-linux.template is no Dockerfile name): checked and fixed instead.
   for (const std::string& t : templates) {
     if (seen.count(t)) continue;
-    auto o = std::make_unique<FileOutcome>(process_one((lp.root / t).string(), t, shown_here, nullptr, cfg, rs));
+    auto o = std::make_unique<FileOutcome>(process_one((view.root() / t).string(), t, shown_here, nullptr, policies.for_dir(parent_of(t)), rs));
     if (o->failed) {
       // A template may not parse as a Dockerfile (placeholders where an instruction goes): say so, no error.
       o->failed = false;
@@ -979,7 +1065,7 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
     }
     if (fs::exists(*target, ec)) continue;
     ++created;
-    const std::string shown = relative_display(*target, lp.root);
+    const std::string shown = relative_display(*target, view.root());
     if (mode == Mode::Diff) {
       diff::DiffOptions d;
       d.old_label = "/dev/null";
@@ -1011,7 +1097,7 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
 
   if (mode == Mode::Audit || rs.check_format != "text") {
     report::AuditInput in;
-    in.policy = &lp.policy;
+    in.policy = &policies.main().policy;
     in.tool_version = std::string(dockmend::version());
     for (const auto& r : kept) in.files.push_back(r.get());
     report::FindingsInput fi;
@@ -1056,10 +1142,20 @@ int run_files(Mode mode, const po::variables_map& vm, const std::vector<std::str
                        withheld == 1 ? "" : "es", withheld == 1 ? "it" : "them");
     st.err << s;
   }
+  if (rs.write_baseline) {
+    const auto file = vm["write-baseline"].as<std::string>();
+    const std::string problem = write_baseline_file(file, baseline_text(std::move(recorded)));
+    if (!problem.empty()) {
+      st.err << fmt::format("dockmend: error: {}\n", problem);
+      return 2;
+    }
+    if (!quiet) st.err << fmt::format("dockmend: recorded {} finding{} in {}\n", findings, findings == 1 ? "" : "s", file);
+    return failed || exit_code ? 2 : 0;
+  }
   if (failed) exit_code = 2;
   if (exit_code) return exit_code;
   switch (mode) {
-    case Mode::Check: return (findings || changed) ? 1 : 0;
+    case Mode::Check: return (failing || changed) ? 1 : 0;
     case Mode::Diff: return (changed || created) ? 1 : 0;
     default: return 0;
   }
@@ -1155,24 +1251,84 @@ int run_rules(const std::vector<std::string>& ids, Streams& st) {
   return 0;
 }
 
-int run_policy(const po::variables_map& vm, Streams& st) {
+// `inspect`: the model needs the policy of the directory searched (its stages and target).
+int run_inspect(const po::variables_map& vm, const std::vector<std::string>& paths, Streams& st) {
+  const fs::path start = start_directory(paths.empty() ? "." : paths.front(), vm);
+  RepoView view(repository_root(start));
+  PolicySet::Options popt;
+  if (vm.count("policy")) popt.file = fs::path(vm["policy"].as<std::string>());
+  popt.none = vm["no-policy"].as<bool>();
+  popt.files = &view;
+  PolicySet policies(view.root(), std::move(popt));
+  return run_inspect_command(vm, paths, policies.main().policy, view.root(), st);
+}
+
+int run_policy(const po::variables_map& vm, const std::vector<std::string>& paths, Streams& st) {
+  (void)want_color(vm["color"].as<std::string>(), st.out_is_tty);  // refuses a bad --color like the others
   if (vm["default"].as<bool>()) {
     st.out << default_policy_yaml();
     return 0;
   }
-  LoadedPolicy lp = load_policy(vm);
-  if (!lp.from_file) {
+  if (vm.count("from-hadolint")) {
+    std::string file = vm["from-hadolint"].as<std::string>();
+    if (file.empty() && !paths.empty()) file = paths.front();
+    if (file.empty()) {
+      std::error_code ec;
+      for (const char* name : {".hadolint.yaml", ".hadolint.yml"})
+        if (file.empty() && fs::is_regular_file(name, ec)) file = name;
+      if (file.empty()) throw UsageError{"--from-hadolint: no .hadolint.yaml or .hadolint.yml here (name the file)"};
+    }
+    auto read = io::read_file(file, {16 * 1024 * 1024});
+    if (!read.ok()) throw UsageError{read.error->message};
+    auto conv = policy::from_hadolint(read.bytes, file, [](std::string_view code) -> std::optional<std::string> {
+      if (const auto* r = transforms::find_rule(code)) return std::string(r->id);
+      return std::nullopt;
+    });
+    if (!conv.errors.empty()) {
+      std::string msg;
+      for (const auto& e : conv.errors) msg += (msg.empty() ? "" : "\ndockmend: error: ") + e.to_string();
+      throw UsageError{msg};
+    }
+    st.out << conv.yaml;
+    return 0;
+  }
+  const std::string where = paths.empty() ? "." : paths.front();
+  const fs::path start = start_directory(where, vm);
+  const fs::path repo = repository_root(start);
+  RepoView view(repo);
+  PolicySet::Options popt;
+  if (vm.count("policy")) popt.file = fs::path(vm["policy"].as<std::string>());
+  popt.none = vm["no-policy"].as<bool>();
+  popt.files = &view;
+  PolicySet policies(view.root(), std::move(popt));
+  std::error_code ec;
+  const fs::path abs = fs::weakly_canonical(fs::absolute(start, ec), ec);
+  const fs::path rel = abs.lexically_relative(view.root());
+  const std::string dir = rel.empty() || rel == "." ? std::string() : rel.generic_string();
+  const GoverningPolicy& gp = policies.for_dir(dir);
+  if (!gp.from_file) {
     st.out << "# no dockmend.yaml found: the built-in default policy is in use\n" << default_policy_yaml();
     return 0;
   }
-  st.out << fmt::format("policy: {}\nroot: {}\nservices:\n", lp.policy.path, lp.root.string());
-  for (const auto& s : lp.policy.services) st.out << fmt::format("  {}: {}\n", s.name, s.dockerfile);
+  const policy::Policy& pol = gp.policy;
+  st.out << fmt::format("policy: {}\nroot: {}\n", gp.source, view.root().string());
+  if (pol.fail_on || pol.fail_on_none)
+    st.out << fmt::format("fail_on: {}\n", pol.fail_on_none ? "none" : policy::severity_name(*pol.fail_on));
+  if (!pol.exclude.empty()) {
+    st.out << "exclude:\n";
+    for (const auto& g : pol.exclude)
+      st.out << fmt::format("  {}{}\n", g.base.empty() ? "" : g.base + "/: ", g.glob);
+  }
+  st.out << "services:\n";
+  for (const auto& s : pol.services) st.out << fmt::format("  {}: {}\n", s.name, s.dockerfile);
   st.out << "rules:\n";
   for (const auto* r : transforms::all_rules()) {
     bool on = false;
-    for (const auto& s : lp.policy.services) on = on || transforms::rule_enabled(*r, lp.policy, &s);
-    on = on || transforms::rule_enabled(*r, lp.policy, nullptr);
-    st.out << fmt::format("  {}: {}\n", r->id, on ? "on" : "off");
+    for (const auto& s : pol.services) on = on || transforms::rule_enabled(*r, pol, &s);
+    on = on || transforms::rule_enabled(*r, pol, nullptr);
+    st.out << fmt::format("  {}: {}{}\n", r->id, on ? "on" : "off",
+                          on ? fmt::format(" ({})", policy::severity_name(transforms::rule_severity(*r, pol, nullptr)))
+                             : std::string());
   }
   return 0;
 }
@@ -1227,9 +1383,9 @@ int dispatch(const std::vector<std::string>& args, Streams& st) {
   std::vector<std::string> paths;
   if (vm.count("paths")) paths = vm["paths"].as<std::vector<std::string>>();
   if (cmd.name == "dump") return run_dump(vm, paths, st);
-  if (cmd.name == "inspect") return [&] { const auto lp = load_policy(vm); return run_inspect_command(vm, paths, lp.policy, lp.root, st); }();
+  if (cmd.name == "inspect") return run_inspect(vm, paths, st);
   if (cmd.name == "rules") return run_rules(paths, st);
-  if (cmd.name == "policy") return run_policy(vm, st);
+  if (cmd.name == "policy") return run_policy(vm, paths, st);
   if (cmd.name == "verify") return run_verify(vm, paths, st);
   Mode mode = cmd.name == "check" ? Mode::Check : cmd.name == "diff" ? Mode::Diff : cmd.name == "fix" ? Mode::Fix : Mode::Audit;
   return run_files(mode, vm, paths, st);
@@ -1278,6 +1434,9 @@ int run(const std::vector<std::string>& args, Streams& st) {
   try {
     return dispatch(args, st);
   } catch (const UsageError& e) {
+    st.err << "dockmend: error: " << e.message << "\n";
+    return 2;
+  } catch (const PolicyError& e) {
     st.err << "dockmend: error: " << e.message << "\n";
     return 2;
   } catch (const std::exception& e) {

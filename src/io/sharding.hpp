@@ -13,8 +13,9 @@ std::uint64_t fnv1a_64(std::string_view bytes);
 
 // True when `path` belongs to shard `k` of `n`, with k counted from 0
 // (0 <= k < n): fnv1a_64(path) % n == k. A CLI "--shard K/N" written 1-based
-// passes K - 1. The hash covers the path string exactly as given (as discover()
-// returns it), so every job must spell its roots the same way. Returns false for
+// passes K - 1. The hash covers the path string exactly as given; the CLI
+// passes the path relative to the repository root, so that every job agrees
+// however it spells its roots and wherever its checkout is. Returns false for
 // n < 1 or k outside [0, n).
 bool in_shard(std::string_view path, int k, int n);
 

@@ -18,7 +18,7 @@ using Node = YAML::Node;
 using Keys = std::vector<std::string_view>;
 
 constexpr std::int64_t k_max_id = 4294967294;  // (uid_t)-1 means "no change" to chown
-const Keys k_top_keys = {"version", "extends", "defaults", "services", "rules", "unsafe-fixes"};
+const Keys k_top_keys = {"version", "extends", "exclude", "fail_on", "defaults", "services", "rules", "unsafe-fixes"};
 const Keys k_section_keys = {"base_image", "stages",  "user", "init",  "pip",
                              "venv",       "machine", "env",  "health"};
 const Keys k_service_only_keys = {"dockerfile", "family", "ports", "health_port", "ref", "rules", "target", "context"};
@@ -219,10 +219,17 @@ class Loader {
       if (e.key == "version") {
         parse_version(e, policy);
       } else if (e.key == "extends") {
-        if (e.value.IsScalar() && e.value.Scalar() == "default")
-          policy.extends_default = true;
+        parse_extends(e, policy);
+      } else if (e.key == "exclude") {
+        parse_exclude(e, policy);
+      } else if (e.key == "fail_on") {
+        if (e.value.IsScalar() && lower(e.value.Scalar()) == "none")
+          policy.fail_on_none = true;
+        else if (e.value.IsScalar() && parse_severity(e.value.Scalar()))
+          policy.fail_on = parse_severity(e.value.Scalar());
         else
-          error(e.value_mark(), "extends", fmt::format("expected 'default', got {}", describe(e.value)));
+          error(e.value_mark(), "fail_on",
+                fmt::format("expected error, warning, info, style or none, got {}", describe(e.value)));
       } else if (e.key == "unsafe-fixes") {
         policy.unsafe_fixes = boolean(e, "").value_or(false);
       } else if (e.key == "defaults") {
@@ -453,8 +460,40 @@ class Loader {
     error(e.value_mark(), "version", fmt::format("expected {}, got {}", k_policy_version, describe(e.value)));
   }
 
+  // `extends: default`, `extends: ../dockmend.yaml`, or a list of those.
+  void parse_extends(const Entry& e, Policy& policy) {
+    auto one = [&](const Node& item, const std::string& here) {
+      if (!item.IsScalar() || item.Scalar().empty()) {
+        error(mark_of(item), here,
+              fmt::format("expected 'default' or the path of a policy file, got {}", describe(item)));
+      } else if (item.Scalar() == "default") {
+        policy.extends_default = true;
+      } else {
+        policy.extends.push_back({item.Scalar(), mark_of(item)});
+      }
+    };
+    if (!e.value.IsSequence()) return one(e.value, "extends");
+    std::size_t index = 0;
+    for (const Node& item : e.value) one(item, fmt::format("extends[{}]", index++));
+  }
+
+  // `exclude: [glob, ...]` (a single string is one glob).
+  void parse_exclude(const Entry& e, Policy& policy) {
+    auto one = [&](const Node& item, const std::string& here) {
+      if (!item.IsScalar() || item.Scalar().empty())
+        error(mark_of(item), here, fmt::format("expected a glob, got {}", describe(item)));
+      else
+        policy.exclude.push_back({item.Scalar(), "", mark_of(item)});
+    };
+    if (e.value.IsNull()) return;
+    if (!e.value.IsSequence()) return one(e.value, "exclude");
+    std::size_t index = 0;
+    for (const Node& item : e.value) one(item, fmt::format("exclude[{}]", index++));
+  }
+
   void parse_defaults(const Entry& e, Policy& policy) {
     Settings& defaults = policy.defaults;
+    Settings& off = policy.defaults_off;
     if (e.value.IsNull()) return;  // `defaults:` with nothing under it
     if (!expect_map(e, "defaults")) return;
     for (const Entry& f : entries(e.value, "defaults", "key")) {
@@ -475,19 +514,24 @@ class Loader {
         unknown_key(f, "defaults", keys);
       }
     }
-    // `off` under defaults is the same as leaving the section out.
-    auto drop_off = [](auto& section) {
-      if (section && section->disabled) section.reset();
+    // `off` under defaults is the same as leaving the section out; it is kept
+    // aside for a policy that extends another (compose.hpp), where it removes
+    // the parent's section.
+    auto drop_off = [](auto& section, auto& kept) {
+      if (section && section->disabled) {
+        kept = section;
+        section.reset();
+      }
     };
-    drop_off(defaults.base_image);
-    drop_off(defaults.stages);
-    drop_off(defaults.user);
-    drop_off(defaults.init);
-    drop_off(defaults.pip);
-    drop_off(defaults.venv);
-    drop_off(defaults.machine);
-    drop_off(defaults.env);
-    drop_off(defaults.health);
+    drop_off(defaults.base_image, off.base_image);
+    drop_off(defaults.stages, off.stages);
+    drop_off(defaults.user, off.user);
+    drop_off(defaults.init, off.init);
+    drop_off(defaults.pip, off.pip);
+    drop_off(defaults.venv, off.venv);
+    drop_off(defaults.machine, off.machine);
+    drop_off(defaults.env, off.env);
+    drop_off(defaults.health, off.health);
   }
 
   void parse_rules(const Entry& e, const std::string& parent, std::vector<RuleSetting>& rules) {
@@ -500,13 +544,19 @@ class Loader {
     }
     for (const Entry& r : entries(e.value, here, "rule")) {
       std::optional<bool> enabled;
-      if (r.value.IsScalar()) enabled = parse_bool(r.value.Scalar());
+      std::optional<Severity> severity;
+      if (r.value.IsScalar()) {
+        enabled = parse_bool(r.value.Scalar());
+        // A severity switches the rule on and sets how serious its findings are.
+        if (!enabled && (severity = parse_severity(r.value.Scalar()))) enabled = true;
+      }
       if (!enabled) {
         error(r.value_mark(), join(here, r.key),
-              fmt::format("expected on, off, true or false, got {}", describe(r.value)));
+              fmt::format("expected on, off, or a severity (error, warning, info, style), got {}",
+                          describe(r.value)));
         continue;
       }
-      rules.push_back({r.key, *enabled, r.key_mark});
+      rules.push_back({r.key, *enabled, r.key_mark, severity});
     }
   }
 

@@ -14,6 +14,8 @@
 #include <variant>
 #include <vector>
 
+#include "policy/severity.hpp"
+
 namespace dockmend::policy {
 
 inline constexpr std::string_view k_policy_file_name = "dockmend.yaml";
@@ -141,6 +143,7 @@ struct RuleSetting {
   std::string id;  // not checked here: the caller knows the rule ids
   bool enabled = true;
   Mark mark;  // the id's key
+  std::optional<Severity> severity;  // written as `id: error` (which also switches it on)
 };
 
 struct RuleMention {
@@ -175,6 +178,17 @@ struct Service {
   std::vector<RuleSetting> rules;  // override Policy::rules for this service
 };
 
+struct PolicyLink {
+  std::string path;
+  Mark mark;
+};
+
+struct ExcludeGlob {
+  std::string glob;
+  std::string base;
+  Mark mark;
+};
+
 struct Policy {
   std::string path;                 // as given to load_policy
   std::filesystem::path directory;  // path's parent ("" = the current directory)
@@ -183,10 +197,22 @@ struct Policy {
   bool unsafe_fixes = false;     // `unsafe-fixes: true`: diff/fix apply built-in rules' unsafe fixes too
   Settings defaults;
   Mark defaults_mark;
+  Settings defaults_off;  // the sections written `off` under defaults (only their `disabled` mark)
   std::optional<std::vector<Port>> default_ports;  // `defaults.ports`: exposed by every service that lists ports
   std::vector<Service> services;      // in file order, names and dockerfiles unique
   std::vector<RuleSetting> rules;     // the top-level `rules:` map
   std::vector<RuleMention> rule_ids;  // every rule id mentioned (global, then per service)
+  // `extends:` entries other than `default`: policy files this one inherits from,
+  // as written (relative to this policy's directory, or absolute); see compose.hpp.
+  std::vector<PolicyLink> extends;
+  // `exclude:` globs: Dockerfiles this policy does not check. `base` is the
+  // directory (relative to the repository root, "" for the root) the globs are
+  // relative to; load_policy leaves it empty and compose::rebase() sets it.
+  std::vector<ExcludeGlob> exclude;
+  // `fail_on: SEVERITY` (or `none`): the least severe finding that makes
+  // `check` exit 1; --fail-on overrides it. Unset: any finding.
+  std::optional<Severity> fail_on;
+  bool fail_on_none = false;  // `fail_on: none`: findings never make `check` fail
 };
 
 // Either a Policy or the (non-empty) list of errors that kept it from loading.

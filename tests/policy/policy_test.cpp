@@ -537,8 +537,44 @@ TEST(Errors, Version) {
 }
 
 TEST(Errors, Extends) {
-  EXPECT_EQ(error_of("extends: strict\n"),
-            "proj/dockmend.yaml:1:10: extends: expected 'default', got 'strict'");
+  EXPECT_EQ(error_of("extends: {a: 1}\n"),
+            "proj/dockmend.yaml:1:10: extends: expected 'default' or the path of a policy file, got a mapping");
+  EXPECT_EQ(error_of("extends: [default, [x]]\n"),
+            "proj/dockmend.yaml:1:20: extends[1]: expected 'default' or the path of a policy file, got a list");
+  EXPECT_EQ(error_of("exclude: [{a: 1}]\n"), "proj/dockmend.yaml:1:11: exclude[0]: expected a glob, got a mapping");
+  EXPECT_EQ(error_of("fail_on: fatal\n"),
+            "proj/dockmend.yaml:1:10: fail_on: expected error, warning, info, style or none, got 'fatal'");
+}
+
+// `extends:` names `default` and policy files (kept for the CLI to load),
+// `exclude:` globs, `fail_on:` a severity or none.
+TEST(Policy, ExtendsExcludeFailOn) {
+  auto r = load_policy("extends: [default, ../org/dockmend.yaml]\nexclude: templates/\nfail_on: Warning\n",
+                       "proj/dockmend.yaml");
+  ASSERT_TRUE(r.ok()) << r.errors().front().to_string();
+  const Policy& p = r.policy();
+  EXPECT_TRUE(p.extends_default);
+  ASSERT_EQ(p.extends.size(), 1u);
+  EXPECT_EQ(p.extends[0].path, "../org/dockmend.yaml");
+  EXPECT_EQ(p.extends[0].mark, (Mark{1, 20}));
+  ASSERT_EQ(p.exclude.size(), 1u);
+  EXPECT_EQ(p.exclude[0].glob, "templates/");
+  EXPECT_EQ(p.fail_on, Severity::Warning);
+  EXPECT_FALSE(p.fail_on_none);
+  EXPECT_TRUE(load_policy("fail_on: none\n", "p.yaml").policy().fail_on_none);
+}
+
+// A rule's value may be a severity, which also switches it on.
+TEST(Policy, RuleSeverities) {
+  auto r = load_policy("rules:\n  exec-form: error\n  DL3008: Style\n  maintainer: off\n", "p.yaml");
+  ASSERT_TRUE(r.ok());
+  const auto& rules = r.policy().rules;
+  ASSERT_EQ(rules.size(), 3u);
+  EXPECT_TRUE(rules[0].enabled);
+  EXPECT_EQ(rules[0].severity, Severity::Error);
+  EXPECT_EQ(rules[1].severity, Severity::Style);
+  EXPECT_FALSE(rules[2].enabled);
+  EXPECT_FALSE(rules[2].severity);
 }
 
 TEST(Errors, UnknownKeysSuggestTheNearest) {
@@ -572,7 +608,7 @@ TEST(Errors, UnknownKeysSuggestTheNearest) {
 TEST(Errors, UnknownKeysWithoutANearMiss) {
   EXPECT_EQ(error_of("version: 1\ncolour: blue\n"),
             "proj/dockmend.yaml:2:1: unknown key 'colour' (expected one of: version, extends, "
-            "defaults, services, rules, unsafe-fixes)");
+            "exclude, fail_on, defaults, services, rules, unsafe-fixes)");
   EXPECT_EQ(error_of("defaults:\n  init: {path: /tini}\n"),
             "proj/dockmend.yaml:2:10: defaults.init: unknown key 'path' (expected one of: tini, download, ref)");
 }
@@ -662,11 +698,13 @@ TEST(Errors, Rules) {
   EXPECT_EQ(error_of("rules: [exec-form]\n"),
             "proj/dockmend.yaml:1:8: rules: expected a mapping of rule ids to on or off, got a list");
   EXPECT_EQ(error_of("rules:\n  exec-form: sometimes\n"),
-            "proj/dockmend.yaml:2:14: rules.exec-form: expected on, off, true or false, got 'sometimes'");
+            "proj/dockmend.yaml:2:14: rules.exec-form: expected on, off, or a severity (error, warning, info, "
+            "style), got 'sometimes'");
   EXPECT_EQ(error_of("rules:\n  exec-form: on\n  exec-form: off\n"),
             "proj/dockmend.yaml:3:3: rules: duplicate rule 'exec-form' (first at line 2)");
   EXPECT_EQ(error_of("services:\n  a:\n    dockerfile: D\n    rules: {x: 1}\n"),
-            "proj/dockmend.yaml:4:16: services.a.rules.x: expected on, off, true or false, got '1'");
+            "proj/dockmend.yaml:4:16: services.a.rules.x: expected on, off, or a severity (error, warning, info, "
+            "style), got '1'");
 }
 
 TEST(Errors, MissingDockerfile) {
@@ -796,7 +834,7 @@ colour: red
                         "proj/dockmend.yaml:6:15: defaults.user.uid: expected an integer from 0 to "
                         "4294967294, got 'x'",
                         "proj/dockmend.yaml:7:1: unknown key 'colour' (expected one of: version, "
-                        "extends, defaults, services, rules, unsafe-fixes)",
+                        "extends, exclude, fail_on, defaults, services, rules, unsafe-fixes)",
                     }));
 }
 
