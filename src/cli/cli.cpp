@@ -70,7 +70,7 @@ const char* const k_commands_help =
     "  audit   compliance report per service (Markdown, HTML, JSON or SARIF)\n"
     "  verify  build each file before and after its fixes; compare the images\n"
     "  dump    print a file's syntax tree (buildkit, source, json, tokens)\n"
-    "  inspect what each stage's image will be: base, OS, user, shell, ports, PID 1\n"
+    "  inspect  what each stage's image will be: base, OS, user, shell, ports, PID 1\n"
     "  rules   list every rule (dockmend rules ID: one rule in full)\n"
     "  policy  print the policy in use (--default: the built-in one)\n"
     "  help    help for a command: dockmend help COMMAND\n"
@@ -1253,6 +1253,7 @@ int run_rules(const std::vector<std::string>& ids, Streams& st) {
 
 // `inspect`: the model needs the policy of the directory searched (its stages and target).
 int run_inspect(const po::variables_map& vm, const std::vector<std::string>& paths, Streams& st) {
+  (void)want_color(vm["color"].as<std::string>(), st.out_is_tty);  // refuses a bad --color like the others
   const fs::path start = start_directory(paths.empty() ? "." : paths.front(), vm);
   RepoView view(repository_root(start));
   PolicySet::Options popt;

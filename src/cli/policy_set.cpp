@@ -8,6 +8,7 @@
 
 #include "cli/cli.hpp"
 #include "io/gitignore.hpp"
+#include "cli/suggest.hpp"
 #include "io/read_file.hpp"
 #include "policy/compose.hpp"
 #include "policy/hadolint.hpp"
@@ -65,7 +66,8 @@ void check_rule_ids(const policy::Policy& p, const std::string& shown) {
   for (const auto& m : p.rule_ids)
     if (!transforms::find_rule(m.id))
       throw PolicyError{
-          fmt::format("{}:{}:{}: unknown rule '{}' (see dockmend rules)", shown, m.mark.line, m.mark.col, m.id)};
+          fmt::format("{}:{}:{}: unknown rule '{}'{} (see dockmend rules)", shown, m.mark.line, m.mark.col, m.id,
+                      did_you_mean(m.id, rule_names()))};
 }
 
 }  // namespace

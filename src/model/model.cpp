@@ -276,6 +276,7 @@ std::optional<std::string_view> heredoc_interpreter(std::string_view args, std::
 }
 
 Distro distro_of_command(std::string_view n) {
+  if (n == "choco" || n == "choco.exe") return Distro::Windows;  // Chocolatey exists only on Windows
   if (n == "apk") return Distro::Alpine;
   if (n == "apt-get" || n == "apt" || n == "dpkg" || n == "aptitude") return Distro::Debian;
   if (n == "yum" || n == "dnf" || n == "microdnf" || n == "tdnf") return Distro::Rhel;
@@ -514,7 +515,19 @@ Model Model::build(const Tree& tree, const BuildOptions& options) {
       m.m_run_of[i] = static_cast<std::int32_t>(m.m_runs.size());
       m.m_runs.push_back(std::move(run));
     }
-    if (used != Distro::Unknown) {
+    if (used == Distro::Windows) {
+      // Found out from its commands (choco): its RUNs are cmd's, not POSIX sh.
+      p.distro = known(used, Evidence::PackageCommand);
+      p.os = known(OsFamily::Windows, Evidence::PackageCommand);
+      for (Run& r : m.m_runs) {
+        if (r.stage != st.index || r.shell != ShellKind::Posix) continue;
+        r.shell = ShellKind::Cmd;
+        r.parsed = false;
+        r.editable = false;
+        r.heredoc = false;
+        r.script = shell::Script{};
+      }
+    } else if (used != Distro::Unknown) {
       p.distro = known(used, Evidence::PackageCommand);
       p.os = known(OsFamily::Linux, Evidence::PackageCommand);
     }

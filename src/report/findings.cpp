@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "transforms/severity.hpp"
+
 // Where the project and its documentation live (set with -DDOCKMEND_HOMEPAGE_URL=...).
 #ifndef DOCKMEND_HOMEPAGE_URL
 #define DOCKMEND_HOMEPAGE_URL "https://github.com/your-org/dockmend"
@@ -22,8 +24,8 @@ using transforms::FixSafety;
 using transforms::Rule;
 
 std::string_view severity_of(const Rule* rule) {
-  const int p = rule ? rule->priority : 2;
-  return p <= 1 ? "error" : p == 2 ? "warning" : "info";
+  if (!rule) return "warning";
+  return policy::severity_name(transforms::default_severity(*rule));
 }
 
 int severity_rank(std::string_view s) {

@@ -19,7 +19,7 @@ TEST(HadolintPragmas, IgnoreTheNextInstruction) {
   auto r = run_in(t.path(), {"check", "-q", "--no-policy"});
   EXPECT_EQ(r.out,
             "Dockerfile:4:23: apt-no-install-recommends: apt-get install without --no-install-recommends: "
-            "recommended packages bloat the image\n"
+            "recommended packages bloat the image [unsafe fix: --unsafe-fixes]\n"
             "Dockerfile:4:23: apt-pin: unpinned apt packages: git\n")
       << r;
 }

@@ -160,7 +160,7 @@ TEST(NestedPolicies, ServicesAndSectionsFromTheParent) {
   auto r = run_in(t.path(), {"check", "-q", "--select", "ports,user"});
   EXPECT_EQ(r.out,
             "team/api/Dockerfile:2:1: ports: exposed ports are not the service's ports\n"
-            "team/api/Dockerfile:4:1: user: the runtime user is UID 20002\n"
+            "team/api/Dockerfile:4:1: user: the runtime user is not svc (10001): UID 20002\n"
             "top/Dockerfile:2:1: ports: exposed ports are not the service's ports\n")
       << r;
 }

@@ -31,7 +31,7 @@ TEST(HeavyPreCommit, ExampleConfigRunsTheSystemHooks) {
   config = std::regex_replace(config, std::regex("rev: v[0-9.]+"), "rev: " + rev);
   test::write_bytes(repo / ".pre-commit-config.yaml", config);
   const fs::path df = repo / "svc" / "Dockerfile";
-  test::write_bytes(df, "FROM alpine:3.19\nMAINTAINER ops@example.com\nCMD [\"true\"]\n");
+  test::write_bytes(df, "FROM alpine:3.19\nMAINTAINER ops@example.com\nUSER 1000\nCMD [\"true\"]\n");
   ASSERT_EQ(test::shell("cd " + test::quoted(repo.string()) + " && git init -q && git add -A"), 0);
 
   const std::string run = "cd " + test::quoted(repo.string()) + " && PATH=" +

@@ -266,8 +266,9 @@ TEST(CheckFormats, FingerprintsSurviveUnrelatedEditsAndTellTwinsApart) {
 }
 
 TEST(CheckFormats, SarifKeepsTheMostSevere25000ResultsAndSaysSo) {
-  // 25,010 MAINTAINER lines (maintainer: info, a SARIF note) and, at the end,
-  // a shell-form CMD (exec-form: a warning): the warning is kept, ten notes go.
+  // 25,010 MAINTAINER lines (maintainer: an error, as hadolint's DL4000) and,
+  // at the end, a shell-form CMD (exec-form: a warning, DL3025): the first
+  // 25,000 errors in line order are kept; ten errors and the warning go.
   TempDir repo;
   std::string body = "FROM alpine\nUSER app\n";
   for (int i = 0; i < 25010; ++i) body += "MAINTAINER m" + std::to_string(i) + "\n";
@@ -282,9 +283,9 @@ TEST(CheckFormats, SarifKeepsTheMostSevere25000ResultsAndSaysSo) {
   ASSERT_EQ(results.size(), 25000u);
   EXPECT_EQ(run["properties"]["findings"].num(), 25011);
   EXPECT_EQ(run["properties"]["resultsOmitted"].num(), 11);
-  EXPECT_EQ(results.back()["ruleId"].str(), "exec-form") << "the warning is kept";
-  EXPECT_EQ(results.back()["level"].str(), "warning");
-  // The notes kept are the first ones in line order.
+  for (const auto& res : results) ASSERT_EQ(res["ruleId"].str(), "maintainer") << "the warning goes first";
+  EXPECT_EQ(results.back()["level"].str(), "error");
+  // The errors kept are the first ones in line order.
   EXPECT_EQ(results.front()["locations"][0]["physicalLocation"]["region"]["startLine"].num(), 3);
   EXPECT_EQ(results[24998]["locations"][0]["physicalLocation"]["region"]["startLine"].num(), 3 + 24998);
   const auto& notes = run["invocations"][0]["toolExecutionNotifications"].array();

@@ -47,17 +47,22 @@ TEST_P(RuleExamples, BadFixedGood) {
   ASSERT_FALSE(rule->example_good.empty()) << id;
   const std::string bad(rule->example_bad), fixed(rule->example_fixed), good(rule->example_good);
 
-  const auto on_bad = test::run_rules(bad, {id});
+  // The rule switched on (wget-progress is off by default) and its fix applied
+  // whatever its class (as with --unsafe-fixes): the example shows the fix.
+  policy::Policy pol = test::default_policy();
+  pol.rules.push_back({id, true, {}});
+  auto run = [&](const std::string& text) { return test::run_rules(text, {id}, pol, "Dockerfile", true); };
+  const auto on_bad = run(bad);
   EXPECT_GE(on_bad.count(id), 1u) << id << " finds nothing in its bad example:\n" << bad;
   EXPECT_EQ(on_bad.fixed, fixed) << id << ": fixing its bad example";
   if (rule->safety == transforms::FixSafety::ReportOnly) EXPECT_EQ(fixed, bad) << id << " is report-only";
   else EXPECT_NE(fixed, bad) << id << " has a fix: its example should show it";
 
-  const auto on_good = test::run_rules(good, {id});
+  const auto on_good = run(good);
   EXPECT_EQ(on_good.count(id), 0u) << id << " finds something in its good example:\n" << good;
   EXPECT_EQ(on_good.fixed, good) << id << " changes its good example";
   // The fixed text is clean too, as far as this rule goes.
-  EXPECT_EQ(test::run_rules(fixed, {id}).fixed, fixed) << id;
+  EXPECT_EQ(run(fixed).fixed, fixed) << id;
 }
 
 INSTANTIATE_TEST_SUITE_P(Registry, RuleExamples, ::testing::ValuesIn(rule_ids()),
