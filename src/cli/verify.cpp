@@ -417,7 +417,9 @@ verify::Expectations expectations(const policy::Policy& pol, const policy::Servi
   }
   if (st.init && !st.init->disabled && st.init->tini) e.tini = *st.init->tini;
   if (svc && svc->ports) {
-    for (const auto& p : *svc->ports) e.ports.push_back(fmt::format("{}/{}", p.number, p.protocol));
+    // Its own ports and the shared defaults.ports, as the ports rule asks.
+    const auto wanted = policy::service_ports(pol, *svc);
+    for (const auto& p : *wanted) e.ports.push_back(fmt::format("{}/{}", p.number, p.protocol));
     if (svc->health_port) {
       const std::string hp = fmt::format("{}/tcp", *svc->health_port);
       if (std::find(e.ports.begin(), e.ports.end(), hp) == e.ports.end()) e.ports.push_back(hp);
@@ -683,7 +685,10 @@ int run_verify(const po::variables_map& vm, const std::vector<std::string>& path
           return rd.bytes;
         }()
               : default_policy_yaml();
-    auto res = policy::load_policy(text, pfile ? pfile->string() : "<built-in default policy>");
+    // A compose file beside the policy gives services' contexts and Dockerfiles, as for fix.
+    const auto compose = pfile ? policy::find_compose_file(*pfile) : std::nullopt;
+    auto res = policy::load_policy(text, pfile ? pfile->string() : "<built-in default policy>",
+                                   compose ? &*compose : nullptr);
     if (!res.ok()) throw VerifyError(res.errors().front().to_string());
     pol = std::move(res).policy();
     if (pfile) {

@@ -260,8 +260,22 @@ std::string user_change(const Difference& d, const Ctx& c, bool policy_user) {
     if (ok.empty() || std::find(ok.begin(), ok.end(), d.after) != ok.end()) return "the policy's user";
     return "";
   }
+  // A renamed account's home moves with it (/home/appuser/app -> /home/app/app):
+  // the same path with the old home's name replaced by the policy user's.
+  auto in_renamed_home = [&](const std::string& from, const std::string& to) {
+    if (!policy_user || e.user_name.empty() || from.rfind("/home/", 0) != 0) return false;
+    const auto slash = from.find('/', 6);
+    const std::string moved = "/home/" + e.user_name + (slash == std::string::npos ? "" : from.substr(slash));
+    return moved != from && moved == to;
+  };
+  if (is_config(d, "WorkingDir")) return in_renamed_home(d.before, d.after) ? "the renamed user's home" : "";
   if (!is_file(d)) return "";
   if (account_file(d.what)) return "the user's account";
+  if (d.kind == Difference::Kind::Removed && policy_user && !e.user_name.empty() && d.what.rfind("/home/", 0) == 0) {
+    const auto slash = d.what.find('/', 6);
+    const std::string moved = "/home/" + e.user_name + (slash == std::string::npos ? "" : d.what.substr(slash));
+    if (moved != d.what && c.after.entries.count(moved)) return "the renamed user's home";
+  }
   if (under(d.what, "/home") || under(d.what, "/var/mail") || under(d.what, "/var/spool/mail")) {
     // The new user's home and mail spool.
     if (d.kind == Difference::Kind::Added) return "the user's home";
