@@ -112,3 +112,13 @@ TEST(BuiltinApt, UpdateNotNeededForLocalDebs) {
   // A package by name still needs the lists.
   EXPECT_EQ(run_rules(df("RUN apt-get install -y ./pkg.deb curl"), {"apt-update-install"}).count("apt-update-install"), 1u);
 }
+
+// apt 2.7.8 added `apt-get dist-clean`, which removes the package lists as well
+// as the archives (apt-get(8) in Debian trixie); docker-library's trixie images
+// end their RUNs with it instead of rm -rf /var/lib/apt/lists/*.
+TEST(BuiltinApt, DistCleanRemovesTheLists) {
+  const std::string src = "FROM debian:trixie\nRUN apt-get update && apt-get install -y x && apt-get dist-clean\n";
+  EXPECT_EQ(run_rules(src, {"apt-lists-cleanup"}).count("apt-lists-cleanup"), 0u);
+  const std::string plain = "FROM debian:trixie\nRUN apt-get update && apt-get install -y x && apt-get clean\n";
+  EXPECT_EQ(run_rules(plain, {"apt-lists-cleanup"}).count("apt-lists-cleanup"), 1u);
+}

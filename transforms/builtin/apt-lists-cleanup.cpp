@@ -11,7 +11,13 @@ using namespace apt;
 bool removes_lists(const RunScript& run) {
   for (const auto& c : run.script.commands) {
     auto inv = shell::invocation(c);
-    if (!inv || is_apt(inv->name)) continue;
+    if (!inv) continue;
+    // apt 2.7.8's `apt-get dist-clean` (Debian trixie) removes the lists too; the
+    // official images use it where older ones wrote rm -rf /var/lib/apt/lists/*.
+    if (is_apt(inv->name)) {
+      if (builtin::subcommand_of(c) == "dist-clean") return true;
+      continue;
+    }
     for (std::size_t i = inv->args; i < c.words.size(); ++i)
       if (builtin::starts_with(c.words[i].value, "/var/lib/apt/lists")) return true;
   }
