@@ -521,7 +521,8 @@ FileOutcome process_one(const std::string& arg_path, std::string display, Displa
   const bool fixing = rs.mode == Mode::Diff || rs.mode == Mode::Fix;
   // A template: its placeholders are read as opaque words, and put back.
   std::optional<std::string> masked;
-  if (is_template_name(std::string_view(display).substr(display.rfind('/') + 1))) masked = mask_placeholders(bytes);
+  if (is_template_name(std::string_view(display).substr(display.rfind('/') + 1)) || template_text(bytes))
+    masked = mask_placeholders(bytes);
   auto rep = std::make_unique<transforms::FileReport>(
       transforms::process_file(display, masked ? std::move(*masked) : std::move(bytes), cfg, fixing));
   if (masked) {

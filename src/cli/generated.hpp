@@ -30,6 +30,12 @@ struct Origin {
 // Dockerfile-linux.template, Dockerfile.tmpl, Dockerfile.j2, ...).
 bool is_template_name(std::string_view name);
 
+// Whether a file's text is a template whatever its name: a line opens with a
+// placeholder (`{{`, `{%`, `{#`), where a Dockerfile has an instruction, a
+// comment or a continued argument (dotnet-docker's eng/dockerfile-templates
+// are named Dockerfile.linux and the like).
+bool template_text(std::string_view text);
+
 // Whether the comment header of a Dockerfile says it is generated.
 bool generated_header(std::string_view text);
 

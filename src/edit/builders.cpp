@@ -2,6 +2,7 @@
 
 #include "syntax/dump.hpp"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace dockmend::edit {
@@ -15,7 +16,14 @@ Style work_out_style(const Tree& tree) {
   s.newline = std::string(tree.newline());
   s.final_newline = tree.source.empty() || tree.ends_with_newline();
   std::size_t upper = 0, lower = 0;
+  // Instructions only: the first word of a line buildkit does not know (a
+  // template's `set x to y`, a stray word) says nothing of the file's style.
+  static constexpr std::string_view k_known[] = {"from",   "run",        "cmd",     "label",  "maintainer",
+                                                 "expose", "env",        "add",     "copy",   "entrypoint",
+                                                 "volume", "user",       "workdir", "arg",    "onbuild",
+                                                 "stopsignal", "healthcheck", "shell"};
   for (const auto& inst : tree.instructions) {
+    if (std::find(std::begin(k_known), std::end(k_known), inst.keyword) == std::end(k_known)) continue;
     const auto kw = tree.text(inst.keyword_span);
     bool all_upper = true, all_lower = true;
     for (char c : kw) {

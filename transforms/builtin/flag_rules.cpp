@@ -141,8 +141,19 @@ const FlagRow k_rows[] = {
          .fix("adds --no-cache after apk add"),
      [](const Site& s) { return shell::same_program(s.inv.name, "apk") && s.sub == "add"; },
      {"--no-cache", "--cache-dir"}, true,
-     // A cache mount keeps the cache out of the layer already (and is there to be used).
-     [](const Site& s) { return cache_mounted(s, {"/var/cache/apk", "/etc/apk/cache"}); },
+     // A cache mount keeps the cache out of the layer already (and is there to be used);
+     // `rm -rf /var/cache/apk/*` later in the RUN removes it (the older idiom): --no-cache would gain nothing.
+     [](const Site& s) {
+       if (cache_mounted(s, {"/var/cache/apk", "/etc/apk/cache"})) return true;
+       const auto& cmds = s.run.script.commands;
+       for (std::size_t k = s.index + 1; k < cmds.size(); ++k) {
+         const auto inv = shell::invocation(cmds[k]);
+         if (!inv || inv->name != "rm") continue;
+         for (std::size_t i = inv->args; i < cmds[k].words.size(); ++i)
+           if (builtin::starts_with(cmds[k].words[i].value, "/var/cache/apk")) return true;
+       }
+       return false;
+     },
      "--no-cache", Place::AfterSubcommand,
      [](const Site&) { return text("apk add without --no-cache: the package index stays in the layer"); },
      [](const Site&) { return text("add --no-cache after apk add"); },

@@ -40,6 +40,30 @@ inline bool cleans(const model::Run& run, std::string_view program, std::initial
   return false;
 }
 
+// Whether a wrapper before the program runs it as another user (`sudo -u node
+// npm install`, `gosu app ...`, `su-exec`, `doas -u`, `chroot --userspec`): its
+// cache is then in that user's home, and a clean command appended as root
+// cleans another (empty) cache.
+inline bool as_other_user(const shell::Command& c) {
+  const auto inv = shell::invocation(c);
+  if (!inv) return false;
+  std::string_view wrapper;
+  for (std::size_t i = 0; i < inv->program && i < c.words.size(); ++i) {
+    const std::string_view w = c.words[i].value;
+    const auto slash = w.rfind('/');
+    const std::string_view name = slash == std::string_view::npos ? w : w.substr(slash + 1);
+    if (name == "gosu" || name == "su-exec") return true;
+    if (name == "sudo" || name == "doas" || name == "chroot") {
+      wrapper = name;
+      continue;
+    }
+    const bool user_option = wrapper == "chroot" ? w.rfind("--userspec", 0) == 0
+                                                 : w.rfind("-u", 0) == 0 || w.rfind("--user", 0) == 0;
+    if (!wrapper.empty() && user_option) return true;
+  }
+  return false;
+}
+
 template <class Installs>
 inline void check_clean(const Context& ctx, Outcome& out, Installs installs, std::string_view program,
                  std::string_view command, std::initializer_list<std::string_view> dirs,
@@ -65,7 +89,8 @@ inline void check_clean(const Context& ctx, Outcome& out, Installs installs, std
     any = true;
     if (cleans(run, program, dirs)) continue;
     std::vector<edit::Edit> edits;
-    if (auto e = builtin::append_command(ctx.tree, run, command)) edits.push_back(*e);
+    if (!as_other_user(*first))
+      if (auto e = builtin::append_command(ctx.tree, run, command)) edits.push_back(*e);
     auto f = builtin::command_finding(ctx.tree, run, *first,
                                       fmt::format("{} installs without `{}` in the same RUN: its cache stays in the layer",
                                                   program, command),
