@@ -139,6 +139,13 @@ bool rule_enabled(const Rule& rule, const policy::Policy& policy, const policy::
   return policy.extends_default && rule.default_on;
 }
 
+const policy::RuleOption* rule_option(const Rule& rule, const policy::Policy& policy, const policy::Service* service,
+                                      std::string_view key) {
+  for (auto name : rule_names(rule))
+    if (const auto* o = policy::rule_option(policy, service, name, key)) return o;
+  return nullptr;
+}
+
 namespace {
 
 ServicePlan plan_for(const policy::Policy& pol, const policy::Service* service, const Selection& selection) {

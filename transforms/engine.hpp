@@ -77,6 +77,11 @@ struct FileReport {
 // Whether the policy turns `rule` on for this Dockerfile (before --select/--ignore).
 bool rule_enabled(const Rule& rule, const policy::Policy& policy, const policy::Service* service);
 
+// Option `key` of `rule` as the policy sets it for this Dockerfile (under the
+// rule's id or an alias; the service's setting first), or null.
+const policy::RuleOption* rule_option(const Rule& rule, const policy::Policy& policy, const policy::Service* service,
+                                      std::string_view key);
+
 // Whether `diff` / `fix` apply the finding's fix (it has one, and it is safe or unsafe ones are wanted).
 bool applies(const Finding& f, bool unsafe_fixes);
 

@@ -19,6 +19,10 @@ std::deque<Rule>& registered() {
 
 struct Lists {
   std::vector<const Rule*> all, policy, builtin;
+  // Every name a rule answers to (id, aliases), sorted, each with the first rule
+  // in `all` that has it: find_rule() is a binary search, not a walk over every
+  // rule's names (reports look a rule up per finding, and sort by it).
+  std::vector<std::pair<std::string_view, const Rule*>> names;
 };
 
 const Lists& lists() {
@@ -33,6 +37,21 @@ const Lists& lists() {
       if (l.all[i - 1]->id == l.all[i]->id)
         throw std::logic_error("rule registered twice: " + std::string(l.all[i]->id));
     for (const Rule* r : l.all) (r->kind == RuleKind::Policy ? l.policy : l.builtin).push_back(r);
+    for (const Rule* r : l.all) {
+      l.names.emplace_back(r->id, r);
+      for (std::string_view a = r->aliases; !a.empty();) {
+        const auto comma = a.find(',');
+        std::string_view item = a.substr(0, comma);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (!item.empty()) l.names.emplace_back(item, r);
+        if (comma == std::string_view::npos) break;
+        a.remove_prefix(comma + 1);
+      }
+    }
+    // Stable: of two rules with one name, the one listed first keeps it.
+    std::stable_sort(l.names.begin(), l.names.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     return l;
   }();
   return k_lists;
@@ -58,12 +77,10 @@ const std::vector<const Rule*>& policy_rules() { return lists().policy; }
 const std::vector<const Rule*>& builtin_rules() { return lists().builtin; }
 
 const Rule* find_rule(std::string_view name) {
-  for (const Rule* r : all_rules()) {
-    Selection s;
-    s.select.emplace_back(name);
-    if (name != "ALL" && s.allows(*r)) return r;
-  }
-  return nullptr;
+  const auto& names = lists().names;
+  const auto it = std::lower_bound(names.begin(), names.end(), name,
+                                   [](const auto& entry, std::string_view n) { return entry.first < n; });
+  return it != names.end() && it->first == name ? it->second : nullptr;
 }
 
 }  // namespace dockmend::transforms

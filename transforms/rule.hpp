@@ -117,7 +117,13 @@ struct Rule {
   // it finds something in, that file after its fixes (== bad for report-only
   // rules), and a Dockerfile it must leave alone.
   std::string_view example_bad, example_fixed, example_good;
+  // The rule's `rules:` setting its examples need, as YAML ("" for none):
+  // `{registries: [ghcr.io]}` for a rule that checks nothing without options.
+  std::string_view example_setting;
   bool default_on = true;        // on in the built-in default policy (`extends: default`)
+  // The options its policy setting may give (policy::RuleOption keys, comma-separated):
+  // `rules: {trusted-registries: {registries: [...]}}`. "" for none.
+  std::string_view options;
 };
 
 // The declarative form of a Rule, field by field:
@@ -143,6 +149,8 @@ class RuleSpec {
   }
   // Off unless a policy switches it on (a matter of taste: wget-progress).
   RuleSpec& off_by_default() { m_rule.default_on = false; return *this; }
+  RuleSpec& options(std::string_view v) { m_rule.options = v; return *this; }
+  RuleSpec& example_setting(std::string_view v) { m_rule.example_setting = v; return *this; }
   const Rule& rule() const { return m_rule; }
 
  private:

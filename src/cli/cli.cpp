@@ -1225,6 +1225,9 @@ int run_rule(const std::string& name, Streams& st) {
   st.out << fmt::format("  checks:   {}\n", r->summary);
   if (const auto why = report::rule_description(*r); !why.empty()) st.out << fmt::format("  why:      {}\n", why);
   st.out << fmt::format("  fix:      {}\n", r->fix.empty() ? std::string_view("none") : r->fix);
+  if (!r->options.empty())
+    st.out << fmt::format("  options:  {} (rules: {{{}: {}}})\n", r->options, r->id,
+                          r->example_setting.empty() ? std::string_view("{...}") : r->example_setting);
   st.out << fmt::format("  safety:   {}\n", safety);
   st.out << fmt::format("  docs:     {}\n", report::rule_help_uri(*r));
   return 0;
@@ -1328,8 +1331,19 @@ int run_policy(const po::variables_map& vm, const std::vector<std::string>& path
     bool on = false;
     for (const auto& s : pol.services) on = on || transforms::rule_enabled(*r, pol, &s);
     on = on || transforms::rule_enabled(*r, pol, nullptr);
+    std::string options;  // what the top-level setting gives (trusted-registries' registries)
+    for (std::string_view a = r->options; on && !a.empty();) {
+      const auto comma = a.find(',');
+      std::string_view key = a.substr(0, comma);
+      while (!key.empty() && key.front() == ' ') key.remove_prefix(1);
+      if (const auto* o = transforms::rule_option(*r, pol, nullptr, key))
+        options += fmt::format(", {}: [{}]", key, fmt::join(o->values, ", "));
+      if (comma == std::string_view::npos) break;
+      a.remove_prefix(comma + 1);
+    }
     st.out << fmt::format("  {}: {}{}\n", r->id, on ? "on" : "off",
-                          on ? fmt::format(" ({})", policy::severity_name(transforms::rule_severity(*r, pol, nullptr)))
+                          on ? fmt::format(" ({}{})", policy::severity_name(transforms::rule_severity(*r, pol, nullptr)),
+                                           options)
                              : std::string());
   }
   return 0;

@@ -68,6 +68,31 @@ void check_rule_ids(const policy::Policy& p, const std::string& shown) {
       throw PolicyError{
           fmt::format("{}:{}:{}: unknown rule '{}'{} (see dockmend rules)", shown, m.mark.line, m.mark.col, m.id,
                       did_you_mean(m.id, rule_names()))};
+  // An option only for a rule that takes it (`registries` is trusted-registries').
+  auto check_options = [&](const std::vector<policy::RuleSetting>& rules) {
+    for (const auto& r : rules) {
+      const auto* rule = transforms::find_rule(r.id);
+      for (const auto& o : r.options) {
+        bool takes = false;
+        for (std::string_view a = rule ? rule->options : std::string_view(); !a.empty();) {
+          const auto comma = a.find(',');
+          std::string_view item = a.substr(0, comma);
+          while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+          takes = takes || item == o.key;
+          if (comma == std::string_view::npos) break;
+          a.remove_prefix(comma + 1);
+        }
+        if (!takes)
+          throw PolicyError{fmt::format("{}:{}:{}: rule '{}' takes no option '{}'{}", shown, o.mark.line, o.mark.col,
+                                        r.id, o.key,
+                                        rule && !rule->options.empty()
+                                            ? fmt::format(" (it takes: {})", rule->options)
+                                            : std::string(" (only severity)"))};
+      }
+    }
+  };
+  check_options(p.rules);
+  for (const auto& s : p.services) check_options(s.rules);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <map>
 
 namespace dockmend::policy {
@@ -67,6 +68,7 @@ HadolintConversion from_hadolint(std::string_view yaml_text, const std::string& 
     rules.emplace_back(*id, value);
   };
   std::optional<std::string> fail_on;
+  std::vector<std::string> registries;  // trustedRegistries
   if (root.IsMap()) {
     // Severity overrides first, then `ignored`, which wins (an ignored rule never reports).
     if (const auto o = root["override"]) {
@@ -97,10 +99,16 @@ HadolintConversion from_hadolint(std::string_view yaml_text, const std::string& 
     }
     if (const auto tr = root["trustedRegistries"]) {
       const auto regs = strings(tr, "trustedRegistries", path, out.errors);
-      if (!regs.empty())
-        notes.push_back(fmt::format("trustedRegistries ({}): dockmend has no registry allow-list rule "
-                                    "(base_image.registry pins one exact registry/namespace)",
-                                    fmt::join(regs, ", ")));
+      // Checked here, where the marks are the hadolint file's own.
+      std::size_t index = 0;
+      for (const auto& r : regs) {
+        const YAML::Node item = tr.IsSequence() ? tr[index] : tr;
+        ++index;
+        const auto problem = registry_pattern_problem(r);
+        if (!problem.empty())
+          out.errors.push_back({path, mark_of(item), fmt::format("trustedRegistries: '{}': {}", r, problem)});
+      }
+      if (!regs.empty()) registries = regs;
     }
     for (const auto& kv : root) {
       const std::string key = kv.first.as<std::string>("");
@@ -108,6 +116,25 @@ HadolintConversion from_hadolint(std::string_view yaml_text, const std::string& 
       notes.push_back(fmt::format("{}: not carried over (hadolint's own {})", key,
                                   key == "format" || key == "no-color" || key == "no-fail" ? "output setting"
                                                                                            : "setting"));
+    }
+  }
+  // trustedRegistries is DL3026's list: `rules: {trusted-registries: {registries: [...]}}`,
+  // with the severity an `override` gives it; an `ignored` DL3026 stays off.
+  if (!registries.empty()) {
+    const auto id = rule_id("DL3026");
+    auto it = std::find_if(rules.begin(), rules.end(), [&](const auto& r) { return id && r.first == *id; });
+    if (!id) {
+      notes.push_back(fmt::format("trustedRegistries ({}): dockmend has no rule for DL3026", fmt::join(registries, ", ")));
+    } else if (it != rules.end() && it->second == "off") {
+      notes.push_back(fmt::format("trustedRegistries ({}): not carried over, DL3026 is ignored", fmt::join(registries, ", ")));
+    } else {
+      std::vector<std::string> quoted;
+      for (const auto& r : registries) quoted.push_back(fmt::format("\"{}\"", r));  // `*` starts a YAML alias
+      std::string value = fmt::format("{{registries: [{}]", fmt::join(quoted, ", "));
+      if (it != rules.end()) value += fmt::format(", severity: {}", it->second);
+      value += "}";
+      if (it != rules.end()) it->second = value;
+      else rules.emplace_back(*id, value);
     }
   }
   std::string y = fmt::format("# Converted from {} by `dockmend policy --from-hadolint`.\n", path);

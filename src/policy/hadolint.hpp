@@ -3,11 +3,12 @@
 // hadolint's keys (README, "Configure"): `ignored` (rule codes) becomes
 // `rules: {id: off}`, `override: {error|warning|info|style: [codes]}` becomes
 // `rules: {id: SEVERITY}`, `failure-threshold` becomes `fail_on`, and the
-// built-in rules are on (`extends: default`), as hadolint's are. Codes dockmend
-// has no rule for, `trustedRegistries` (dockmend has no registry allow-list
-// rule: base_image.registry pins one exact registry/namespace, which is not
-// the same check) and the keys about hadolint's own output (format, no-color,
-// label-schema, ...) are kept as comments saying so.
+// built-in rules are on (`extends: default`), as hadolint's are.
+// `trustedRegistries` becomes the options of DL3026's rule,
+// `rules: {trusted-registries: {registries: [...]}}` (a pattern dockmend would
+// reject is an error citing the hadolint file). Codes dockmend has no rule for
+// and the keys about hadolint's own output (format, no-color, label-schema, ...)
+// are kept as comments saying so.
 #pragma once
 
 #include <functional>

@@ -545,6 +545,11 @@ class Loader {
     for (const Entry& r : entries(e.value, here, "rule")) {
       std::optional<bool> enabled;
       std::optional<Severity> severity;
+      if (r.value.IsMap()) {
+        // The mapping form: a rule's options (and its severity); it switches the rule on.
+        if (auto setting = rule_options(r, join(here, r.key))) rules.push_back(std::move(*setting));
+        continue;
+      }
       if (r.value.IsScalar()) {
         enabled = parse_bool(r.value.Scalar());
         // A severity switches the rule on and sets how serious its findings are.
@@ -552,12 +557,75 @@ class Loader {
       }
       if (!enabled) {
         error(r.value_mark(), join(here, r.key),
-              fmt::format("expected on, off, or a severity (error, warning, info, style), got {}",
+              fmt::format("expected on, off, a severity (error, warning, info, style) or a mapping of "
+                          "options, got {}",
                           describe(r.value)));
         continue;
       }
       rules.push_back({r.key, *enabled, r.key_mark, severity});
     }
+  }
+
+  // `id: {severity: error, registries: [...]}`.
+  std::optional<RuleSetting> rule_options(const Entry& r, const std::string& here) {
+    RuleSetting setting{r.key, true, r.key_mark, std::nullopt, {}};
+    bool ok = true;
+    for (const Entry& o : entries(r.value, here, "key")) {
+      const std::string at = join(here, o.key);
+      if (o.key == "severity") {
+        setting.severity = o.value.IsScalar() ? parse_severity(o.value.Scalar()) : std::nullopt;
+        if (!setting.severity) {
+          error(o.value_mark(), at,
+                fmt::format("expected error, warning, info or style, got {}", describe(o.value)));
+          ok = false;
+        }
+        continue;
+      }
+      if (std::find(std::begin(k_rule_option_keys), std::end(k_rule_option_keys), o.key) ==
+          std::end(k_rule_option_keys)) {
+        Keys keys = {"severity"};
+        keys.insert(keys.end(), std::begin(k_rule_option_keys), std::end(k_rule_option_keys));
+        unknown_key(o, here, keys);
+        ok = false;
+        continue;
+      }
+      RuleOption option{o.key, {}, o.key_mark};
+      if (o.value.IsNull()) {
+        // `registries:` with nothing: no list given.
+      } else if (o.value.IsScalar()) {
+        option.values.push_back(o.value.Scalar());
+      } else if (auto list = text_list_at(o, at)) {
+        option.values = std::move(*list);
+      } else {
+        ok = false;
+        continue;
+      }
+      if (o.key == "registries") ok = registry_patterns(o, at, option.values) && ok;
+      setting.options.push_back(std::move(option));
+    }
+    if (!ok) return std::nullopt;
+    return setting;
+  }
+
+  // Registry patterns as hadolint's trustedRegistries takes them: a host name
+  // with an optional port (`registry.example.com:5000`), `*` alone (any), or one
+  // `*` at the start (`*.gcr.io`) or the end (`docker.*`).
+  bool registry_patterns(const Entry& o, const std::string& at, std::vector<std::string>& values) {
+    bool ok = true;
+    std::size_t index = 0;
+    const bool list = o.value.IsSequence();
+    for (std::string& v : values) {
+      const Mark mark = list ? mark_of(o.value[index]) : o.value_mark();
+      const std::string where = list ? fmt::format("{}[{}]", at, index) : at;
+      ++index;
+      const std::string written = v;
+      v = lower(v);  // host names are not case-sensitive
+      const std::string_view problem = registry_pattern_problem(v);
+      if (problem.empty()) continue;
+      error(mark, where, fmt::format("'{}': {}", written, problem));
+      ok = false;
+    }
+    return ok;
   }
 
   void parse_services(const Entry& e, Policy& policy) {
@@ -1216,6 +1284,37 @@ std::optional<bool> rule_setting(const Policy& policy, const Service* service, s
 
 bool rule_enabled(const Policy& policy, const Service* service, std::string_view rule_id) {
   return rule_setting(policy, service, rule_id).value_or(policy.extends_default);
+}
+
+std::string_view registry_pattern_problem(std::string_view v) {
+  const auto star = v.find('*');
+  if (v.empty()) return "an empty registry";
+  if (v.find('/') != std::string_view::npos)
+    return "a registry is a host name (and port), without a path: base_image.registry pins a namespace";
+  if (star != std::string_view::npos && v.find('*', star + 1) != std::string_view::npos) return "'*' may appear once";
+  if (star != std::string_view::npos && v != "*" && star != 0 && star + 1 != v.size())
+    return "'*' may only be the whole pattern, its start (*.gcr.io) or its end (registry.*)";
+  if (v.find_first_of(" \t\"'") != std::string_view::npos) return "a registry has no spaces or quotes";
+  return {};
+}
+
+const RuleOption* RuleSetting::option(std::string_view key) const {
+  for (const RuleOption& o : options)
+    if (o.key == key) return &o;
+  return nullptr;
+}
+
+const RuleOption* rule_option(const Policy& policy, const Service* service, std::string_view rule_id,
+                              std::string_view key) {
+  auto find = [&](const std::vector<RuleSetting>& rules) -> const RuleOption* {
+    for (const RuleSetting& rule : rules)
+      if (rule.id == rule_id)
+        if (const RuleOption* o = rule.option(key)) return o;
+    return nullptr;
+  };
+  if (service)
+    if (const RuleOption* o = find(service->rules)) return o;
+  return find(policy.rules);
 }
 
 std::filesystem::path resolve(const Policy& policy, std::string_view relative) {

@@ -139,11 +139,32 @@ struct Settings {
 
 // --- Rules, services, the policy ----------------------------------------------------
 
+// An option of a built-in rule, given in the mapping form of its setting:
+//   rules: {trusted-registries: {registries: [docker.io, "*.gcr.io"], severity: error}}
+// The loader knows the option keys (k_rule_option_keys); which rule takes
+// which is the rule's own declaration (the CLI checks it, as it checks ids).
+struct RuleOption {
+  std::string key;                  // "registries"
+  std::vector<std::string> values;  // a list of strings (one string is a list of one)
+  Mark mark;                        // the option's key
+};
+
+// The keys a rule's mapping form may hold besides `severity`.
+inline constexpr std::string_view k_rule_option_keys[] = {"registries"};
+
+// What is wrong with a registry pattern of `registries` ("" when nothing): a host
+// name with an optional port, `*` alone, or one `*` at its start or end, as
+// hadolint's trustedRegistries has them.
+std::string_view registry_pattern_problem(std::string_view pattern);
+
 struct RuleSetting {
   std::string id;  // not checked here: the caller knows the rule ids
   bool enabled = true;
   Mark mark;  // the id's key
   std::optional<Severity> severity;  // written as `id: error` (which also switches it on)
+  std::vector<RuleOption> options;   // the mapping form's options (which also switches it on)
+
+  const RuleOption* option(std::string_view key) const;
 };
 
 struct RuleMention {
@@ -281,6 +302,11 @@ std::string service_context(const Service& service);
 std::optional<bool> rule_setting(const Policy& policy, const Service* service, std::string_view rule_id);
 // rule_setting(), defaulting to whether the policy extends the built-in default.
 bool rule_enabled(const Policy& policy, const Service* service, std::string_view rule_id);
+// Option `key` of a rule as the policy sets it for `service`: the service's
+// setting that gives it, else the top-level one (the first that gives it: a
+// policy's own settings come before those it extends); null when none does.
+const RuleOption* rule_option(const Policy& policy, const Service* service, std::string_view rule_id,
+                              std::string_view key);
 
 // A path relative to the policy's directory (a dockerfile, profile_source) on disk.
 std::filesystem::path resolve(const Policy& policy, std::string_view relative);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -50,15 +51,25 @@ bool file_level(const Finding& f) { return f.file.empty() && f.at.begin == 0 && 
 
 // Findings in the order a reader wants them: priority, then rule order, then place.
 std::vector<const Finding*> ordered(const transforms::FileReport& f) {
-  std::vector<const Finding*> out;
-  for (const auto& fd : f.findings) out.push_back(&fd);
-  std::stable_sort(out.begin(), out.end(), [](const Finding* a, const Finding* b) {
-    const Rule* ra = rule_of(a->rule);
-    const Rule* rb = rule_of(b->rule);
-    const auto ka = std::make_tuple(ra ? ra->priority : 9, rule_index(ra), a->file, a->line, a->file_line);
-    const auto kb = std::make_tuple(rb ? rb->priority : 9, rule_index(rb), b->file, b->line, b->file_line);
-    return ka < kb;
+  // Each finding's rule looked up once, not in every comparison.
+  struct Keyed {
+    int priority;
+    std::size_t index;
+    const Finding* finding;
+  };
+  std::vector<Keyed> keyed;
+  keyed.reserve(f.findings.size());
+  for (const auto& fd : f.findings) {
+    const Rule* r = rule_of(fd.rule);
+    keyed.push_back({r ? r->priority : 9, rule_index(r), &fd});
+  }
+  std::stable_sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
+    return std::tie(a.priority, a.index, a.finding->file, a.finding->line, a.finding->file_line) <
+           std::tie(b.priority, b.index, b.finding->file, b.finding->line, b.finding->file_line);
   });
+  std::vector<const Finding*> out;
+  out.reserve(keyed.size());
+  for (const Keyed& k : keyed) out.push_back(k.finding);
   return out;
 }
 

@@ -171,16 +171,28 @@ std::string notification(const char* level, const std::string& message, const st
   return o + "}";
 }
 
+// The driver's rule descriptions, the same in every report (they depend on the
+// registry only): made once per process. Each is a few kilobytes of quoted
+// Markdown; making them again for every report was most of a small report's cost.
+const std::string& rules_json() {
+  static const std::string k_rules = [] {
+    const auto& rules = transforms::all_rules();
+    std::string o;
+    for (std::size_t i = 0; i < rules.size(); ++i) o += (i ? ",\n      " : "\n      ") + rule_json(*rules[i]);
+    return o;
+  }();
+  return k_rules;
+}
+
 }  // namespace
 
 std::string sarif(const FindingsInput& in, const SarifOptions& opt) {
-  const auto& rules = transforms::all_rules();
   std::string o =
       "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [{\n"
       "    \"tool\": {\"driver\": {\"name\": \"dockmend\", \"version\": " +
       json_quote(in.tool_version) + ", \"semanticVersion\": " + json_quote(in.tool_version) +
       ", \"informationUri\": " + json_quote(homepage_url()) + ", \"rules\": [";
-  for (std::size_t i = 0; i < rules.size(); ++i) o += (i ? ",\n      " : "\n      ") + rule_json(*rules[i]);
+  o += rules_json();
   o += "]}},\n";
   o += "    \"originalUriBaseIds\": {\"%SRCROOT%\": {\"description\": {\"text\": \"The repository root.\"}}},\n";
   if (!in.automation_id.empty())

@@ -75,11 +75,10 @@ TEST(HadolintConfig, FromHadolintWritesTheEquivalentPolicy) {
   EXPECT_EQ(r.out,
             "# Converted from .hadolint.yml by `dockmend policy --from-hadolint`.\n"
             "# SC2086: dockmend has no rule for it\n"
-            "# trustedRegistries (my-company.com:5000): dockmend has no registry allow-list rule "
-            "(base_image.registry pins one exact registry/namespace)\n"
             "# no-color: not carried over (hadolint's own output setting)\n"
             "version: 1\nextends: default\nfail_on: warning\nrules:\n"
-            "  apt-no-install-recommends: warning\n  pipefail: info\n  apt-pin: off\n");
+            "  apt-no-install-recommends: warning\n  pipefail: info\n  apt-pin: off\n"
+            "  trusted-registries: {registries: [\"my-company.com:5000\"]}\n");
   // What it writes is a policy dockmend loads, with those severities.
   t.write("dockmend.yaml", r.out);
   auto p = run_in(t.path(), {"policy"});
@@ -87,11 +86,59 @@ TEST(HadolintConfig, FromHadolintWritesTheEquivalentPolicy) {
   EXPECT_TRUE(contains(p.out, "  pipefail: on (info)\n")) << p.out;
   EXPECT_TRUE(contains(p.out, "  apt-pin: off\n")) << p.out;
   EXPECT_TRUE(contains(p.out, "  apt-no-install-recommends: on (warning)\n")) << p.out;
+  EXPECT_TRUE(contains(p.out, "  trusted-registries: on (error, registries: [my-company.com:5000])\n")) << p.out;
   // Bad input names the file, line and column.
   t.write("bad.yaml", "override:\n  fatal: [DL3008]\n");
   r = run_in(t.path(), {"policy", "--from-hadolint", "bad.yaml"});
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.err, "dockmend: error: bad.yaml:2:3: override: unknown level 'fatal' (expected error, warning, info or style)\n");
+}
+
+TEST(HadolintConfig, TrustedRegistriesBecomeDL3026sList) {
+  TempRepo t;
+  t.write(".git/HEAD", "ref: refs/heads/main\n");
+  // hadolint's README example, with an override of DL3026's severity.
+  t.write(".hadolint.yaml",
+          "override:\n  warning: [DL3026]\ntrustedRegistries:\n  - docker.io\n  - my-company.com:5000\n"
+          "  - \"*.gcr.io\"\n");
+  auto r = run_in(t.path(), {"policy", "--from-hadolint"});
+  ASSERT_EQ(r.code, 0) << r;
+  EXPECT_TRUE(contains(r.out, "rules:\n  trusted-registries: {registries: [\"docker.io\", \"my-company.com:5000\", "
+                              "\"*.gcr.io\"], severity: warning}\n"))
+      << r.out;
+  // Read in place of a dockmend.yaml, it checks the images.
+  t.write("Dockerfile",
+          "FROM ubuntu:24.04 AS a\nFROM mirror.gcr.io/library/busybox AS b\nFROM quay.io/org/app:1\nUSER app\n");
+  r = run_in(t.path(), {"check", "-q", "--select", "DL3026"});
+  EXPECT_EQ(r.out,
+            "Dockerfile:3:6: trusted-registries: FROM quay.io/org/app:1: quay.io is not an allowed registry "
+            "(docker.io, my-company.com:5000, *.gcr.io)\n")
+      << r;
+  EXPECT_EQ(r.code, 1) << r;
+  // An ignored DL3026 stays off, and says why its list is not carried over.
+  t.write(".hadolint.yaml", "ignored: [DL3026]\ntrustedRegistries: [docker.io]\n");
+  r = run_in(t.path(), {"policy", "--from-hadolint"});
+  EXPECT_TRUE(contains(r.out, "# trustedRegistries (docker.io): not carried over, DL3026 is ignored\n")) << r.out;
+  EXPECT_TRUE(contains(r.out, "  trusted-registries: off\n")) << r.out;
+  // A pattern dockmend cannot take is an error at its place in the hadolint file.
+  t.write(".hadolint.yaml", "trustedRegistries:\n  - docker.io\n  - ghcr.io/org\n");
+  r = run_in(t.path(), {"policy", "--from-hadolint"});
+  EXPECT_EQ(r.code, 2) << r;
+  EXPECT_TRUE(contains(r.err, ".hadolint.yaml:3:5: trustedRegistries: 'ghcr.io/org': a registry is a host name")) << r.err;
+}
+
+TEST(RuleOptions, OnlyForARuleThatTakesThem) {
+  TempRepo t;
+  t.write("Dockerfile", "FROM debian:12\nUSER app\n");
+  t.write("dockmend.yaml", "version: 1\nrules:\n  exec-form: {registries: [docker.io]}\n");
+  auto r = run_in(t.path(), {"check"});
+  EXPECT_EQ(r.code, 2) << r;
+  EXPECT_TRUE(contains(r.err, "dockmend.yaml:3:15: rule 'exec-form' takes no option 'registries' (only severity)"))
+      << r.err;
+  // The mapping form with only a severity is fine for any rule.
+  t.write("dockmend.yaml", "version: 1\nrules:\n  exec-form: {severity: info}\n");
+  r = run_in(t.path(), {"check", "-q"});
+  EXPECT_EQ(r.code, 0) << r;
 }
 
 TEST(Severity, DefaultsOverridesAndFailOn) {
@@ -117,8 +164,8 @@ TEST(Severity, DefaultsOverridesAndFailOn) {
   t.write("dockmend.yaml", "version: 1\nrules: {cd-in-run: loud}\n");
   r = run_in(t.path(), {"check"});
   EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(contains(r.err, "dockmend.yaml:2:20: rules.cd-in-run: expected on, off, or a severity (error, warning, "
-                              "info, style), got 'loud'")) << r.err;
+  EXPECT_TRUE(contains(r.err, "dockmend.yaml:2:20: rules.cd-in-run: expected on, off, a severity (error, warning, "
+                              "info, style) or a mapping of options, got 'loud'")) << r.err;
 }
 
 }  // namespace

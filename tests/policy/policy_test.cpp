@@ -698,13 +698,38 @@ TEST(Errors, Rules) {
   EXPECT_EQ(error_of("rules: [exec-form]\n"),
             "proj/dockmend.yaml:1:8: rules: expected a mapping of rule ids to on or off, got a list");
   EXPECT_EQ(error_of("rules:\n  exec-form: sometimes\n"),
-            "proj/dockmend.yaml:2:14: rules.exec-form: expected on, off, or a severity (error, warning, info, "
-            "style), got 'sometimes'");
+            "proj/dockmend.yaml:2:14: rules.exec-form: expected on, off, a severity (error, warning, info, "
+            "style) or a mapping of options, got 'sometimes'");
   EXPECT_EQ(error_of("rules:\n  exec-form: on\n  exec-form: off\n"),
             "proj/dockmend.yaml:3:3: rules: duplicate rule 'exec-form' (first at line 2)");
   EXPECT_EQ(error_of("services:\n  a:\n    dockerfile: D\n    rules: {x: 1}\n"),
-            "proj/dockmend.yaml:4:16: services.a.rules.x: expected on, off, or a severity (error, warning, info, "
-            "style), got '1'");
+            "proj/dockmend.yaml:4:16: services.a.rules.x: expected on, off, a severity (error, warning, info, "
+            "style) or a mapping of options, got '1'");
+  // The mapping form: options and a severity, keys checked with a did-you-mean.
+  EXPECT_EQ(error_of("rules:\n  trusted-registries: {severty: info}\n"),
+            "proj/dockmend.yaml:2:24: rules.trusted-registries: unknown key 'severty' (did you mean 'severity'?)");
+  EXPECT_EQ(error_of("rules:\n  trusted-registries: {regs: [a.io]}\n"),
+            "proj/dockmend.yaml:2:24: rules.trusted-registries: unknown key 'regs' (expected one of: severity, "
+            "registries)");
+}
+
+TEST(Rules, MappingFormSwitchesOnWithOptions) {
+  auto res = load_policy(
+      "version: 1\nrules:\n  trusted-registries: {registries: [Docker.io, \"*.gcr.io\"], severity: info}\n"
+      "  DL3008: {severity: error}\n",
+      "p.yaml");
+  ASSERT_TRUE(res.ok()) << res.errors().front().to_string();
+  const auto& rules = res.policy().rules;
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_TRUE(rules[0].enabled);
+  EXPECT_EQ(rules[0].severity, Severity::Info);
+  ASSERT_NE(rules[0].option("registries"), nullptr);
+  EXPECT_EQ(rules[0].option("registries")->values, (std::vector<std::string>{"docker.io", "*.gcr.io"}));
+  EXPECT_EQ(rules[1].severity, Severity::Error);
+  EXPECT_TRUE(rules[1].options.empty());
+  EXPECT_EQ(rule_option(res.policy(), nullptr, "trusted-registries", "registries"),
+            rules[0].option("registries"));
+  EXPECT_EQ(rule_option(res.policy(), nullptr, "DL3008", "registries"), nullptr);
 }
 
 TEST(Errors, MissingDockerfile) {

@@ -50,7 +50,14 @@ TEST_P(RuleExamples, BadFixedGood) {
   // The rule switched on (wget-progress is off by default) and its fix applied
   // whatever its class (as with --unsafe-fixes): the example shows the fix.
   policy::Policy pol = test::default_policy();
-  pol.rules.push_back({id, true, {}});
+  if (rule->example_setting.empty()) {
+    pol.rules.push_back({id, true, {}});
+  } else {
+    // A rule that needs options (trusted-registries' list) gets them as a policy writes them.
+    auto res = policy::load_policy("rules:\n  " + id + ": " + std::string(rule->example_setting) + "\n", "example.yaml");
+    ASSERT_TRUE(res.ok()) << id << ": its example_setting does not load: " << res.errors().front().to_string();
+    pol.rules = res.policy().rules;
+  }
   auto run = [&](const std::string& text) { return test::run_rules(text, {id}, pol, "Dockerfile", true); };
   const auto on_bad = run(bad);
   EXPECT_GE(on_bad.count(id), 1u) << id << " finds nothing in its bad example:\n" << bad;
