@@ -10,16 +10,16 @@ using namespace apt;
 
 void check_upgrade(const Context& ctx, Outcome& out) {
   bool any = false;
-  for_each_apt(ctx.tree, [&](const AptCommand& a) {
+  for_each_apt(ctx.model, [&](const AptCommand& a) {
     any = true;
     if (!one_of(a.sub, {"upgrade", "dist-upgrade", "full-upgrade"})) return;
-    out.findings.push_back(builtin::command_finding(
+    out.findings.push_back(command_finding(
         ctx.tree, *a.run, *a.cmd,
         fmt::format("{} {} in a Dockerfile: update the base image instead (builds stop being reproducible)",
                     a.name, a.sub),
         "", {}));
   });
-  builtin::conclude(out, any, "no apt-get upgrade");
+  conclude(out, any, "no apt-get upgrade");
 }
 
 }  // namespace

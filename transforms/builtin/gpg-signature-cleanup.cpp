@@ -16,8 +16,6 @@ void check_gpg_signature(const Context& ctx, Outcome& out) {
                            "downloaded signatures are removed after verification"});
 }
 
-// NAME=$(mktemp -d) (or export NAME=...): the variable name.
-
 }  // namespace
 
 const RuleRegistration k_gpg_signature_cleanup{RuleSpec("gpg-signature-cleanup")
