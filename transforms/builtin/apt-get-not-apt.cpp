@@ -31,6 +31,9 @@ void check_not_apt(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_apt_get_not_apt{RuleSpec("apt-get-not-apt")
+    .example("FROM debian:12\nRUN apt install -y curl=7.88.1-10\n",
+             "FROM debian:12\nRUN apt-get install -y curl=7.88.1-10\n",
+             "FROM debian:12\nRUN apt-get install -y curl=7.88.1-10\n")
     .aliases("DL3027")
     .safety(FixSafety::Safe)
     .priority(3)

@@ -89,6 +89,9 @@ void check_lists(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_apt_lists_cleanup{RuleSpec("apt-lists-cleanup")
+    .example("FROM debian:12\nRUN apt-get update && apt-get install -y curl=7.88.1-10\n",
+             "FROM debian:12\nRUN apt-get update && apt-get install -y curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*\n",
+             "FROM debian:12\nRUN apt-get update && apt-get install -y curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*\n")
     .aliases("DL3009, aptGetInstallThenRemoveAptLists")
     .safety(FixSafety::Safe)
     .priority(2)

@@ -66,6 +66,9 @@ void check_update(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_apt_update_install{RuleSpec("apt-update-install")
+    .example("FROM debian:12\nRUN apt-get install -y curl=7.88.1-10\n",
+             "FROM debian:12\nRUN apt-get update && apt-get install -y curl=7.88.1-10\n",
+             "FROM debian:12\nRUN apt-get update && apt-get install -y curl=7.88.1-10\n")
     .aliases("aptGetUpdatePrecedesInstall")
     .safety(FixSafety::Safe)
     .priority(2)

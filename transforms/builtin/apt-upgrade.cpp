@@ -25,6 +25,9 @@ void check_upgrade(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_apt_upgrade{RuleSpec("apt-upgrade")
+    .example("FROM debian:12\nRUN apt-get update && apt-get upgrade -y\n",
+             "FROM debian:12\nRUN apt-get update && apt-get upgrade -y\n",
+             "FROM debian:12\nRUN apt-get update && apt-get install -y curl=7.88.1-10\n")
     .aliases("DL3005")
     .safety(FixSafety::ReportOnly)
     .priority(3)

@@ -53,6 +53,9 @@ void check_checksum(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_checksum_two_spaces{RuleSpec("checksum-two-spaces")
+    .example("FROM debian:12\nRUN echo \"0123abcd /tmp/a.tgz\" | sha256sum -c\n",
+             "FROM debian:12\nRUN echo \"0123abcd  /tmp/a.tgz\" | sha256sum -c\n",
+             "FROM debian:12\nRUN echo \"0123abcd  /tmp/a.tgz\" | sha256sum -c\n")
     .aliases("sha256sumEchoOneSpaces")
     .safety(FixSafety::Safe)
     .priority(2)

@@ -84,6 +84,9 @@ void check_https(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_download_https{RuleSpec("download-https")
+    .example("FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz http://github.com/org/a/archive/v1.tar.gz\n",
+             "FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz https://github.com/org/a/archive/v1.tar.gz\n",
+             "FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz https://github.com/org/a/archive/v1.tar.gz\n")
     .aliases("curlUseHttpsUrl, wgetUseHttpsUrl")
     .safety(FixSafety::Safe)
     .priority(1)

@@ -19,6 +19,9 @@ void check_gpg_signature(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_gpg_signature_cleanup{RuleSpec("gpg-signature-cleanup")
+    .example("FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz.asc https://example.com/a.tgz.asc && gpg --batch --verify /tmp/a.tgz.asc /opt/a.tgz\n",
+             "FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz.asc https://example.com/a.tgz.asc && gpg --batch --verify /tmp/a.tgz.asc /opt/a.tgz && rm -f /tmp/a.tgz.asc\n",
+             "FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz.asc https://example.com/a.tgz.asc && gpg --batch --verify /tmp/a.tgz.asc /opt/a.tgz && rm -f /tmp/a.tgz.asc\n")
     .aliases("gpgVerifyAscRmAsc")
     .safety(FixSafety::Safe)
     .priority(3)

@@ -64,6 +64,9 @@ void check_mktemp(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_mktemp_cleanup{RuleSpec("mktemp-cleanup")
+    .example("FROM debian:12\nRUN tmp=$(mktemp -d) && touch $tmp/x\n",
+             "FROM debian:12\nRUN tmp=$(mktemp -d) && touch $tmp/x && rm -rf \"$tmp\"\n",
+             "FROM debian:12\nRUN tmp=$(mktemp -d) && touch $tmp/x && rm -rf \"$tmp\"\n")
     .aliases("rmRecursiveAfterMktempD")
     .safety(FixSafety::Safe)
     .priority(3)

@@ -512,6 +512,9 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_non_root_user{RuleSpec("non-root-user")
+    .example("FROM debian:12\nRUN useradd --system --create-home app\nCOPY . /srv\nCMD [\"python3\", \"-m\", \"http.server\", \"8000\"]\n",
+             "FROM debian:12\nRUN useradd --system --create-home app\nCOPY . /srv\nUSER app\nCMD [\"python3\", \"-m\", \"http.server\", \"8000\"]\n",
+             "FROM debian:12\nRUN useradd --system --create-home app\nCOPY . /srv\nUSER app\nCMD [\"python3\", \"-m\", \"http.server\", \"8000\"]\n")
     .aliases("DL3002")
     .safety(FixSafety::Unsafe)
     .priority(1)

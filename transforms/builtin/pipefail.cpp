@@ -238,6 +238,9 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_pipefail{RuleSpec("pipefail")
+    .example("FROM alpine:3.19\nRUN wget -qO- https://example.com/a.tgz | tar -xz -C /opt\n",
+             "FROM alpine:3.19\nRUN set -o pipefail && wget -qO- https://example.com/a.tgz | tar -xz -C /opt\n",
+             "FROM alpine:3.19\nRUN set -o pipefail && wget -qO- https://example.com/a.tgz | tar -xz -C /opt\n")
     .aliases("DL4006")
     .safety(FixSafety::Unsafe)
     .priority(2)
