@@ -1,7 +1,5 @@
 #include "transforms/engine.hpp"
 
-#include "transforms/builtin_support.hpp"
-
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -188,7 +186,6 @@ RoundResult run_rules(const Tree& tree, const std::string& path, const EngineCon
   if (settings.stages) options.stages = settings.stages->names;
   if (service && service->target) options.target = *service->target;
   const model::Model image = model::Model::build(tree, options);
-  const builtin::ModelScope scope(image);
   // The build context: the service's (policy `context`, or compose's build.context), else the file's directory.
   Context ctx{tree,
               path,

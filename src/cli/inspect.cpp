@@ -13,6 +13,7 @@
 
 #include "io/discover.hpp"
 #include "io/read_file.hpp"
+#include "model/identity.hpp"
 #include "model/model.hpp"
 #include "syntax/dump.hpp"
 
@@ -47,25 +48,16 @@ std::string argv_json(const std::vector<std::string>& argv) {
   return out + "]";
 }
 
-// A numeric USER gives its UID (and GID) directly; a name needs the accounts the file creates.
-std::string uid_gid(std::string_view user) {
-  const auto colon = user.find(':');
-  const std::string_view u = user.substr(0, colon);
-  if (user == "ContainerAdministrator" || user == "ContainerUser") return "";
-  const std::string_view g = colon == std::string_view::npos ? std::string_view() : user.substr(colon + 1);
-  auto numeric = [](std::string_view s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos; };
-  if (!numeric(u)) return "";
-  if (g.empty()) return std::string(u) + ":" + (u == "0" ? "0" : "?");
-  return numeric(g) ? std::string(u) + ":" + std::string(g) : std::string(u) + ":?";
+// Who the stage runs as and with which IDs, as text: "app (10001:10001)",
+// "app (UID:GID unknown)" when the base image's /etc/passwd decides.
+std::string user_text(const model::Identity& id) {
+  const std::string ids = model::uid_gid_text(id);
+  if (id.windows) return id.user;
+  if (ids.empty()) return id.user + " (UID:GID unknown)";
+  return ids == id.user ? id.user : fmt::format("{} ({})", id.user, ids);
 }
 
-// Who a container runs as when no USER says: root, or on Windows the image's
-// account (servercore: ContainerAdministrator, nanoserver: ContainerUser).
-std::string default_user(const Stage& s) {
-  if (!s.platform_facts.windows()) return "root";
-  const std::string base = s.base_image.value_or(s.base_written);
-  return base.find("nanoserver") != std::string::npos ? "ContainerUser" : "ContainerAdministrator";
-}
+std::string id_json(const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : "null"; }
 
 std::string where(const syntax::Tree& tree, std::int32_t at, std::string_view unset) {
   return at < 0 ? std::string(unset) : fmt::format("line {}", line_of(tree, at));
@@ -98,9 +90,7 @@ void text_stage(const Model& m, const Stage& s, std::ostream& out) {
     for (const auto& img : s.copies_from_images) from += (from.empty() ? "" : ", ") + img;
     out << fmt::format("    copies:    from {}\n", from);
   }
-  const std::string user = st.user.set() ? st.user.value : default_user(s);
-  const std::string ids = uid_gid(user == "root" ? "0:0" : user);
-  out << fmt::format("    user:      {}{} ({})\n", user, ids.empty() || ids == user ? "" : " (" + ids + ")",
+  out << fmt::format("    user:      {} ({})\n", user_text(model::identity(m, s.index)),
                      where(tree, st.user.set_at, "default"));
   out << fmt::format("    shell:     {} ({})\n", argv_json(st.shell), where(tree, st.shell_at, "default"));
   out << fmt::format("    workdir:   {} ({})\n", st.workdir.set() ? st.workdir.value : "/",
@@ -191,20 +181,22 @@ std::string stage_json(const Model& m, const Stage& s) {
       "\"init_options\": {}, \"program\": {}}}",
       argv_json(pr.entrypoint), line_number(tree, pr.entrypoint_at), argv_json(pr.cmd), line_number(tree, pr.cmd_at),
       argv_json(pr.argv), json_quote(model::init_name(pr.init)), argv_json(pr.init_options), json_quote(pr.program));
-  const std::string user = st.user.set() ? st.user.value : default_user(s);
+  const model::Identity id = model::identity(m, s.index);
   return fmt::format(
       "{{\"index\": {}, \"name\": {}, \"line\": {}, \"base\": {{\"written\": {}, \"image\": {}, \"stage\": {}, "
       "\"platform\": {}}}, \"os\": {}, \"distro\": {}, \"package_manager\": {}, \"copies_from\": [{}], "
       "\"copies_from_images\": [{}], \"built_on\": {}, \"copied_from\": {}, \"ships\": {}, \"shipped\": {}, "
-      "\"tests_only\": {}, \"user\": {}, \"uid_gid\": {}, \"shell\": {{\"argv\": {}, \"line\": {}}}, \"workdir\": {}, "
+      "\"tests_only\": {}, \"user\": {}, \"uid_gid\": {}, \"uid\": {}, \"gid\": {}, "
+      "\"shell\": {{\"argv\": {}, \"line\": {}}}, \"workdir\": {}, "
       "\"env\": [{}], \"ports\": [{}], \"healthcheck\": {}, \"process\": {}}}",
       s.index, json_quote(s.name), line_number(tree, static_cast<std::int32_t>(s.from)), json_quote(s.base_written),
       s.base_image ? json_quote(*s.base_image) : "null", s.base_stage >= 0 ? std::to_string(s.base_stage) : "null",
       json_quote(s.platform), known_json(model::os_name(p.os.value), p.os.evidence),
       known_json(model::distro_name(p.distro.value), p.distro.evidence),
       known_json(model::package_manager_name(p.package_manager.value), p.package_manager.evidence), copies, images,
-      s.built_on, s.copied_from, s.ships, s.shipped, s.tests_only, setting_json(tree, st.user, default_user(s)),
-      json_quote(uid_gid(user == "root" ? "0:0" : user)), argv_json(st.shell), line_number(tree, st.shell_at),
+      s.built_on, s.copied_from, s.ships, s.shipped, s.tests_only, setting_json(tree, st.user, id.user),
+      json_quote(model::uid_gid_text(id)), id_json(id.uid), id_json(id.gid), argv_json(st.shell),
+      line_number(tree, st.shell_at),
       setting_json(tree, st.workdir, "/"), env, ports, health, process);
 }
 

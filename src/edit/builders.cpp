@@ -54,6 +54,24 @@ std::string keyword(const Style& style, std::string_view kw) {
   return out;
 }
 
+std::string same_case(std::string_view model, std::string_view word) {
+  bool has_upper = false, has_lower = false;
+  for (char c : model) {
+    if (c >= 'a' && c <= 'z') has_lower = true;
+    if (c >= 'A' && c <= 'Z') has_upper = true;
+  }
+  std::string out(word);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  if (has_upper && !has_lower) {
+    for (char& c : out)
+      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  } else if (has_upper && has_lower && !out.empty() && out[0] >= 'a' && out[0] <= 'z') {
+    out[0] = static_cast<char>(out[0] - 'a' + 'A');
+  }
+  return out;
+}
+
 std::string_view indentation(const Tree& tree, const Instruction& inst) {
   const auto& line = tree.lines[inst.first_line];
   std::uint32_t b = line.begin + ((inst.first_line == 0 && tree.has_bom) ? 3 : 0);

@@ -23,6 +23,10 @@ Style style_of(const Tree& tree);
 // `kw` in the file's keyword case ("RUN" or "run").
 std::string keyword(const Style& style, std::string_view kw);
 
+// `word` in the case of `model` (a keyword as written): "AS" for "FROM", "as"
+// for "from", "As" for "From".
+std::string same_case(std::string_view model, std::string_view word);
+
 // The blanks before the instruction's keyword on its first line.
 std::string_view indentation(const Tree& tree, const Instruction& inst);
 

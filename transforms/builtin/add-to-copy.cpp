@@ -2,23 +2,25 @@
 // archives and fetches URLs): say COPY when that is all it does.
 #include <fmt/format.h>
 
-#include "transforms/builtin_support.hpp"
+#include "model/text.hpp"
+#include "transforms/findings.hpp"
+#include "edit/builders.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
 namespace {
 
 bool archive_name(std::string_view name) {
-  const std::string n = builtin::lower(name);
+  const std::string n = model::lower(name);
   for (std::string_view ext : {".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
                                ".tzst", ".tar.lz", ".tar.lzma", ".tlz", ".gz", ".bz2", ".xz", ".zst", ".lz4", ".lzma",
                                ".z", ".tar.lz4"})
-    if (builtin::ends_with(n, ext)) return true;
+    if (model::ends_with(n, ext)) return true;
   return false;
 }
 
 bool remote(std::string_view src) {
-  return src.find("://") != std::string_view::npos || builtin::starts_with(src, "git@");
+  return src.find("://") != std::string_view::npos || model::starts_with(src, "git@");
 }
 
 enum class Source { Local, Archive, Remote, Unknown };
@@ -64,12 +66,12 @@ void check(const Context& ctx, Outcome& out) {
     if (all_local) {
       edit::Fix fix;
       fix.reason = "ADD -> COPY";
-      fix.edits.push_back({inst.keyword_span, builtin::same_case(tree.text(inst.keyword_span), "copy")});
+      fix.edits.push_back({inst.keyword_span, edit::same_case(tree.text(inst.keyword_span), "copy")});
       f.fix = std::move(fix);
     }
     out.findings.push_back(std::move(f));
   }
-  builtin::conclude(out, any, "ADD is only used for archives and URLs");
+  conclude(out, any, "ADD is only used for archives and URLs");
 }
 
 }  // namespace

@@ -10,7 +10,7 @@ using namespace apt;
 
 void check_not_apt(const Context& ctx, Outcome& out) {
   bool any = false;
-  for_each_apt(ctx.tree, [&](const AptCommand& a) {
+  for_each_apt(ctx.model, [&](const AptCommand& a) {
     if (a.name != "apt") return;
     any = true;
     const auto& cmd = *a.cmd;
@@ -19,18 +19,21 @@ void check_not_apt(const Context& ctx, Outcome& out) {
     // Only where apt-get has the same subcommand with the same meaning.
     if (a.run->editable && cmd.words[inv->program].value == "apt" && !cmd.words[inv->program].quoted &&
         one_of(a.sub, {"install", "update", "remove", "purge", "autoremove", "clean", "autoclean"}))
-      edits.push_back({builtin::source_span(ctx.tree, *a.run, cmd.words[inv->program].span), "apt-get"});
-    out.findings.push_back(builtin::command_finding(
+      edits.push_back({a.run->source(ctx.tree, cmd.words[inv->program].span), "apt-get"});
+    out.findings.push_back(command_finding(
         ctx.tree, *a.run, cmd, "apt has no stable command-line interface for scripts; use apt-get",
         "apt -> apt-get", std::move(edits)));
     out.findings.back().expected = "apt-get";
   });
-  builtin::conclude(out, any, "");
+  conclude(out, any, "");
 }
 
 }  // namespace
 
 const RuleRegistration k_apt_get_not_apt{RuleSpec("apt-get-not-apt")
+    .example("FROM debian:12\nRUN apt install -y curl=7.88.1-10\n",
+             "FROM debian:12\nRUN apt-get install -y curl=7.88.1-10\n",
+             "FROM debian:12\nRUN apt-get install -y curl=7.88.1-10\n")
     .aliases("DL3027")
     .safety(FixSafety::Safe)
     .priority(3)

@@ -2,20 +2,17 @@
 // apt's own ways of saying yes (-qq, -o APT::Get::Assume-Yes).
 #pragma once
 #include <fmt/format.h>
-#include "transforms/builtin_support.hpp"
+#include "model/commands.hpp"
+#include "model/script_edits.hpp"
+#include "model/text.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules::apt {
 
-using builtin::RunScript;
+using model::one_of;
 
 inline bool is_apt(std::string_view name) { return name == "apt-get" || name == "apt" || name == "aptitude"; }
-
-inline bool one_of(std::string_view v, std::initializer_list<std::string_view> set) {
-  for (auto s : set)
-    if (v == s) return true;
-  return false;
-}
 
 // Subcommands that ask "Do you want to continue?" without -y (apt-get(8);
 // `source` and `download` only fetch files and never ask; `reinstall` is apt's).
@@ -38,7 +35,7 @@ inline int quiet_level(const shell::Command& cmd, std::size_t from) {
     const std::string_view v = cmd.words[i].value;
     if (v == "--") break;
     if (v == "--quiet" || v == "--silent") ++level;
-    else if (builtin::starts_with(v, "--quiet=") || builtin::starts_with(v, "-q=")) level += std::atoi(v.data() + v.find('=') + 1);
+    else if (model::starts_with(v, "--quiet=") || model::starts_with(v, "-q=")) level += std::atoi(v.data() + v.find('=') + 1);
     else if (v.size() > 1 && v[0] == '-' && v[1] != '-') {
       for (char c : v.substr(1)) {
         if (c == 'q') ++level;
@@ -51,14 +48,14 @@ inline int quiet_level(const shell::Command& cmd, std::size_t from) {
 
 // -o APT::Get::Assume-Yes=true and friends, written on the command line.
 inline bool has_config(const shell::Command& cmd, std::string_view key) {
-  const std::string k = builtin::lower(key);
+  const std::string k = model::lower(key);
   for (const auto& w : cmd.words)
-    if (builtin::lower(w.value).find(k) != std::string::npos) return true;
+    if (model::lower(w.value).find(k) != std::string::npos) return true;
   return false;
 }
 
 struct AptCommand {
-  const RunScript* run;
+  const model::Run* run;
   std::size_t index;
   const shell::Command* cmd;
   std::string_view name;
@@ -66,14 +63,14 @@ struct AptCommand {
 };
 
 template <class Fn>
-inline void for_each_apt(const syntax::Tree& tree, Fn fn) {
-  const auto& ff = builtin::facts(tree);
-  for (const auto& run : ff.runs) {
+inline void for_each_apt(const model::Model& m, Fn fn) {
+  for (const model::Run& run : m.runs()) {
+    if (!run.parsed) continue;
     for (std::size_t i = 0; i < run.script.commands.size(); ++i) {
       const auto& cmd = run.script.commands[i];
       auto inv = shell::invocation(cmd);
       if (!inv || !is_apt(inv->name)) continue;
-      fn(AptCommand{&run, i, &cmd, inv->name, builtin::subcommand_of(cmd)});
+      fn(AptCommand{&run, i, &cmd, inv->name, model::subcommand_of(cmd)});
     }
   }
 }

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "transforms/builtin_support.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
@@ -19,13 +19,13 @@ void check(const Context& ctx, Outcome& out) {
       // Inside ( ), $( ) or a function a cd is local on purpose.
       if (cmd.depth != 0 || cmd.words.empty() || cmd.words[0].value != "cd") continue;
       if (cmd.words.size() > 1 && cmd.words[1].value == "-") continue;
-      out.findings.push_back(builtin::command_finding(
+      out.findings.push_back(command_finding(
           ctx.tree, run, cmd, "cd in RUN: use WORKDIR to change the directory", "", {}));
       out.findings.back().expected = "WORKDIR <dir>";
       break;  // one finding per RUN
     }
   }
-  builtin::conclude(out, any, "no cd in RUN");
+  conclude(out, any, "no cd in RUN");
 }
 
 }  // namespace

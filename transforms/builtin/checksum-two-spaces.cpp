@@ -11,9 +11,10 @@ namespace {
 using namespace downloads;
 
 void check_checksum(const Context& ctx, Outcome& out) {
-  const auto& ff = builtin::facts(ctx.tree);
+  const model::Model& m = ctx.model;
   bool any = false;
-  for (const auto& run : ff.runs) {
+  for (const model::Run& run : m.runs()) {
+    if (!run.parsed) continue;
     const auto& cmds = run.script.commands;
     for (std::size_t i = 1; i < cmds.size(); ++i) {
       const auto& prev = cmds[i - 1];
@@ -35,23 +36,26 @@ void check_checksum(const Context& ctx, Outcome& out) {
       const std::string_view raw = shell::slice(run.text, w.span);
       const auto raw_space = raw.find(' ');
       if (run.editable && raw_space != std::string_view::npos && raw.find(' ', raw_space + 1) == std::string_view::npos) {
-        const auto at = builtin::source_after(ctx.tree, run, w.span.begin + raw_space + 1);
+        const auto at = run.source_after(ctx.tree, w.span.begin + raw_space + 1);
         edits.push_back({{at, at}, " "});
       }
-      auto f = builtin::command_finding(ctx.tree, run, prev,
-                                        fmt::format("`{} -c` expects two spaces between the sum and the file name",
+      auto f = command_finding(ctx.tree, run, prev,
+                               fmt::format("`{} -c` expects two spaces between the sum and the file name",
                                                     inv->name),
                                         "two spaces between sum and file", std::move(edits));
       f.expected = "echo \"<sum>  <file>\"";
       out.findings.push_back(std::move(f));
     }
   }
-  builtin::conclude(out, any, "checksum lines use two spaces");
+  conclude(out, any, "checksum lines use two spaces");
 }
 
 }  // namespace
 
 const RuleRegistration k_checksum_two_spaces{RuleSpec("checksum-two-spaces")
+    .example("FROM debian:12\nRUN echo \"0123abcd /tmp/a.tgz\" | sha256sum -c\n",
+             "FROM debian:12\nRUN echo \"0123abcd  /tmp/a.tgz\" | sha256sum -c\n",
+             "FROM debian:12\nRUN echo \"0123abcd  /tmp/a.tgz\" | sha256sum -c\n")
     .aliases("sha256sumEchoOneSpaces")
     .safety(FixSafety::Safe)
     .priority(2)

@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "shell/shell.hpp"
-#include "transforms/builtin_support.hpp"
+#include "model/commands.hpp"
 
 namespace dockmend::transforms::rules::curl {
 
@@ -39,7 +39,7 @@ inline bool fetches(const shell::Command& cmd, const shell::Invocation& inv) {
   return !shell::has_option(cmd, {"-w", "--write-out", "-I", "--head", "-V", "--version", "-h", "--help", "-X",
                                   "--request", "-d", "--data", "--data-raw", "--data-binary", "-T",
                                   "--upload-file", "-F", "--form"}) &&
-         !builtin::options_may_hide(cmd);
+         !model::options_may_hide(cmd);
 }
 
 }  // namespace dockmend::transforms::rules::curl

@@ -2,14 +2,12 @@
 // files over it.
 #include <fmt/format.h>
 
-#include "transforms/builtin_support.hpp"
+#include "model/text.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
 namespace {
-
-using builtin::RunScript;
-
 
 // Hosts that serve the same files over https as over http.
 constexpr std::string_view k_https_hosts[] = {
@@ -40,51 +38,55 @@ bool https_host(std::string_view url) {
   std::size_t end = rest.find_first_of("/:?#");
   std::string_view host = rest.substr(0, end);
   if (host.find('@') != std::string_view::npos) return false;
-  const std::string h = builtin::lower(host);
+  const std::string h = model::lower(host);
   for (auto k : k_https_hosts)
     if (h == k) return true;
   return false;
 }
 
 void check_https(const Context& ctx, Outcome& out) {
-  const auto& ff = builtin::facts(ctx.tree);
+  const model::Model& m = ctx.model;
   bool any = false;
-  for (const auto& run : ff.runs) {
+  for (const model::Run& run : m.runs()) {
+    if (!run.parsed) continue;
     for (const auto& cmd : run.script.commands) {
       auto inv = shell::invocation(cmd);
       if (!inv || (inv->name != "curl" && inv->name != "wget")) continue;
       for (std::size_t i = inv->args; i < cmd.words.size(); ++i) {
         const auto& w = cmd.words[i];
-        const std::string lv = builtin::lower(w.value);
-        if (builtin::starts_with(lv, "https://")) any = true;
-        if (!builtin::starts_with(lv, "http://")) continue;
+        const std::string lv = model::lower(w.value);
+        if (model::starts_with(lv, "https://")) any = true;
+        if (!model::starts_with(lv, "http://")) continue;
         any = true;
         std::vector<edit::Edit> edits;
         if (run.editable && https_host(w.value)) {
-          const auto src = builtin::source_span(ctx.tree, run, w.span);
-          const auto raw = builtin::lower(ctx.tree.text(src));
+          const auto src = run.source(ctx.tree, w.span);
+          const auto raw = model::lower(ctx.tree.text(src));
           const auto at = raw.find("http://");
           // The scheme must sit on one line of the source (no continuation inside it).
           if (at != std::string::npos && raw.find('\n') == std::string::npos)
             edits.push_back({{src.begin + static_cast<std::uint32_t>(at), src.begin + static_cast<std::uint32_t>(at) + 7},
                              "https://"});
         }
-        auto f = builtin::command_finding(ctx.tree, run, cmd,
-                                          fmt::format("{} downloads over plain http: {}", inv->name, w.value),
-                                          "http:// -> https://", std::move(edits));
-        f.at = builtin::source_span(ctx.tree, run, w.span);
+        auto f = command_finding(ctx.tree, run, cmd,
+                                 fmt::format("{} downloads over plain http: {}", inv->name, w.value),
+                                 "http:// -> https://", std::move(edits));
+        f.at = run.source(ctx.tree, w.span);
         f.current = w.value;
         f.expected = "https://" + w.value.substr(7);
         out.findings.push_back(std::move(f));
       }
     }
   }
-  builtin::conclude(out, any, "downloads use https");
+  conclude(out, any, "downloads use https");
 }
 
 }  // namespace
 
 const RuleRegistration k_download_https{RuleSpec("download-https")
+    .example("FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz http://github.com/org/a/archive/v1.tar.gz\n",
+             "FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz https://github.com/org/a/archive/v1.tar.gz\n",
+             "FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz https://github.com/org/a/archive/v1.tar.gz\n")
     .aliases("curlUseHttpsUrl, wgetUseHttpsUrl")
     .safety(FixSafety::Safe)
     .priority(1)

@@ -4,12 +4,13 @@
 #pragma once
 #include <algorithm>
 #include <fmt/format.h>
-#include "transforms/builtin_support.hpp"
+#include "model/commands.hpp"
+#include "model/script_edits.hpp"
+#include "model/text.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules::downloads {
-
-using builtin::RunScript;
 
 inline std::string_view basename(std::string_view p) {
   const auto slash = p.rfind('/');
@@ -83,17 +84,17 @@ inline bool glob_covers(std::string_view glob, std::string_view path) {
 
 // Whether any command after `from` in the script mentions `value` (or a
 // glob or parent directory that may cover it, for rm).
-inline bool mentioned_after(const RunScript& run, std::size_t from, std::string_view value, bool* removed) {
+inline bool mentioned_after(const model::Run& run, std::size_t from, std::string_view value, bool* removed) {
   bool any = false;
   for (std::size_t i = from + 1; i < run.script.commands.size(); ++i) {
     const auto& c = run.script.commands[i];
-    const bool rm = builtin::runs(c, "rm");
+    const bool rm = model::runs(c, "rm");
     for (const auto& w : c.words) {
       std::string_view v = w.value;
       if (rm)
         while (v.size() > 1 && v.back() == '/') v.remove_suffix(1);
       const bool covers = v == value || (rm && (glob_covers(v, value) ||
-                                                (!v.empty() && builtin::starts_with(value, std::string(v) + "/"))));
+                                                (!v.empty() && model::starts_with(value, std::string(v) + "/"))));
       if (!covers && v.find(value) == std::string_view::npos) continue;
       any = true;
       if (rm && covers && removed) *removed = true;
@@ -115,10 +116,11 @@ struct Consumer {
 // later (in the RUN or by a later instruction): append `rm -f FILE` right after
 // the consuming command.
 inline void check_consumed_download(const Context& ctx, Outcome& out, const Consumer& consumer) {
-  const auto& ff = builtin::facts(ctx.tree);
+  const model::Model& m = ctx.model;
   bool any = false;
-  for (const auto& run : ff.runs) {
-    if (!ff.stages[run.stage].shipped) continue;
+  for (const model::Run& run : m.runs()) {
+    if (!run.parsed) continue;
+    if (!m.stages()[static_cast<std::size_t>(run.stage)].ships) continue;
     const auto& cmds = run.script.commands;
     for (std::size_t i = 0; i < cmds.size(); ++i) {
       auto w = consumer.file_word(cmds[i]);
@@ -149,26 +151,26 @@ inline void check_consumed_download(const Context& ctx, Outcome& out, const Cons
             else cwd.clear();
           }
         for (std::size_t k = i + 1; k < cmds.size() && !removed; ++k)
-          if (builtin::runs(cmds[k], "rm"))
+          if (model::runs(cmds[k], "rm"))
             for (const auto& w : cmds[k].words) {
               std::string_view v = w.value;
               while (v.size() > 1 && v.back() == '/') v.remove_suffix(1);
               if (std::find(entered.begin(), entered.end(), v) != entered.end()) removed = true;
-              if (!cwd.empty() && !v.empty() && (v == cwd || builtin::starts_with(cwd, std::string(v) + "/")))
+              if (!cwd.empty() && !v.empty() && (v == cwd || model::starts_with(cwd, std::string(v) + "/")))
                 removed = true;
             }
       }
       if (removed) continue;
       // A later instruction naming the file still needs it.
       bool later = false;
-      for (std::size_t k = run.index + 1; k < ctx.tree.instructions.size(); ++k)
+      for (std::size_t k = run.instruction + 1; k < ctx.tree.instructions.size(); ++k)
         if (ctx.tree.text(ctx.tree.instructions[k].text).find(basename(archive)) != std::string_view::npos) later = true;
       std::vector<edit::Edit> edits;
       if (!used && !later) {
         const std::string raw(shell::slice(run.text, word.span));
-        if (auto e = builtin::append_after_command(ctx.tree, run, i, "rm -f " + raw)) edits.push_back(*e);
+        if (auto e = model::append_after_command(ctx.tree, run, i, "rm -f " + raw)) edits.push_back(*e);
       }
-      auto f = builtin::command_finding(
+      auto f = command_finding(
           ctx.tree, run, cmds[i],
           fmt::format("{} is {} but never removed: it stays in the layer", archive, consumer.verb),
           fmt::format("remove {} after {} it", archive, consumer.verb), std::move(edits));
@@ -176,7 +178,7 @@ inline void check_consumed_download(const Context& ctx, Outcome& out, const Cons
       out.findings.push_back(std::move(f));
     }
   }
-  builtin::conclude(out, any, consumer.correct);
+  conclude(out, any, consumer.correct);
 }
 
 }  // namespace dockmend::transforms::rules::downloads

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "edit/builders.hpp"
-#include "transforms/builtin_support.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
@@ -88,7 +88,7 @@ void check(const Context& ctx, Outcome& out) {
     }
     out.findings.push_back(std::move(f));
   }
-  builtin::conclude(out, any, "CMD and ENTRYPOINT use the exec form");
+  conclude(out, any, "CMD and ENTRYPOINT use the exec form");
 }
 
 }  // namespace

@@ -11,7 +11,10 @@
 
 #include "transforms/builtin/apt.hpp"
 #include "transforms/builtin/curl.hpp"
-#include "transforms/builtin_support.hpp"
+#include "model/commands.hpp"
+#include "model/script_edits.hpp"
+#include "model/text.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
@@ -57,16 +60,12 @@ struct FlagRow {
   bool only_where_shipped = false;
 };
 
-bool one_of(std::string_view v, std::initializer_list<std::string_view> set) {
-  for (auto s : set)
-    if (v == s) return true;
-  return false;
-}
+using model::one_of;
 
 bool cache_mounted(const Site& s, std::initializer_list<std::string_view> dirs) {
   const auto& inst = s.ctx.tree.instructions[s.run.instruction];
   for (auto d : dirs)
-    if (builtin::has_cache_mount(inst, d)) return true;
+    if (model::has_cache_mount(inst, d)) return true;
   return false;
 }
 
@@ -98,7 +97,7 @@ const FlagRow k_rows[] = {
      {"-y", "--yes", "--assume-yes", "--force-yes"}, true,
      [](const Site& s) {
        return apt::quiet_level(s.cmd, s.inv.args) >= 2 || apt::has_config(s.cmd, "Assume-Yes") ||
-              builtin::piped_from(s.run, s.index, "yes");
+              model::piped_from(s.run, s.index, "yes");
      },
      "-y", Place::AfterSubcommand,
      [](const Site& s) { return fmt::format("{} {} without -y: the build cannot answer its prompt", s.inv.name, s.sub); },
@@ -150,7 +149,7 @@ const FlagRow k_rows[] = {
          const auto inv = shell::invocation(cmds[k]);
          if (!inv || inv->name != "rm") continue;
          for (std::size_t i = inv->args; i < cmds[k].words.size(); ++i)
-           if (builtin::starts_with(cmds[k].words[i].value, "/var/cache/apk")) return true;
+           if (model::starts_with(cmds[k].words[i].value, "/var/cache/apk")) return true;
        }
        return false;
      },
@@ -176,8 +175,8 @@ const FlagRow k_rows[] = {
      {"-y", "--assumeyes"}, true,
      [](const Site& s) {
        for (const auto& w : s.cmd.words)
-         if (builtin::lower(w.value).find("assumeyes") != std::string::npos) return true;
-       return builtin::piped_from(s.run, s.index, "yes");
+         if (model::lower(w.value).find("assumeyes") != std::string::npos) return true;
+       return model::piped_from(s.run, s.index, "yes");
      },
      "-y", Place::AfterSubcommand,
      [](const Site& s) { return fmt::format("{} {} without -y: the build cannot answer its prompt", s.inv.name, s.sub); },
@@ -195,7 +194,7 @@ const FlagRow k_rows[] = {
          .fix("adds -y after the subcommand"),
      [](const Site& s) { return shell::same_program(s.inv.name, "zypper") && zypper_confirms(s.sub); },
      {"-n", "--non-interactive", "-y", "--no-confirm"}, true,
-     [](const Site& s) { return builtin::piped_from(s.run, s.index, "yes"); }, "-y", Place::AfterSubcommand,
+     [](const Site& s) { return model::piped_from(s.run, s.index, "yes"); }, "-y", Place::AfterSubcommand,
      [](const Site& s) { return fmt::format("zypper {} without -n or -y: the build cannot answer its prompt", s.sub); },
      [](const Site& s) { return fmt::format("add -y to zypper {}", s.sub); },
      [](const Site& s) { return fmt::format("zypper {} -y ...", s.sub); }, "zypper runs non-interactively"},
@@ -214,8 +213,8 @@ const FlagRow k_rows[] = {
      // PIP_NO_CACHE_DIR in the environment, or a cache mount meant to be reused.
      [](const Site& s) {
        for (const auto& a : s.cmd.assignments)
-         if (builtin::starts_with(a.value, "PIP_NO_CACHE_DIR=")) return true;
-       return builtin::env_set(s.model, s.run.instruction, "PIP_NO_CACHE_DIR") ||
+         if (model::starts_with(a.value, "PIP_NO_CACHE_DIR=")) return true;
+       return model::var_set(s.model, s.run.instruction, "PIP_NO_CACHE_DIR") ||
               cache_mounted(s, {"/root/.cache/pip", "/tmp/pip-cache"});
      },
      "--no-cache-dir", Place::AfterSubcommand,
@@ -366,25 +365,25 @@ std::optional<edit::Edit> place_flag(const FlagRow& row, const Site& s) {
   const auto& tree = s.ctx.tree;
   if (!s.run.editable) return std::nullopt;
   switch (row.place) {
-    case Place::AfterProgram: return builtin::insert_flag(tree, s.run, s.cmd, row.flag, shell::InsertAt::AfterProgram);
+    case Place::AfterProgram: return model::insert_flag(tree, s.run, s.cmd, row.flag, shell::InsertAt::AfterProgram);
     case Place::AfterSubcommand:
-      return builtin::insert_flag(tree, s.run, s.cmd, row.flag, shell::InsertAt::AfterSubcommand);
+      return model::insert_flag(tree, s.run, s.cmd, row.flag, shell::InsertAt::AfterSubcommand);
     case Place::AfterLeadingFlags:
-      if (auto last = builtin::after_leading_flags(s.cmd))
-        return builtin::insert_after_word(tree, s.run, s.cmd, *last, row.flag);
+      if (auto last = model::after_leading_flags(s.cmd))
+        return model::insert_after_word(tree, s.run, s.cmd, *last, row.flag);
       return std::nullopt;
     case Place::AfterOperand:
-      return builtin::insert_after_word(tree, s.run, s.cmd, *shell::subcommand(s.cmd) + 1, row.flag);
+      return model::insert_after_word(tree, s.run, s.cmd, *shell::subcommand(s.cmd) + 1, row.flag);
     case Place::ClusterFront:
     case Place::ClusterBack: {
       // "-f" joins a cluster as "f".
       if (auto c = curl::flag_cluster(s.cmd, s.inv.program)) {
         const auto at = row.place == Place::ClusterFront
-                            ? builtin::source_span(tree, s.run, s.cmd.words[*c].span).begin + 1
-                            : builtin::source_after(tree, s.run, s.cmd.words[*c].span.end);
+                            ? s.run.source(tree, s.cmd.words[*c].span).begin + 1
+                            : s.run.source_after(tree, s.cmd.words[*c].span.end);
         return edit::Edit{{at, at}, std::string(row.flag.substr(1))};
       }
-      return builtin::insert_flag(tree, s.run, s.cmd, row.flag, shell::InsertAt::AfterProgram);
+      return model::insert_flag(tree, s.run, s.cmd, row.flag, shell::InsertAt::AfterProgram);
     }
   }
   return std::nullopt;
@@ -400,20 +399,20 @@ void check_row(const FlagRow& row, const Context& ctx, Outcome& out) {
       const auto& cmd = run.script.commands[i];
       const auto inv = shell::invocation(cmd);
       if (!inv) continue;
-      const Site site{ctx, m, run, i, cmd, *inv, builtin::subcommand_of(cmd)};
+      const Site site{ctx, m, run, i, cmd, *inv, model::subcommand_of(cmd)};
       if (!row.about(site)) continue;
       any = true;
-      if (shell::has_option(cmd, row.present) || (row.hidden_options && builtin::options_may_hide(cmd)) ||
+      if (shell::has_option(cmd, row.present) || (row.hidden_options && model::options_may_hide(cmd)) ||
           (row.exempt && row.exempt(site)))
         continue;
       std::vector<edit::Edit> edits;
       if (auto e = place_flag(row, site)) edits.push_back(*e);
-      auto f = builtin::command_finding(ctx.tree, run, cmd, row.message(site), row.reason(site), std::move(edits));
+      auto f = command_finding(ctx.tree, run, cmd, row.message(site), row.reason(site), std::move(edits));
       f.expected = row.expected(site);
       out.findings.push_back(std::move(f));
     }
   }
-  builtin::conclude(out, any, row.correct);
+  conclude(out, any, row.correct);
 }
 
 template <std::size_t I>

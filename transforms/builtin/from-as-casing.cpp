@@ -1,7 +1,8 @@
 // from-as-casing: FROM ... AS with AS in the case of FROM (buildkit's FromAsCasing).
 #include <fmt/format.h>
 
-#include "transforms/builtin_support.hpp"
+#include "transforms/findings.hpp"
+#include "edit/builders.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
@@ -35,7 +36,7 @@ void check_as(const Context& ctx, Outcome& out) {
     const bool mismatch = (all_upper(kw) && !all_upper(as)) || (all_lower(kw) && !all_lower(as));
     if (!mismatch) continue;
     Finding f;
-    const std::string want = builtin::same_case(kw, "as");
+    const std::string want = edit::same_case(kw, "as");
     f.message = fmt::format("'{}' does not match the case of '{}': write {}", as, kw, want);
     f.at = inst.value_source(1);
     f.current = as;
@@ -46,7 +47,7 @@ void check_as(const Context& ctx, Outcome& out) {
     f.fix = std::move(fix);
     out.findings.push_back(std::move(f));
   }
-  builtin::conclude(out, any, "AS matches the case of FROM");
+  conclude(out, any, "AS matches the case of FROM");
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // multi-platform build silently builds (or emulates) the wrong one.
 #include <fmt/format.h>
 
-#include "transforms/builtin_support.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
@@ -22,7 +22,7 @@ void check(const Context& ctx, Outcome& out) {
     f.current = p->raw;
     out.findings.push_back(std::move(f));
   }
-  builtin::conclude(out, any, "FROM does not pin a constant platform");
+  conclude(out, any, "FROM does not pin a constant platform");
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
 // gem-update-system-cleanup: no leftover /root/.gem after `gem update --system`.
 #include <fmt/format.h>
 
-#include "transforms/builtin_support.hpp"
+#include "model/commands.hpp"
+#include "model/script_edits.hpp"
+#include "model/text.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
@@ -16,7 +19,7 @@ void check_update_system(const Context& ctx, Outcome& out) {
     const shell::Command* update = nullptr;
     for (const auto& cmd : run.script.commands) {
       auto inv = shell::invocation(cmd);
-      if (inv && inv->name == "gem" && builtin::subcommand_of(cmd) == "update" &&
+      if (inv && inv->name == "gem" && model::subcommand_of(cmd) == "update" &&
           shell::has_option(cmd, {"--system"})) {
         update = &cmd;
         break;
@@ -29,8 +32,8 @@ void check_update_system(const Context& ctx, Outcome& out) {
       auto inv = shell::invocation(cmd);
       if (!inv) continue;
       for (std::size_t i = inv->args; i < cmd.words.size(); ++i)
-        if (builtin::starts_with(cmd.words[i].value, "/root/.gem") || builtin::starts_with(cmd.words[i].value, "~/.gem") ||
-            builtin::starts_with(cmd.words[i].value, "$HOME/.gem"))
+        if (model::starts_with(cmd.words[i].value, "/root/.gem") || model::starts_with(cmd.words[i].value, "~/.gem") ||
+            model::starts_with(cmd.words[i].value, "$HOME/.gem"))
           removed = true;
     }
     any = true;
@@ -42,14 +45,14 @@ void check_update_system(const Context& ctx, Outcome& out) {
     const bool other_user = user.set() && u != "root" && u != "0";
     std::vector<edit::Edit> edits;
     if (!other_user)
-      if (auto e = builtin::append_command(ctx.tree, run, "rm -rf /root/.gem")) edits.push_back(*e);
-    auto f = builtin::command_finding(ctx.tree, run, *update,
-                                      "gem update --system leaves its download cache in /root/.gem",
-                                      "append && rm -rf /root/.gem", std::move(edits));
+      if (auto e = model::append_command(ctx.tree, run, "rm -rf /root/.gem")) edits.push_back(*e);
+    auto f = command_finding(ctx.tree, run, *update,
+                             "gem update --system leaves its download cache in /root/.gem",
+                             "append && rm -rf /root/.gem", std::move(edits));
     f.expected = "... && rm -rf /root/.gem";
     out.findings.push_back(std::move(f));
   }
-  builtin::conclude(out, any, "");
+  conclude(out, any, "");
 }
 
 }  // namespace

@@ -16,11 +16,12 @@ void check_gpg_signature(const Context& ctx, Outcome& out) {
                            "downloaded signatures are removed after verification"});
 }
 
-// NAME=$(mktemp -d) (or export NAME=...): the variable name.
-
 }  // namespace
 
 const RuleRegistration k_gpg_signature_cleanup{RuleSpec("gpg-signature-cleanup")
+    .example("FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz.asc https://example.com/a.tgz.asc && gpg --batch --verify /tmp/a.tgz.asc /opt/a.tgz\n",
+             "FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz.asc https://example.com/a.tgz.asc && gpg --batch --verify /tmp/a.tgz.asc /opt/a.tgz && rm -f /tmp/a.tgz.asc\n",
+             "FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz.asc https://example.com/a.tgz.asc && gpg --batch --verify /tmp/a.tgz.asc /opt/a.tgz && rm -f /tmp/a.tgz.asc\n")
     .aliases("gpgVerifyAscRmAsc")
     .safety(FixSafety::Safe)
     .priority(3)

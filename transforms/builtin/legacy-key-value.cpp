@@ -2,7 +2,7 @@
 // set only one variable. `ENV key=value` says the same.
 #include <fmt/format.h>
 
-#include "transforms/builtin_support.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
@@ -53,7 +53,7 @@ void check(const Context& ctx, Outcome& out) {
     }
     out.findings.push_back(std::move(f));
   }
-  builtin::conclude(out, any, "ENV and LABEL use key=value");
+  conclude(out, any, "ENV and LABEL use key=value");
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ std::string mktemp_var(const shell::Command& c) {
     const auto eq = v.find('=');
     if (eq == std::string_view::npos || eq == 0) return "";
     const std::string_view rhs = v.substr(eq + 1);
-    if ((builtin::starts_with(rhs, "$(mktemp") || builtin::starts_with(rhs, "`mktemp")) &&
+    if ((model::starts_with(rhs, "$(mktemp") || model::starts_with(rhs, "`mktemp")) &&
         (rhs.find(" -d") != std::string_view::npos || rhs.find("--directory") != std::string_view::npos))
       return std::string(v.substr(0, eq));
     return "";
@@ -29,10 +29,11 @@ std::string mktemp_var(const shell::Command& c) {
 }
 
 void check_mktemp(const Context& ctx, Outcome& out) {
-  const auto& ff = builtin::facts(ctx.tree);
+  const model::Model& m = ctx.model;
   bool any = false;
-  for (const auto& run : ff.runs) {
-    if (!ff.stages[run.stage].shipped) continue;
+  for (const model::Run& run : m.runs()) {
+    if (!run.parsed) continue;
+    if (!m.stages()[static_cast<std::size_t>(run.stage)].ships) continue;
     const auto& cmds = run.script.commands;
     for (std::size_t i = 0; i < cmds.size(); ++i) {
       if (cmds[i].depth != 0) continue;
@@ -41,30 +42,31 @@ void check_mktemp(const Context& ctx, Outcome& out) {
       any = true;
       bool removed = false;
       for (std::size_t k = i + 1; k < cmds.size() && !removed; ++k) {
-        if (!builtin::runs(cmds[k], "rm")) continue;
+        if (!model::runs(cmds[k], "rm")) continue;
         for (const auto& w : cmds[k].words)
-          if (w.value == "$" + var || w.value == "${" + var + "}" || builtin::starts_with(w.value, "$" + var + "/") ||
-              builtin::starts_with(w.value, "${" + var + "}/"))
+          if (w.value == "$" + var || w.value == "${" + var + "}" || model::starts_with(w.value, "$" + var + "/") ||
+              model::starts_with(w.value, "${" + var + "}/"))
             removed = true;
       }
       if (removed) continue;
       std::vector<edit::Edit> edits;
-      if (auto e = builtin::append_command(ctx.tree, run, fmt::format("rm -rf \"${}\"", var))) edits.push_back(*e);
-      auto f = builtin::command_finding(ctx.tree, run, cmds[i],
-                                        fmt::format("the directory from mktemp -d (${}) is never removed", var),
-                                        fmt::format("append && rm -rf \"${}\"", var), std::move(edits));
+      if (auto e = model::append_command(ctx.tree, run, fmt::format("rm -rf \"${}\"", var))) edits.push_back(*e);
+      auto f = command_finding(ctx.tree, run, cmds[i],
+                               fmt::format("the directory from mktemp -d (${}) is never removed", var),
+                               fmt::format("append && rm -rf \"${}\"", var), std::move(edits));
       f.expected = fmt::format("... && rm -rf \"${}\"", var);
       out.findings.push_back(std::move(f));
     }
   }
-  builtin::conclude(out, any, "temporary directories are removed");
+  conclude(out, any, "temporary directories are removed");
 }
-
-// echo "<sum> <file>" | sha256sum -c: the check format needs two spaces (or " *").
 
 }  // namespace
 
 const RuleRegistration k_mktemp_cleanup{RuleSpec("mktemp-cleanup")
+    .example("FROM debian:12\nRUN tmp=$(mktemp -d) && touch $tmp/x\n",
+             "FROM debian:12\nRUN tmp=$(mktemp -d) && touch $tmp/x && rm -rf \"$tmp\"\n",
+             "FROM debian:12\nRUN tmp=$(mktemp -d) && touch $tmp/x && rm -rf \"$tmp\"\n")
     .aliases("rmRecursiveAfterMktempD")
     .safety(FixSafety::Safe)
     .priority(3)

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "transforms/builtin_support.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
@@ -17,11 +17,11 @@ void check(const Context& ctx, Outcome& out) {
     if (!run.parsed) continue;
     for (const auto& cmd : run.script.commands) {
       if (cmd.words.empty() || cmd.program() != "sudo") continue;
-      out.findings.push_back(builtin::command_finding(
+      out.findings.push_back(command_finding(
           ctx.tree, run, cmd, "sudo in RUN: switch with USER (or gosu at run time) instead", "", {}));
     }
   }
-  builtin::conclude(out, any, "no sudo in RUN");
+  conclude(out, any, "no sudo in RUN");
 }
 
 }  // namespace

@@ -24,14 +24,15 @@
 #include <cstring>
 
 #include "edit/builders.hpp"
-#include "transforms/builtin_support.hpp"
+#include "model/commands.hpp"
+#include "model/text.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
 namespace {
 
-using builtin::lower;
-using builtin::starts_with;
+using model::lower;
+using model::starts_with;
 
 bool is_root(std::string_view user) {
   const std::string_view name = user.substr(0, user.find(':'));
@@ -46,10 +47,10 @@ std::string_view basename(std::string_view p) {
 }
 
 // The user the stage's RUNs create (useradd NAME, adduser NAME), if any.
-std::string created_user(const builtin::FileFacts& ff, const std::vector<bool>& in_chain) {
+std::string created_user(const model::Model& m, const std::vector<bool>& in_chain) {
   std::string name;
-  for (const auto& run : ff.runs) {
-    if (run.stage < 0 || !in_chain[run.stage]) continue;
+  for (const model::Run& run : m.runs()) {
+    if (!run.parsed || run.stage < 0 || !in_chain[static_cast<std::size_t>(run.stage)]) continue;
     for (const auto& cmd : run.script.commands) {
       auto inv = shell::invocation(cmd);
       if (!inv || (inv->name != "useradd" && inv->name != "adduser")) continue;
@@ -185,9 +186,9 @@ bool well_known_nonroot_base(std::string_view ref) {
 
 // Why the image looks meant to be built FROM (a base image), "" when it does not.
 // `sure` is set when there is no doubt (then no finding at all).
-std::string meant_as_base(const Context& ctx, const builtin::StageFacts& final_stage, bool& sure) {
+std::string meant_as_base(const Context& ctx, const model::Stage& final_stage, bool& sure) {
   const auto& tree = ctx.tree;
-  for (std::uint32_t i = final_stage.stage.from; i < final_stage.stage.end; ++i)
+  for (std::uint32_t i = final_stage.from; i < final_stage.end; ++i)
     if (tree.instructions[i].is("onbuild")) {
       sure = true;
       return "it has ONBUILD triggers: an image to build FROM";
@@ -276,22 +277,22 @@ std::string resolve(std::string_view p, std::string_view wd) {
     if (base.back() != '/') base += '/';
     out = base + out;
   }
-  while (out.size() > 2 && builtin::ends_with(out, "/.")) out.erase(out.size() - 2);
+  while (out.size() > 2 && model::ends_with(out, "/.")) out.erase(out.size() - 2);
   return out;
 }
 
 // The build-context file the image's `target` path comes from (a COPY/ADD
 // without --from in the final stage's chain), "" when none; `found` says
 // whether some COPY/ADD puts a file there at all.
-std::string context_source(const Context& ctx, const builtin::FileFacts& ff, const std::vector<bool>& in_chain,
+std::string context_source(const Context& ctx, const std::vector<bool>& in_chain,
                            std::string_view target, bool& copied) {
   const auto& tree = ctx.tree;
   std::string wd = "/";
   std::string result;
   const bool bare = target.find('/') == std::string_view::npos;  // found on PATH
   for (std::size_t i = 0; i < tree.instructions.size(); ++i) {
-    const int s = ff.stage_of[i];
-    if (s < 0 || !in_chain[s]) continue;
+    const std::int32_t s = ctx.model.stage_of(static_cast<std::uint32_t>(i));
+    if (s < 0 || !in_chain[static_cast<std::size_t>(s)]) continue;
     const auto& inst = tree.instructions[i];
     if (inst.is("from")) wd = "/";
     if (inst.is("workdir") && !inst.values.empty()) wd = resolve(inst.values[0].text, wd);
@@ -348,14 +349,15 @@ void check(const Context& ctx, Outcome& out) {
     return;
   }
   const auto& tree = ctx.tree;
-  const auto& ff = builtin::facts(tree);
-  if (ff.stages.empty()) {
+  const model::Model& m = ctx.model;
+  if (m.empty()) {
     out.applicable = false;
     return;
   }
-  const int final_stage = static_cast<int>(ff.stages.size()) - 1;
-  std::vector<bool> in_chain(ff.stages.size(), false);
-  for (int s = final_stage; s >= 0 && !in_chain[s]; s = ff.stages[s].stage.base_stage) in_chain[s] = true;
+  // The last stage (and the stages it builds on), tests or not: what `docker build` makes by default.
+  const auto final_stage = static_cast<std::int32_t>(m.stages().size()) - 1;
+  std::vector<bool> in_chain(m.stages().size(), false);
+  for (const std::int32_t s : m.chain(final_stage)) in_chain[static_cast<std::size_t>(s)] = true;
   const syntax::Instruction* last_user = nullptr;
   const syntax::Instruction* last_fs = nullptr;  // last instruction that writes files as the current user
   const syntax::Instruction* entrypoint = nullptr;
@@ -363,8 +365,8 @@ void check(const Context& ctx, Outcome& out) {
   int privileged_port = 0;
   bool cmd_in_stage = false;  // ENTRYPOINT resets an inherited CMD, not one of its own stage
   for (std::size_t i = 0; i < tree.instructions.size(); ++i) {
-    const int s = ff.stage_of[i];
-    if (s < 0 || !in_chain[s]) continue;
+    const std::int32_t s = m.stage_of(static_cast<std::uint32_t>(i));
+    if (s < 0 || !in_chain[static_cast<std::size_t>(s)]) continue;
     const auto& inst = tree.instructions[i];
     if (inst.is("user")) last_user = &inst;
     if (s == final_stage && (inst.is("run") || inst.is("copy") || inst.is("add") || inst.is("workdir") ||
@@ -383,9 +385,10 @@ void check(const Context& ctx, Outcome& out) {
         if (port > 0 && port < 1024) privileged_port = port;
       }
   }
-  const auto& final = ff.stages[final_stage];
-  const std::string base = lower(final.stage.base);
-  if (final.distro == builtin::Distro::Windows || final.distro == builtin::Distro::Scratch || !final.posix) {
+  const model::Stage& final = m.stages()[static_cast<std::size_t>(final_stage)];
+  const model::Distro distro = final.platform_facts.distro.value;
+  const std::string base = lower(final.base_written);
+  if (distro == model::Distro::Windows || distro == model::Distro::Scratch || final.platform_facts.windows()) {
     out.applicable = false;
     return;
   }
@@ -395,8 +398,8 @@ void check(const Context& ctx, Outcome& out) {
     return;
   }
   // Base images that already run unprivileged.
-  if (!last_user && final.stage.base_stage < 0 &&
-      (well_known_nonroot_base(base) || final.distro == builtin::Distro::Distroless)) {
+  if (!last_user && final.base_stage < 0 &&
+      (well_known_nonroot_base(base) || distro == model::Distro::Distroless)) {
     if (out.wants_correct) out.correct.push_back("the base image runs as a non-root user");
     return;
   }
@@ -426,12 +429,12 @@ void check(const Context& ctx, Outcome& out) {
       bool copied = false;
       std::string wd = "/";
       for (std::uint32_t i = 0; i < tree.instructions.size(); ++i)
-        if (ff.stage_of[i] >= 0 && in_chain[ff.stage_of[i]] && tree.instructions[i].is("workdir") &&
+        if (m.stage_of(i) >= 0 && in_chain[static_cast<std::size_t>(m.stage_of(i))] && tree.instructions[i].is("workdir") &&
             !tree.instructions[i].values.empty())
           wd = resolve(tree.instructions[i].values[0].text, wd);
       const bool bare = program.find('/') == std::string::npos;
       const std::string target = bare ? program : resolve(program, wd);
-      const std::string src = context_source(ctx, ff, in_chain, target, copied);
+      const std::string src = context_source(ctx, in_chain, target, copied);
       if (!src.empty()) {
         if (auto text = ctx.files.read(ctx.in_context(src))) {
           why_root = root_need(*text, drop);
@@ -461,7 +464,7 @@ void check(const Context& ctx, Outcome& out) {
   Finding f;
   f.message = last_user ? "the last USER is root: the container runs as root"
                         : "no USER in the final stage: the container runs as root";
-  f.at = last_user ? last_user->keyword_span : tree.instructions[final.stage.from].keyword_span;
+  f.at = last_user ? last_user->keyword_span : tree.instructions[final.from].keyword_span;
   f.current = last_user ? tree.text(last_user->text) : "root (no USER)";
   // Why no USER is added (the finding then says so).
   std::string no_fix;
@@ -474,22 +477,21 @@ void check(const Context& ctx, Outcome& out) {
   else if (unsure) no_fix = "its entrypoint script is not in the build context to read";
   else if (!last_fs) no_fix = "the stage writes no files";
   if (!no_fix.empty() && !last_user) f.message += fmt::format(" (no fix: {})", no_fix);
-  const bool known = final.distro == builtin::Distro::Debian || final.distro == builtin::Distro::Rhel ||
-                     final.distro == builtin::Distro::Alpine;
-  const std::string existing = no_fix.empty() ? created_user(ff, in_chain) : std::string();
+  const bool known = distro == model::Distro::Debian || distro == model::Distro::Rhel || distro == model::Distro::Alpine;
+  const std::string existing = no_fix.empty() ? created_user(m, in_chain) : std::string();
   if (no_fix.empty() && (known || !existing.empty())) {
     bool minimal = false;  // ubi-minimal and friends have no useradd
-    for (const auto& run : ff.runs)
-      if (run.stage >= 0 && in_chain[run.stage])
+    for (const model::Run& run : m.runs())
+      if (run.parsed && run.stage >= 0 && in_chain[static_cast<std::size_t>(run.stage)])
         for (const auto& c : run.script.commands)
-          if (builtin::runs(c, "microdnf")) minimal = true;
+          if (model::runs(c, "microdnf")) minimal = true;
     if (contains(base, "minimal") || contains(base, "micro")) minimal = true;
     const edit::Style style = edit::style_of(tree);
     std::vector<std::string> lines;
     std::string name = existing;
     if (name.empty() && !minimal) {
       name = "app";
-      if (final.distro == builtin::Distro::Alpine)
+      if (distro == model::Distro::Alpine)
         lines.push_back(edit::keyword(style, "run") + " addgroup -S app && adduser -S -G app app");
       else
         lines.push_back(edit::keyword(style, "run") +
@@ -510,6 +512,9 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_non_root_user{RuleSpec("non-root-user")
+    .example("FROM debian:12\nRUN useradd --system --create-home app\nCOPY . /srv\nCMD [\"python3\", \"-m\", \"http.server\", \"8000\"]\n",
+             "FROM debian:12\nRUN useradd --system --create-home app\nCOPY . /srv\nUSER app\nCMD [\"python3\", \"-m\", \"http.server\", \"8000\"]\n",
+             "FROM debian:12\nRUN useradd --system --create-home app\nCOPY . /srv\nUSER app\nCMD [\"python3\", \"-m\", \"http.server\", \"8000\"]\n")
     .aliases("DL3002")
     .safety(FixSafety::Unsafe)
     .priority(1)

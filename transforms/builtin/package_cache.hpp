@@ -2,24 +2,22 @@
 // the RUN cleans the cache, and the check that appends the clean command.
 #pragma once
 #include <fmt/format.h>
-#include "transforms/builtin_support.hpp"
+#include "model/commands.hpp"
+#include "model/script_edits.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules::package_cache {
 
-inline bool one_of(std::string_view v, std::initializer_list<std::string_view> set) {
-  for (auto s : set)
-    if (v == s) return true;
-  return false;
-}
+using model::one_of;
 
 inline bool npm_installs(const shell::Command& c) {
-  return builtin::runs(c, "npm") && one_of(builtin::subcommand_of(c), {"install", "i", "ci", "add", "isntall", "update"});
+  return model::runs(c, "npm") && one_of(model::subcommand_of(c), {"install", "i", "ci", "add", "isntall", "update"});
 }
 
 inline bool yarn_installs(const shell::Command& c) {
-  if (!builtin::runs(c, "yarn")) return false;
-  const auto sub = builtin::subcommand_of(c);
+  if (!model::runs(c, "yarn")) return false;
+  const auto sub = model::subcommand_of(c);
   // A bare `yarn` installs (`yarn --version` does not).
   if (sub.empty()) return !shell::has_option(c, {"--version", "-v", "--help", "-h"});
   return one_of(sub, {"install", "add", "global"});
@@ -29,7 +27,7 @@ inline bool cleans(const model::Run& run, std::string_view program, std::initial
   for (const auto& c : run.script.commands) {
     auto inv = shell::invocation(c);
     if (!inv) continue;
-    if (inv->name == program && builtin::subcommand_of(c) == "cache") {
+    if (inv->name == program && model::subcommand_of(c) == "cache") {
       for (std::size_t i = inv->args; i < c.words.size(); ++i)
         if (c.words[i].value == "clean" || c.words[i].value == "rm" || c.words[i].value == "clear") return true;
     }
@@ -81,7 +79,7 @@ inline void check_clean(const Context& ctx, Outcome& out, Installs installs, std
       }
     if (!first || !m.stages()[static_cast<std::size_t>(run.stage)].ships) continue;
     bool mounted = false;
-    for (auto m : mounts) mounted = mounted || builtin::has_cache_mount(inst, m);
+    for (auto m : mounts) mounted = mounted || model::has_cache_mount(inst, m);
     bool elsewhere = false;
     for (const auto& c : run.script.commands)
       if (installs(c) && shell::has_option(c, own_cache)) elsewhere = true;
@@ -90,15 +88,15 @@ inline void check_clean(const Context& ctx, Outcome& out, Installs installs, std
     if (cleans(run, program, dirs)) continue;
     std::vector<edit::Edit> edits;
     if (!as_other_user(*first))
-      if (auto e = builtin::append_command(ctx.tree, run, command)) edits.push_back(*e);
-    auto f = builtin::command_finding(ctx.tree, run, *first,
-                                      fmt::format("{} installs without `{}` in the same RUN: its cache stays in the layer",
+      if (auto e = model::append_command(ctx.tree, run, command)) edits.push_back(*e);
+    auto f = command_finding(ctx.tree, run, *first,
+                             fmt::format("{} installs without `{}` in the same RUN: its cache stays in the layer",
                                                   program, command),
                                       fmt::format("append && {}", command), std::move(edits));
     f.expected = fmt::format("... && {}", command);
     out.findings.push_back(std::move(f));
   }
-  builtin::conclude(out, any, any ? fmt::format("{} caches are cleaned in the RUN that fills them", program) : "");
+  conclude(out, any, any ? fmt::format("{} caches are cleaned in the RUN that fills them", program) : "");
 }
 
 }  // namespace dockmend::transforms::rules::package_cache

@@ -7,7 +7,9 @@
 
 #include <fmt/format.h>
 
-#include "transforms/builtin_support.hpp"
+#include "model/commands.hpp"
+#include "model/text.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
@@ -16,9 +18,9 @@ namespace {
 using Pinned = bool (*)(std::string_view);
 
 bool is_file(std::string_view v) {
-  return v.find('/') != std::string_view::npos || builtin::ends_with(v, ".deb") || builtin::ends_with(v, ".rpm") ||
-         builtin::ends_with(v, ".whl") || builtin::ends_with(v, ".tar.gz") || builtin::ends_with(v, ".zip") ||
-         builtin::ends_with(v, ".gem") || builtin::ends_with(v, ".apk") || v == ".";
+  return v.find('/') != std::string_view::npos || model::ends_with(v, ".deb") || model::ends_with(v, ".rpm") ||
+         model::ends_with(v, ".whl") || model::ends_with(v, ".tar.gz") || model::ends_with(v, ".zip") ||
+         model::ends_with(v, ".gem") || model::ends_with(v, ".apk") || v == ".";
 }
 
 bool apt_pinned(std::string_view v) { return v.find('=') != std::string_view::npos || is_file(v); }
@@ -55,7 +57,7 @@ void check_spec(const Context& ctx, Outcome& out, const Spec& spec) {
       bool prog = false;
       for (auto p : spec.programs) prog = prog || shell::same_program(inv->name, p);
       if (!prog) continue;
-      const auto sub = builtin::subcommand_of(cmd);
+      const auto sub = model::subcommand_of(cmd);
       bool subok = false;
       for (auto s : spec.subcommands) subok = subok || sub == s;
       if (!subok) continue;
@@ -63,7 +65,7 @@ void check_spec(const Context& ctx, Outcome& out, const Spec& spec) {
       // gem pins with -v / --version for every gem of the command.
       if (inv->name == "gem" && shell::has_option(cmd, {"-v", "--version"})) continue;
       std::vector<std::string> loose;
-      for (std::size_t i : builtin::operands_after_subcommand(cmd)) {
+      for (std::size_t i : model::operands_after_subcommand(cmd)) {
         const auto& w = cmd.words[i];
         if (w.has_expansion || w.value.empty()) continue;  // a variable may well hold a pinned list
         if (!spec.pinned(w.value)) loose.push_back(w.value);
@@ -72,12 +74,12 @@ void check_spec(const Context& ctx, Outcome& out, const Spec& spec) {
       std::string list;
       for (std::size_t k = 0; k < loose.size() && k < 4; ++k) list += (k ? ", " : "") + loose[k];
       if (loose.size() > 4) list += fmt::format(" and {} more", loose.size() - 4);
-      auto f = builtin::command_finding(ctx.tree, run, cmd, fmt::format("unpinned {}: {}", spec.what, list), "", {});
+      auto f = command_finding(ctx.tree, run, cmd, fmt::format("unpinned {}: {}", spec.what, list), "", {});
       f.expected = "name=version";
       out.findings.push_back(std::move(f));
     }
   }
-  builtin::conclude(out, any, any ? fmt::format("{} are pinned", spec.what) : "");
+  conclude(out, any, any ? fmt::format("{} are pinned", spec.what) : "");
 }
 
 bool gem_pinned(std::string_view v) { return v.find(':') != std::string_view::npos || is_file(v); }

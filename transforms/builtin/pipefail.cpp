@@ -6,20 +6,22 @@
 // every image built on it (dash's `echo '	'`, `yes | cmd` exiting 141). There
 // the fix is local (`set -o pipefail` in the RUN, where its shell has the
 // option: dash, Debian's /bin/sh, has not) or, failing that, unsafe.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "edit/builders.hpp"
-#include "transforms/builtin_support.hpp"
+#include "model/commands.hpp"
+#include "model/script_edits.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
 namespace {
 
-using builtin::RunScript;
-
 // Whether command `i` runs inside a word of another command (`$(echo $V | cut -d. -f1)`
 // as an argument): the status of that pipeline is dropped whatever pipefail says.
-bool in_substitution(const RunScript& run, std::size_t i) {
+bool in_substitution(const model::Run& run, std::size_t i) {
   const auto& cmds = run.script.commands;
   const auto& c = cmds[i];
   for (std::size_t j = 0; j < cmds.size(); ++j) {
@@ -33,7 +35,7 @@ bool in_substitution(const RunScript& run, std::size_t i) {
 }
 
 // A pipe whose status counts (not inside a command substitution).
-bool pipes(const RunScript& run) {
+bool pipes(const model::Run& run) {
   for (std::size_t i = 0; i < run.script.commands.size(); ++i) {
     const auto& c = run.script.commands[i];
     if ((c.after == shell::Separator::Pipe || c.after == shell::Separator::PipeAll) && !in_substitution(run, i))
@@ -43,7 +45,7 @@ bool pipes(const RunScript& run) {
 }
 
 // `set -o pipefail` (-eo pipefail, -euxo pipefail...) before the first pipe.
-bool sets_pipefail(const RunScript& run) {
+bool sets_pipefail(const model::Run& run) {
   for (const auto& c : run.script.commands) {
     if (c.after == shell::Separator::Pipe || c.after == shell::Separator::PipeAll) return false;
     if (c.words.empty() || c.words[0].value != "set") continue;
@@ -55,12 +57,12 @@ bool sets_pipefail(const RunScript& run) {
 
 // Pipelines that pipefail would break: a writer killed by SIGPIPE when its
 // reader stops early (`yes | ...`, `... | head`, `... | grep -q`).
-bool sigpipe_prone(const RunScript& run) {
+bool sigpipe_prone(const model::Run& run) {
   const auto& cmds = run.script.commands;
   for (std::size_t i = 0; i < cmds.size(); ++i) {
     const auto& c = cmds[i];
     const bool writes = c.after == shell::Separator::Pipe || c.after == shell::Separator::PipeAll;
-    if (writes && builtin::runs(c, "yes")) return true;
+    if (writes && model::runs(c, "yes")) return true;
     const bool reads = i > 0 && (cmds[i - 1].after == shell::Separator::Pipe || cmds[i - 1].after == shell::Separator::PipeAll);
     if (!reads) continue;
     auto inv = shell::invocation(c);
@@ -88,7 +90,7 @@ std::string_view shell_name(std::string_view program) {
 // Whether every pipeline of the RUN is one whose failure cannot matter: its
 // writers are echo / printf / yes / true (`echo "$sum  file" | sha256sum -c`:
 // the reader's status is what counts).
-bool harmless_pipes(const RunScript& run) {
+bool harmless_pipes(const model::Run& run) {
   const auto& cmds = run.script.commands;
   for (std::size_t i = 0; i < cmds.size(); ++i) {
     const auto& c = cmds[i];
@@ -103,9 +105,9 @@ bool harmless_pipes(const RunScript& run) {
 // The shell a RUN of the stage runs under without SHELL: /bin/sh of its distribution.
 // Debian's and Ubuntu's is dash, which has no pipefail (added upstream in 2024,
 // after bookworm and noble); busybox ash, bash (RHEL, SUSE) and friends have it.
-bool default_sh_knows_pipefail(builtin::Distro d) {
-  return d == builtin::Distro::Alpine || d == builtin::Distro::Busybox || d == builtin::Distro::Rhel ||
-         d == builtin::Distro::Suse;
+bool default_sh_knows_pipefail(model::Distro d) {
+  return d == model::Distro::Alpine || d == model::Distro::Busybox || d == model::Distro::Rhel ||
+         d == model::Distro::Suse;
 }
 
 bool knows_pipefail(std::string_view shell) {
@@ -114,7 +116,7 @@ bool knows_pipefail(std::string_view shell) {
 
 // The local remedy: pipefail for this RUN only. `set -eux` first gains
 // `-o pipefail`; otherwise `set -o pipefail && ` goes before the first command.
-std::optional<edit::Edit> local_pipefail(const syntax::Tree& tree, const RunScript& run) {
+std::optional<edit::Edit> local_pipefail(const syntax::Tree& tree, const model::Run& run) {
   if (!run.editable || run.script.commands.empty()) return std::nullopt;
   const auto& first = run.script.commands.front();
   if (first.depth != 0 || first.words.empty() || !first.assignments.empty()) return std::nullopt;
@@ -123,56 +125,53 @@ std::optional<edit::Edit> local_pipefail(const syntax::Tree& tree, const RunScri
       const auto& w = first.words[i];
       if (w.quoted || w.has_expansion || w.value.size() < 2 || (w.value[0] != '-' && w.value[0] != '+')) return std::nullopt;
     }
-    return builtin::insert_after_word(tree, run, first, first.words.size() - 1, "-o pipefail");
+    return model::insert_after_word(tree, run, first, first.words.size() - 1, "-o pipefail");
   }
-  const auto at = builtin::source_span(tree, run, first.span).begin;
+  const auto at = run.source(tree, first.span).begin;
   return edit::Edit{{at, at}, "set -o pipefail && "};
 }
 
 void check(const Context& ctx, Outcome& out) {
   const auto& tree = ctx.tree;
-  const auto& ff = builtin::facts(tree);
+  const model::Model& m = ctx.model;
+  const auto& stages = m.stages();
+  const auto& runs = m.runs();
   bool any = false;
-  std::vector<bool> fixed(ff.stages.size(), false);
-  // A stage another builds FROM passes its SHELL on.
-  std::vector<bool> built_on(ff.stages.size(), false);
-  for (const auto& st : ff.stages)
-    if (st.stage.base_stage >= 0 && st.stage.base_stage < static_cast<int>(built_on.size())) built_on[st.stage.base_stage] = true;
-  for (std::size_t r = 0; r < ff.runs.size(); ++r) {
-    const RunScript& run = ff.runs[r];
-    if (!pipes(run)) continue;
+  std::vector<bool> fixed(stages.size(), false);
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    const model::Run& run = runs[r];
+    if (!run.parsed || !pipes(run)) continue;
     any = true;
     // The SHELL in force: the last one of the stage or of the stages it is built on.
+    const std::vector<std::int32_t> chain = m.chain(run.stage);
     const syntax::Instruction* shell = nullptr;
-    for (std::uint32_t i = run.index; i-- > 0;) {
-      const int s = ff.stage_of[i];
+    for (std::uint32_t i = run.instruction; i-- > 0;) {
+      const std::int32_t s = m.stage_of(i);
       if (s < 0) break;
-      bool in_chain = false;
-      for (int b = run.stage, prev = run.stage + 1; b >= 0 && b < prev; prev = b, b = ff.stages[b].stage.base_stage)
-        if (b == s) in_chain = true;
-      if (in_chain && tree.instructions[i].is("shell")) {
+      if (std::find(chain.begin(), chain.end(), s) != chain.end() && tree.instructions[i].is("shell")) {
         shell = &tree.instructions[i];
         break;
       }
     }
     if (shell && shell_has_pipefail(*shell)) continue;
     if (sets_pipefail(run) || harmless_pipes(run)) continue;
-    const auto& inst = tree.instructions[run.index];
+    const auto& inst = tree.instructions[run.instruction];
     const auto& c = run.script.commands;
     std::size_t first_pipe = 0;
     while (first_pipe < c.size() && c[first_pipe].after != shell::Separator::Pipe &&
            c[first_pipe].after != shell::Separator::PipeAll)
       ++first_pipe;
-    Finding f = builtin::command_finding(tree, run, c[first_pipe],
-                                         "RUN with a pipe and no pipefail: a failing command before the `|` "
-                                         "goes unnoticed",
-                                         "", {});
-    const int stage = run.stage;
-    const auto distro = ff.stages[stage].distro;
+    Finding f = command_finding(tree, run, c[first_pipe],
+                                "RUN with a pipe and no pipefail: a failing command before the `|` "
+                                "goes unnoticed",
+                                "", {});
+    const std::int32_t stage = run.stage;
+    const model::Stage& st = stages[static_cast<std::size_t>(stage)];
+    const model::Distro distro = st.platform_facts.distro.value;
     // SHELL is stored in the image: in a stage that ships, or that another
     // stage builds FROM, it changes every later RUN and every shell-form CMD,
     // ENTRYPOINT and HEALTHCHECK of the images built on it. Elsewhere it is safe.
-    const bool shell_is_local = !ff.stages[stage].shipped && !built_on[stage];
+    const bool shell_is_local = !st.ships && !st.built_on;
     const std::string_view program = shell && !shell->values.empty() ? std::string_view(shell->values[0].text)
                                                                      : std::string_view();
     // A view of the value itself: `empty ? "" : text` would be a temporary string,
@@ -195,8 +194,8 @@ void check(const Context& ctx, Outcome& out) {
       // One SHELL per stage covers every later RUN: fix at the first, when no
       // later RUN of the stage pipes into a reader that stops early.
       bool prone = false;
-      for (std::size_t k = r; k < ff.runs.size() && !prone; ++k)
-        if (ff.runs[k].stage == stage && sigpipe_prone(ff.runs[k])) prone = true;
+      for (std::size_t k = r; k < runs.size() && !prone; ++k)
+        if (runs[k].parsed && runs[k].stage == stage && sigpipe_prone(runs[k])) prone = true;
       if (!prone && shell) {
         // A POSIX SHELL already set: add -o pipefail to it when the shell knows it.
         if (posix_shell_json && name != "busybox") {
@@ -209,9 +208,9 @@ void check(const Context& ctx, Outcome& out) {
         }
       } else if (!prone) {
         std::string sh;
-        if (distro == builtin::Distro::Debian || distro == builtin::Distro::Rhel || distro == builtin::Distro::Suse)
+        if (distro == model::Distro::Debian || distro == model::Distro::Rhel || distro == model::Distro::Suse)
           sh = "/bin/bash";
-        else if (distro == builtin::Distro::Alpine || distro == builtin::Distro::Busybox)
+        else if (distro == model::Distro::Alpine || distro == model::Distro::Busybox)
           sh = "/bin/ash";
         if (!sh.empty()) {
           const std::string line =
@@ -227,18 +226,21 @@ void check(const Context& ctx, Outcome& out) {
         fixed[stage] = true;
         f.safety = shell_is_local ? FixSafety::Safe : FixSafety::Unsafe;
         if (!shell_is_local)
-          f.message += ff.stages[stage].shipped ? " (SHELL would be stored in the image: unsafe fix)"
+          f.message += st.ships ? " (SHELL would be stored in the image: unsafe fix)"
                                                 : " (SHELL would pass to the stages built FROM this one: unsafe fix)";
       }
     }
     out.findings.push_back(std::move(f));
   }
-  builtin::conclude(out, any, "pipelines run with pipefail");
+  conclude(out, any, "pipelines run with pipefail");
 }
 
 }  // namespace
 
 const RuleRegistration k_pipefail{RuleSpec("pipefail")
+    .example("FROM alpine:3.19\nRUN wget -qO- https://example.com/a.tgz | tar -xz -C /opt\n",
+             "FROM alpine:3.19\nRUN set -o pipefail && wget -qO- https://example.com/a.tgz | tar -xz -C /opt\n",
+             "FROM alpine:3.19\nRUN set -o pipefail && wget -qO- https://example.com/a.tgz | tar -xz -C /opt\n")
     .aliases("DL4006")
     .safety(FixSafety::Unsafe)
     .priority(2)

@@ -2,7 +2,8 @@
 // so references keep working).
 #include <fmt/format.h>
 
-#include "transforms/builtin_support.hpp"
+#include "model/text.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
@@ -16,7 +17,7 @@ void check_stage_names(const Context& ctx, Outcome& out) {
     if (!inst.is("from") || inst.values.size() != 3) continue;
     any = true;
     const std::string_view name = inst.values[2].text;
-    const std::string low = builtin::lower(name);
+    const std::string low = model::lower(name);
     if (name == low || name.find('$') != std::string::npos) continue;
     Finding f;
     f.message = fmt::format("stage name '{}' should be lower case", name);
@@ -29,14 +30,14 @@ void check_stage_names(const Context& ctx, Outcome& out) {
     // References written with the old spelling follow, so the file stays consistent.
     for (std::size_t k = i + 1; k < tree.instructions.size(); ++k) {
       const auto& r = tree.instructions[k];
-      if (r.is("from") && !r.values.empty() && builtin::lower(r.values[0].text) == low &&
+      if (r.is("from") && !r.values.empty() && model::lower(r.values[0].text) == low &&
           r.values[0].text != low) {
         const auto src = r.value_source(0);
         if (tree.text(src) == r.values[0].text) fix.edits.push_back({src, low});
       }
       if (r.is("copy")) {
         for (const auto& fl : r.flags) {
-          if (fl.name != "from" || builtin::lower(fl.value) != low || fl.value == low) continue;
+          if (fl.name != "from" || model::lower(fl.value) != low || fl.value == low) continue;
           const auto src = r.logical.to_source(fl.logical);
           if (tree.text(src) == fmt::format("--from={}", fl.value)) fix.edits.push_back({src, "--from=" + low});
         }
@@ -45,7 +46,7 @@ void check_stage_names(const Context& ctx, Outcome& out) {
     f.fix = std::move(fix);
     out.findings.push_back(std::move(f));
   }
-  builtin::conclude(out, any, "stage names are lower case");
+  conclude(out, any, "stage names are lower case");
 }
 
 }  // namespace

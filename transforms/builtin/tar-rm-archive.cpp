@@ -17,6 +17,9 @@ void check_tar(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_tar_rm_archive{RuleSpec("tar-rm-archive")
+    .example("FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz https://example.com/a.tgz && tar -xzf /tmp/a.tgz -C /opt\n",
+             "FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz https://example.com/a.tgz && tar -xzf /tmp/a.tgz -C /opt && rm -f /tmp/a.tgz\n",
+             "FROM debian:12\nRUN curl -fsSLo /tmp/a.tgz https://example.com/a.tgz && tar -xzf /tmp/a.tgz -C /opt && rm -f /tmp/a.tgz\n")
     .aliases("tarSomethingRmTheSomething")
     .safety(FixSafety::Safe)
     .priority(2)

@@ -2,7 +2,7 @@
 // base image's): say where you are.
 #include <fmt/format.h>
 
-#include "transforms/builtin_support.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
@@ -24,7 +24,7 @@ void check(const Context& ctx, Outcome& out) {
     f.expected = "/" + p;
     out.findings.push_back(std::move(f));
   }
-  builtin::conclude(out, any, "WORKDIR paths are absolute");
+  conclude(out, any, "WORKDIR paths are absolute");
 }
 
 }  // namespace

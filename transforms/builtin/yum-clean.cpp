@@ -2,7 +2,10 @@
 // the RUN that fills them.
 #include <fmt/format.h>
 
-#include "transforms/builtin_support.hpp"
+#include "model/commands.hpp"
+#include "model/script_edits.hpp"
+#include "model/text.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
@@ -25,11 +28,11 @@ bool cleans(const model::Run& run) {
   for (const auto& c : run.script.commands) {
     auto inv = shell::invocation(c);
     if (!inv) continue;
-    if (is_yum(inv->name) && builtin::subcommand_of(c) == "clean") return true;
+    if (is_yum(inv->name) && model::subcommand_of(c) == "clean") return true;
     for (std::size_t i = inv->args; i < c.words.size(); ++i) {
       const std::string_view v = c.words[i].value;
-      if (builtin::starts_with(v, "/var/cache/yum") || builtin::starts_with(v, "/var/cache/dnf") ||
-          builtin::starts_with(v, "/var/cache/tdnf"))
+      if (model::starts_with(v, "/var/cache/yum") || model::starts_with(v, "/var/cache/dnf") ||
+          model::starts_with(v, "/var/cache/tdnf"))
         return true;
     }
   }
@@ -46,29 +49,29 @@ void check_clean(const Context& ctx, Outcome& out) {
     std::string_view name;
     for (const auto& cmd : run.script.commands) {
       auto inv = shell::invocation(cmd);
-      if (!inv || !is_yum(inv->name) || !installs(builtin::subcommand_of(cmd))) continue;
+      if (!inv || !is_yum(inv->name) || !installs(model::subcommand_of(cmd))) continue;
       first = &cmd;
       name = inv->name;
       break;
     }
     if (!first || !m.stages()[static_cast<std::size_t>(run.stage)].ships) continue;
-    if (builtin::has_cache_mount(inst, "/var/cache/yum") || builtin::has_cache_mount(inst, "/var/cache/dnf") ||
-        builtin::has_cache_mount(inst, "/var/cache/tdnf"))
+    if (model::has_cache_mount(inst, "/var/cache/yum") || model::has_cache_mount(inst, "/var/cache/dnf") ||
+        model::has_cache_mount(inst, "/var/cache/tdnf"))
       continue;
     any = true;
     if (cleans(run)) continue;
     const std::string clean = fmt::format("{} clean all", name);
     std::vector<edit::Edit> edits;
-    if (auto e = builtin::append_command(ctx.tree, run, clean)) edits.push_back(*e);
-    auto f = builtin::command_finding(ctx.tree, run, *first,
-                                      fmt::format("{} installs without `{}` in the same RUN: its cache stays "
+    if (auto e = model::append_command(ctx.tree, run, clean)) edits.push_back(*e);
+    auto f = command_finding(ctx.tree, run, *first,
+                             fmt::format("{} installs without `{}` in the same RUN: its cache stays "
                                                   "in the layer",
                                                   name, clean),
                                       fmt::format("append && {}", clean), std::move(edits));
     f.expected = "... && " + clean;
     out.findings.push_back(std::move(f));
   }
-  builtin::conclude(out, any, "yum/dnf caches are cleaned in the RUN that fills them");
+  conclude(out, any, "yum/dnf caches are cleaned in the RUN that fills them");
 }
 
 }  // namespace

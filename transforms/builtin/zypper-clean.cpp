@@ -1,7 +1,10 @@
 // zypper-clean: the zypper cache (openSUSE, SLES) cleaned in the RUN that fills it.
 #include <fmt/format.h>
 
-#include "transforms/builtin_support.hpp"
+#include "model/commands.hpp"
+#include "model/script_edits.hpp"
+#include "model/text.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
@@ -30,25 +33,25 @@ void check_clean(const Context& ctx, Outcome& out) {
       auto inv = shell::invocation(cmd);
       if (!inv) continue;
       if (inv->name == "zypper") {
-        const auto sub = builtin::subcommand_of(cmd);
+        const auto sub = model::subcommand_of(cmd);
         if (installs(sub) && !first) first = &cmd;
         if (sub == "clean" || sub == "cc") cleaned = true;
       }
       for (std::size_t i = inv->args; i < cmd.words.size(); ++i)
-        if (builtin::starts_with(cmd.words[i].value, "/var/cache/zypp")) cleaned = true;
+        if (model::starts_with(cmd.words[i].value, "/var/cache/zypp")) cleaned = true;
     }
-    if (!first || !m.stages()[static_cast<std::size_t>(run.stage)].ships || builtin::has_cache_mount(inst, "/var/cache/zypp")) continue;
+    if (!first || !m.stages()[static_cast<std::size_t>(run.stage)].ships || model::has_cache_mount(inst, "/var/cache/zypp")) continue;
     any = true;
     if (cleaned) continue;
     std::vector<edit::Edit> edits;
-    if (auto e = builtin::append_command(ctx.tree, run, "zypper clean --all")) edits.push_back(*e);
-    auto f = builtin::command_finding(ctx.tree, run, *first,
-                                      "zypper installs without `zypper clean` in the same RUN: its cache stays in the layer",
-                                      "append && zypper clean --all", std::move(edits));
+    if (auto e = model::append_command(ctx.tree, run, "zypper clean --all")) edits.push_back(*e);
+    auto f = command_finding(ctx.tree, run, *first,
+                             "zypper installs without `zypper clean` in the same RUN: its cache stays in the layer",
+                             "append && zypper clean --all", std::move(edits));
     f.expected = "... && zypper clean --all";
     out.findings.push_back(std::move(f));
   }
-  builtin::conclude(out, any, "zypper caches are cleaned in the RUN that fills them");
+  conclude(out, any, "zypper caches are cleaned in the RUN that fills them");
 }
 
 }  // namespace

@@ -1,70 +1,14 @@
-// The shared machinery of the built-in rules: what a file's stages and RUN
-// scripts are, and where flags and cleanup commands go.
+// Where the built-in rules put flags and cleanup commands in a file's layout
+// (through model/script_edits.hpp), and what the registry holds. What the model
+// says about stages and RUN scripts is tested in tests/model.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "builtin_test_support.hpp"
-#include "transforms/builtin_support.hpp"
 #include "transforms/rule.hpp"
 
 using namespace dockmend;
-using transforms::builtin::Distro;
-
-namespace {
-const transforms::builtin::FileFacts& facts_of(const syntax::Tree& t) { return transforms::builtin::facts(t); }
-}  // namespace
-
-TEST(BuiltinFacts, StagesShippedAndDistro) {
-  const std::string src =
-      "FROM golang:1.22 AS build\nRUN go build\n"
-      "FROM alpine:3.19 AS base\nRUN apk add --no-cache ca-certificates\n"
-      "FROM base\nCOPY --from=build /app /app\n";
-  const auto t = syntax::parse(src);
-  const auto& ff = facts_of(t);
-  ASSERT_EQ(ff.stages.size(), 3u);
-  EXPECT_FALSE(ff.stages[0].shipped);  // only copied from
-  EXPECT_TRUE(ff.stages[1].shipped);   // the final stage is built on it
-  EXPECT_TRUE(ff.stages[2].shipped);
-  EXPECT_EQ(ff.stages[0].distro, Distro::Debian);  // official golang image
-  EXPECT_EQ(ff.stages[1].distro, Distro::Alpine);
-  EXPECT_EQ(ff.stages[2].distro, Distro::Alpine);  // inherited
-  EXPECT_EQ(ff.runs.size(), 2u);
-}
-
-TEST(BuiltinFacts, DistroFromPackageManagerBeatsName) {
-  const auto t = syntax::parse("FROM myorg/base:1\nRUN microdnf install -y tar\n");
-  EXPECT_EQ(facts_of(t).stages[0].distro, Distro::Rhel);
-  const auto u = syntax::parse("FROM myorg/base:1\nRUN echo hi\n");
-  EXPECT_EQ(facts_of(u).stages[0].distro, Distro::Unknown);
-}
-
-TEST(BuiltinFacts, WindowsAndNonPosixShellsHaveNoScripts) {
-  const auto t = syntax::parse("FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nRUN dir | more\n");
-  EXPECT_TRUE(facts_of(t).runs.empty());
-  const auto u = syntax::parse("FROM debian\nRUN a | b\nSHELL [\"pwsh\", \"-c\"]\nRUN c | d\nSHELL [\"/bin/sh\", \"-c\"]\nRUN e\n");
-  const auto& ff = facts_of(u);
-  ASSERT_EQ(ff.runs.size(), 2u);
-  EXPECT_EQ(ff.runs[0].text, "a | b");
-  EXPECT_EQ(ff.runs[1].text, "e");
-}
-
-TEST(BuiltinFacts, HeredocScriptIsTheBody) {
-  const std::string src = "FROM debian\nRUN <<EOF\napt-get install -y x\nEOF\nRUN <<EOF\n#!/usr/bin/env python3\nprint(1)\nEOF\n";
-  const auto t = syntax::parse(src);
-  const auto& ff = facts_of(t);
-  ASSERT_EQ(ff.runs.size(), 1u);  // the python body is not shell
-  EXPECT_TRUE(ff.runs[0].heredoc);
-  EXPECT_EQ(ff.runs[0].text, "apt-get install -y x\n");
-  const auto span = transforms::builtin::source_span(t, ff.runs[0], ff.runs[0].script.commands[0].words[0].span);
-  EXPECT_EQ(t.text(span), "apt-get");
-}
-
-TEST(BuiltinFacts, CacheIsPerContent) {
-  const auto a = syntax::parse("FROM debian\nRUN a\n");
-  const auto b = syntax::parse("FROM debian\nRUN b\nRUN c\n");
-  EXPECT_EQ(facts_of(a).runs.size(), 1u);
-  EXPECT_EQ(facts_of(b).runs.size(), 2u);
-  EXPECT_EQ(facts_of(a).runs.size(), 1u);
-}
 
 // Appending a cleanup goes to the end of the RUN's shell text, in the file's layout.
 TEST(BuiltinAppend, PlacesAndRefusals) {

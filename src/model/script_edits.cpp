@@ -1,0 +1,94 @@
+#include "model/script_edits.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace dockmend::model {
+
+edit::Edit insert_after_word(const syntax::Tree& tree, const Run& run, const shell::Command& cmd, std::size_t word,
+                             std::string_view text) {
+  const std::uint32_t at = run.source_after(tree, cmd.words[word].span.end);
+  return {{at, at}, " " + std::string(text)};
+}
+
+std::optional<edit::Edit> insert_flag(const syntax::Tree& tree, const Run& run, const shell::Command& cmd,
+                                      std::string_view flag, shell::InsertAt where) {
+  if (!run.editable) return std::nullopt;
+  auto p = shell::insertion_point(cmd, where);
+  if (!p) return std::nullopt;
+  const std::uint32_t at = run.source_after(tree, *p);
+  return edit::Edit{{at, at}, " " + std::string(flag)};
+}
+
+namespace {
+
+bool blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// End of the script text without trailing blanks.
+std::size_t trimmed_end(std::string_view t) {
+  std::size_t e = t.size();
+  while (e > 0 && blank(t[e - 1])) --e;
+  return e;
+}
+
+}  // namespace
+
+std::optional<edit::Edit> append_command(const syntax::Tree& tree, const Run& run, std::string_view command) {
+  if (!run.editable || run.script.commands.empty()) return std::nullopt;
+  const syntax::Instruction& inst = tree.instructions[run.instruction];
+  if (!run.heredoc && !inst.heredocs.empty()) return std::nullopt;
+  const std::string_view t = run.text;
+  std::size_t e = trimmed_end(t);
+  if (e == 0) return std::nullopt;
+  std::size_t last_end = 0;
+  for (const auto& c : run.script.commands) last_end = std::max(last_end, c.span.end);
+  // A comment after the last command would swallow what we append.
+  for (std::size_t i = last_end; i < e; ++i)
+    if (t[i] == '#' && (i == 0 || blank(t[i - 1]) || t[i - 1] == ';')) return std::nullopt;
+  // Nothing runs after `exit`, nor after `exec prog` (invocation() looks through exec to prog).
+  const auto& last = run.script.commands.back();
+  if (auto inv = shell::invocation(last); inv && (inv->name == "exit" || inv->name == "exec")) return std::nullopt;
+  if (!last.words.empty() && (last.words[0].value == "exec" || last.words[0].value == "exit")) return std::nullopt;
+  const char c = t[e - 1];
+  // A trailing operator, not a byte of the last word (`-exec ... \;`).
+  const bool operator_end = e > last_end;
+  if (operator_end && (c == '&' || c == '|')) return std::nullopt;
+  if (c == '\\') return std::nullopt;
+  if (operator_end && c == ';') {
+    if (e >= 2 && (t[e - 2] == ';' || t[e - 2] == '&')) return std::nullopt;
+    --e;
+    while (e > 0 && blank(t[e - 1])) --e;
+    if (e == 0) return std::nullopt;
+  }
+  const std::uint32_t at = run.source_after(tree, e);
+  return edit::Edit{{at, at}, " && " + std::string(command)};
+}
+
+std::optional<edit::Edit> append_after_command(const syntax::Tree& tree, const Run& run, std::size_t cmd_index,
+                                               std::string_view command) {
+  if (!run.editable) return std::nullopt;
+  const auto& cmds = run.script.commands;
+  const auto& cmd = cmds[cmd_index];
+  if (cmd.depth != 0) return std::nullopt;
+  switch (cmd.after) {
+    case shell::Separator::AndIf: {
+      const std::uint32_t at = run.source_after(tree, cmd.span.end);
+      return edit::Edit{{at, at}, " && " + std::string(command)};
+    }
+    case shell::Separator::Semicolon:
+    case shell::Separator::Newline: {
+      // Keep the script's own separator: `a && rm x; b` would stop `set -e`
+      // from ending the script when `a` fails (commands before && are exempt).
+      const std::uint32_t at = run.source_after(tree, cmd.span.end);
+      return edit::Edit{{at, at}, "; " + std::string(command)};
+    }
+    case shell::Separator::None:
+      // The last command of the script (nothing at depth 0 after it).
+      for (std::size_t i = cmd_index + 1; i < cmds.size(); ++i)
+        if (cmds[i].depth == 0) return std::nullopt;
+      return append_command(tree, run, command);
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace dockmend::model
