@@ -288,9 +288,12 @@ int shipped_stage(const std::vector<Stage>& list, const std::string* target, con
 
 StageSet stages_of(const Context& ctx) {
   StageSet st(ctx.tree);
-  const std::string* target = ctx.service && ctx.service->target ? &*ctx.service->target : nullptr;
-  const std::vector<std::string>* names = ctx.settings.stages ? &ctx.settings.stages->names : nullptr;
-  st.shipped = shipped_stage(st.list, target, names, &st.shipped_reason);
+  // The model's shipped stage (model::Stage::shipped): one notion of the stage
+  // that ships, with the policy's target and stages applied by the engine.
+  if (!ctx.model.empty() && ctx.model.stages().size() == st.list.size()) {
+    st.shipped = ctx.model.shipped();
+    st.shipped_reason = std::string(ctx.model.shipped_reason());
+  }
   return st;
 }
 

@@ -431,8 +431,10 @@ verify::Expectations expectations(const policy::Policy& pol, const policy::Servi
     for (auto at = p.find(key); at != std::string::npos; at = p.find(key, at))
       p.replace(at, key.size(), std::to_string(*svc->health_port));
     e.health_probe = p;
-    e.health_port = svc->health_port;
   }
+  // The health port, with or without a probe in the policy: a probe of it, and a
+  // *HEALTH*PORT* variable set to it, are what the healthcheck fix asks.
+  if (svc && svc->health_port && !(st.health && st.health->disabled)) e.health_port = svc->health_port;
   return e;
 }
 

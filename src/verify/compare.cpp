@@ -1,4 +1,5 @@
 // Comparing two images and explaining each difference by the applied fixes.
+#include <cctype>
 #include <algorithm>
 #include <functional>
 #include <set>
@@ -310,10 +311,23 @@ bool via_new_shell(const Difference& d, const Ctx& c) {
          d.after.find("pipefail") != std::string::npos;
 }
 
+// An ENV whose name says health port (HEALTH_PORT, APP_HEALTHCHECK_PORT) set to
+// the service's health port: the healthcheck fix sets it so that a probe (and the
+// EXPOSE) reading the variable reach that port.
+bool health_port_env(const Difference& d, const Ctx& c) {
+  if (d.kind != Difference::Kind::Config || !starts(d.what, "Env ") || !c.expect.health_port) return false;
+  std::string name = d.what.substr(4);
+  for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const auto h = name.find("health");
+  return h != std::string::npos && name.find("port", h) != std::string::npos &&
+         d.after == std::to_string(*c.expect.health_port);
+}
+
 const std::map<std::string, Explainer, std::less<>>& explainers() {
   static const std::map<std::string, Explainer, std::less<>> k = {
       {"ports",
        [](const Difference& d, const Ctx& c) -> std::string {
+         if (health_port_env(d, c)) return "the health port variable";
          if (!is_config(d, "ExposedPorts")) return "";
          if (c.expect.ports.empty()) return "the service's ports";
          std::vector<std::string> want = c.expect.ports;
@@ -331,6 +345,7 @@ const std::map<std::string, Explainer, std::less<>>& explainers() {
            return "";
          }
          if (is_config(d, "Healthcheck timing")) return "the policy's health probe";
+         if (health_port_env(d, c)) return "the health port variable";
          return package_file(d, c);  // the probe's tool, when the fix installs it
        }},
       {"tini",

@@ -83,7 +83,8 @@ TEST(PolicyHealthcheck, RewritesThePortOnly) {
   EXPECT_EQ(r.fixed(), "FROM b\nHEALTHCHECK --interval=5s \\\n  CMD [\"curl\", \"-f\", \"http://127.0.0.1:8081/health\"]\n");
   const auto n = health("FROM b\nHEALTHCHECK CMD nc -z localhost 9000 || exit 1\n");
   EXPECT_EQ(n.fixed(), "FROM b\nHEALTHCHECK CMD nc -z localhost 8081 || exit 1\n");
-  EXPECT_TRUE(health("FROM b\nHEALTHCHECK CMD wget -qO- http://localhost:8081/health\n").of("healthcheck").empty());
+  // python:3.12 (buildpack-deps) has wget and curl: nothing to install.
+  EXPECT_TRUE(health("FROM python:3.12\nHEALTHCHECK CMD wget -qO- http://localhost:8081/health\n").of("healthcheck").empty());
 }
 
 TEST(PolicyHealthcheck, AScriptWithoutAPortGetsTheProbeKeepingOptions) {
@@ -107,11 +108,11 @@ TEST(PolicyHealthcheck, MissingOrNone) {
 }
 
 TEST(PolicyHealthcheck, AVariablePortIsReportedNotRewritten) {
-  const auto r = health("FROM b\nENV HP=9000\nHEALTHCHECK CMD curl -f http://localhost:${HP}/health\n");
-  EXPECT_EQ(r.fixed(), "FROM b\nENV HP=9000\nHEALTHCHECK CMD curl -f http://localhost:${HP}/health\n");
+  const auto r = health("FROM python:3.12\nENV HP=9000\nHEALTHCHECK CMD curl -f http://localhost:${HP}/health\n");
+  EXPECT_EQ(r.fixed(), "FROM python:3.12\nENV HP=9000\nHEALTHCHECK CMD curl -f http://localhost:${HP}/health\n");
   ASSERT_EQ(r.of("healthcheck").size(), 1u);
   EXPECT_FALSE(r.of("healthcheck")[0]->fix);
-  EXPECT_TRUE(health("FROM b\nENV HP=8081\nHEALTHCHECK CMD curl -f http://localhost:$HP/health\n").of("healthcheck").empty());
+  EXPECT_TRUE(health("FROM python:3.12\nENV HP=8081\nHEALTHCHECK CMD curl -f http://localhost:$HP/health\n").of("healthcheck").empty());
 }
 
 TEST(PolicyHealthcheck, ThePathIsHealthPath) {
@@ -124,7 +125,35 @@ TEST(PolicyHealthcheck, ThePathIsHealthPath) {
             "FROM b\nHEALTHCHECK CMD python -c \"import urllib.request as u; u.urlopen('http://localhost:8081/health?x=1')\"\n");
   EXPECT_EQ(health("FROM b\nHEALTHCHECK CMD curl -f http://localhost:8081\n").fixed(),
             "FROM b\nHEALTHCHECK CMD curl -f http://localhost:8081/health\n");
-  EXPECT_TRUE(health("FROM b\nHEALTHCHECK CMD curl -f http://localhost:8081/health?verbose=1\n").of("healthcheck").empty());
+  EXPECT_TRUE(health("FROM python:3.12\nHEALTHCHECK CMD curl -f http://localhost:8081/health?verbose=1\n").of("healthcheck").empty());
+}
+
+TEST(PolicyHealthcheck, TheProbesProgramMustBeInTheImage) {
+  // An existing probe is no proof: -slim has no curl, installed the image's way.
+  const auto slim = health("FROM python:3.12-slim\nHEALTHCHECK CMD curl -f http://localhost:8081/health\n");
+  EXPECT_EQ(slim.fixed(), "FROM python:3.12-slim\n"
+                          "RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n"
+                          "HEALTHCHECK CMD curl -f http://localhost:8081/health\n");
+  // Alpine: busybox has wget, not curl.
+  EXPECT_TRUE(health("FROM alpine:3.20\nHEALTHCHECK CMD wget -q -O- http://localhost:8081/health\n").of("healthcheck").empty());
+  EXPECT_EQ(health("FROM alpine:3.20\nHEALTHCHECK CMD curl -f http://localhost:8081/health\n").fixed(),
+            "FROM alpine:3.20\nRUN apk add --no-cache curl\nHEALTHCHECK CMD curl -f http://localhost:8081/health\n");
+  // Installed by the stage it builds on, or run by a RUN there: present.
+  EXPECT_TRUE(health("FROM debian:12 AS base\nRUN apt-get update && apt-get install -y curl\nFROM base\n"
+                     "HEALTHCHECK CMD curl -f http://localhost:8081/health\n").of("healthcheck").empty());
+  EXPECT_TRUE(health("FROM debian:12\nRUN curl -fsSLo /x https://example.com/x\n"
+                     "HEALTHCHECK CMD curl -f http://localhost:8081/health\n").of("healthcheck").empty());
+  // Every python image has python; Debian has no python at all.
+  EXPECT_TRUE(health("FROM python:3.12-slim\nHEALTHCHECK CMD [\"python\", \"-c\", \"import urllib.request as u; "
+                     "u.urlopen('http://localhost:8081/health')\"]\n").of("healthcheck").empty());
+  const auto deb = health("FROM debian:12\nHEALTHCHECK CMD python3 -c \"import urllib.request as u; "
+                          "u.urlopen('http://localhost:8081/health')\"\n");
+  ASSERT_EQ(deb.of("healthcheck").size(), 1u);
+  EXPECT_FALSE(deb.of("healthcheck")[0]->fix);
+  // An image whose contents are not known: undecided, not passed.
+  const auto unknown = health("FROM b\nHEALTHCHECK CMD wget -qO- http://localhost:8081/health\n");
+  ASSERT_EQ(unknown.of("healthcheck").size(), 1u);
+  EXPECT_EQ(unknown.of("healthcheck")[0]->message.rfind("\u2753", 0), 0u);
 }
 
 TEST(PolicyHealthcheck, AHealthPortVariableTakesTheHealthPort) {

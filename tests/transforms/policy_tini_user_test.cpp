@@ -75,11 +75,11 @@ TEST(PolicyTini, InstallsWithThePackageManagerInUse) {
 TEST(PolicyTini, NeverNestsAndReadsTheShellForm) {
   // `ENTRYPOINT tini -- prog`: tini is there already, under /bin/sh; exec form, no second tini.
   EXPECT_EQ(run("tini", "FROM debian\nRUN apt-get install -y tini\nENTRYPOINT tini -g -- python app.py\n").fixed(),
-            "FROM debian\nRUN apt-get install -y tini\nENTRYPOINT [\"tini\", \"-g\", \"--\", \"python\", \"app.py\"]\n");
+            "FROM debian\nRUN apt-get install -y tini\nENTRYPOINT [\"/usr/bin/tini\", \"-g\", \"--\", \"python\", \"app.py\"]\n");
   // With a CMD, which the shell form ignored: it stays ignored through a shell.
   EXPECT_EQ(run("tini", "FROM debian\nRUN apt-get install -y tini\nENTRYPOINT tini -- python app.py\nCMD [\"x\"]\n").fixed(),
             "FROM debian\nRUN apt-get install -y tini\n"
-            "ENTRYPOINT [\"tini\", \"--\", \"/bin/sh\", \"-c\", \"python app.py\"]\nCMD [\"x\"]\n");
+            "ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/bin/sh\", \"-c\", \"python app.py\"]\nCMD [\"x\"]\n");
   // tini named at a path the distribution does not use: moved to where the package put it.
   EXPECT_EQ(run("tini", "FROM alpine:3.20\nRUN apk add --no-cache tini\nENTRYPOINT [\"/usr/bin/tini\", \"-g\", \"--\", \"x\"]\n").fixed(),
             "FROM alpine:3.20\nRUN apk add --no-cache tini\nENTRYPOINT [\"/sbin/tini\", \"-g\", \"--\", \"x\"]\n");

@@ -300,10 +300,39 @@ void check(const Context& ctx, Outcome& out) {
   const std::string want_body = health->body ? health->body->json : std::string();
   const std::string wanted = fmt::format("GET {} returns {}", want_path.empty() ? "(any path)" : want_path,
                                          want_body.empty() ? "(any body)" : want_body);
+  // The source that goes into the image: what its COPY/ADD instructions take from
+  // the build context (relative to the service's context, which may be the
+  // repository root of a compose monorepo), else the whole context.
+  std::vector<std::string> sources;
+  bool whole_context = false;
+  for (const auto& in : ctx.tree.instructions) {
+    if (!(in.is("copy") || in.is("add")) || in.flag("from") || in.values.size() < 2) continue;
+    for (std::size_t v = 0; v + 1 < in.values.size(); ++v) {
+      std::string src(in.values[v].text);
+      if (starts_with(src, "<<") || src.find("://") != std::string::npos || src.find('$') != std::string::npos) continue;
+      if (const auto glob = src.find_first_of("*?["); glob != std::string::npos) {
+        const auto slash = src.rfind('/', glob);
+        src = slash == std::string::npos ? std::string(".") : src.substr(0, slash);
+      }
+      while (src.size() > 1 && src.back() == '/') src.pop_back();
+      while (starts_with(src, "./")) src.erase(0, 2);
+      if (src.empty() || src == ".") {
+        whole_context = true;
+        continue;
+      }
+      sources.push_back(ctx.in_context(src));
+    }
+  }
+  auto copied = [&](const std::string& f) {
+    if (whole_context || sources.empty()) return true;
+    for (const auto& src : sources)
+      if (f == src || starts_with(f, src + "/")) return true;
+    return false;
+  };
   std::vector<std::string> looked;
   std::vector<Route> routes;
   for (const auto& f : ctx.files.list(ctx.dir)) {
-    if (!ends_with(f, ".py")) continue;
+    if (!ends_with(f, ".py") || !copied(f)) continue;
     if (f.find("/site-packages/") != std::string::npos || f.find("/.venv/") != std::string::npos ||
         f.find("/venv/") != std::string::npos || f.find("/node_modules/") != std::string::npos)
       continue;

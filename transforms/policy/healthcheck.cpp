@@ -170,30 +170,70 @@ bool health_port_name(std::string_view name) {
   return h != std::string::npos && n.find("port", h) != std::string::npos;
 }
 
-// The probe's program when the image may lack it: curl and wget are not in
-// Debian/Ubuntu or python/node -slim images; Alpine's busybox has wget but not
-// curl; UBI ships curl(-minimal); the full python/node images (buildpack-deps) have both.
-std::optional<std::string> missing_tool(const syntax::Tree& tree, const StageSet& st, int fin, const std::string& probe) {
-  const std::string program = probe.substr(0, probe.find(' '));
-  if (program != "curl" && program != "wget") return std::nullopt;
+// Whether `program` (curl, wget, python) is in the shipped stage's image: a
+// package command of that stage or a stage it builds on installs it, a RUN there
+// runs it (the build would fail otherwise), or the base image is known to have it.
+// Known bases: the full python/node/buildpack-deps images (buildpack-deps' curl
+// layer: curl and wget), UBI/RHEL/Fedora (curl or curl-minimal), Alpine (busybox
+// wget), and every python image for python. Debian/Ubuntu and the -slim language
+// images have neither curl nor wget. A probe in an existing HEALTHCHECK is no
+// proof: it runs only when the container does.
+bool is_python(std::string_view program) {
+  return program == "python" || program == "python3" || starts_with(program, "python3.");
+}
+enum class Has { Yes, No, Unknown };
+Has tool_present(const syntax::Tree& tree, const StageSet& st, int fin, const std::string& program) {
   const auto chain = st.chain_instructions(fin);
   const auto texts = shell_texts(tree, chain);
   for (const auto& pi : package_installs(texts)) {
     const auto& c = texts[pi.text].script.commands[pi.command];
-    for (auto w : pi.packages)
-      if (c.words[w].value == program || c.words[w].value == program + "-minimal") return std::nullopt;
+    for (auto w : pi.packages) {
+      const auto& pkg = c.words[w].value;
+      if (pkg == program || pkg == program + "-minimal") return Has::Yes;
+      // Debian's python3 gives python3 only; `python` comes with python-is-python3.
+      if (program == "python3" && (pkg == "python3-minimal" || pkg == "python-is-python3")) return Has::Yes;
+      if (program == "python" && pkg == "python-is-python3") return Has::Yes;
+    }
   }
+  for (const auto& sh : texts)
+    for (const auto& c : sh.script.commands)
+      if (auto inv = shell::invocation(c); inv && basename(inv->name) == program) return Has::Yes;
   for (int k : st.chain(fin)) {
     const auto base = st.resolved_base(k);
     if (!base) continue;
     const auto b = lower(*base);
-    if (icontains(b, "ubi") || icontains(b, "redhat") || icontains(b, "fedora")) return program == "curl" ? std::nullopt : std::optional(program);
-    if (icontains(b, "alpine")) return program == "wget" ? std::nullopt : std::optional(program);
-    const bool full_language_image = (starts_with(b, "python:") || starts_with(b, "node:") || starts_with(b, "buildpack-deps")) &&
-                                     !icontains(b, "slim") && !icontains(b, "alpine");
-    if (full_language_image) return std::nullopt;
+    const auto image = parse_image(b);
+    const auto& n = image.name;
+    const bool slim = icontains(image.tag, "slim") || icontains(image.tag, "alpine");
+    // The official language images: the full ones are built on buildpack-deps.
+    const bool language = n == "python" || n == "node" || n == "ruby" || n == "golang" || n == "buildpack-deps";
+    if (is_python(program)) {
+      if (n == "python" || starts_with(n, "python-")) return Has::Yes;
+      return language || n == "debian" || n == "ubuntu" || n == "alpine" ? Has::No : Has::Unknown;
+    }
+    if (program != "curl" && program != "wget") return Has::Unknown;
+    if (icontains(b, "ubi") || icontains(b, "redhat") || icontains(b, "fedora") || n == "centos" ||
+        n == "rockylinux" || n == "almalinux")
+      return program == "curl" ? Has::Yes : Has::No;
+    if (icontains(b, "alpine")) return program == "wget" ? Has::Yes : Has::No;
+    if (language) return slim ? Has::No : Has::Yes;
+    if (n == "debian" || n == "ubuntu" || n == "cuda") return Has::No;
+    return Has::Unknown;
   }
-  return program;
+  return Has::Unknown;
+}
+
+// The probe's program when the image may lack it (curl, wget, python; other
+// programs, a script, are not judged), and whether that is certain.
+struct Missing {
+  std::string program;
+  bool certain = true;  // false: the base image is not one whose contents are known
+};
+std::optional<Missing> missing_tool(const syntax::Tree& tree, const StageSet& st, int fin, const std::string& program) {
+  if (program != "curl" && program != "wget" && !is_python(program)) return std::nullopt;
+  const Has has = tool_present(tree, st, fin, program);
+  if (has == Has::Yes) return std::nullopt;
+  return Missing{program, has == Has::No};
 }
 
 // Installs `tool` in the shipped stage where a root step can: into its own
@@ -266,16 +306,15 @@ void check(const Context& ctx, Outcome& out) {
   const std::string expected = probe ? *probe : fmt::format("a probe of port {} (health.probe is not set)", port);
 
   // A probe whose program the image lacks leaves it unhealthy: the fix installs it.
-  // A tool the file itself already runs (in a RUN, or the HEALTHCHECK it has) is taken to be there.
-  auto tool = probe ? missing_tool(tree, st, fin, *probe) : std::nullopt;
-  if (tool)
-    for (auto i : st.chain_instructions(fin)) {
-      const auto& in = tree.instructions[i];
-      if ((in.is("run") || in.is("healthcheck")) && contains_token(in.logical.text, *tool)) tool.reset();
-      if (!tool) break;
-    }
+  const auto missing_probe_tool = probe ? missing_tool(tree, st, fin, probe->substr(0, probe->find(' '))) : std::nullopt;
+  std::optional<std::string> tool =
+      missing_probe_tool ? std::optional<std::string>(missing_probe_tool->program) : std::nullopt;
   auto add_tool = [&](edit::Fix& fix, Finding& f) {
     if (!tool) return;
+    if (is_python(*tool)) {
+      f.message += fmt::format(" (the probe runs {}, which this image does not have)", *tool);
+      return;
+    }
     if (auto e = install_tool(tree, st, fin, *tool)) {
       fix.edits.push_back(*e);
       fix.reason += fmt::format(" (and install {}, which the probe runs)", *tool);
@@ -330,6 +369,31 @@ void check(const Context& ctx, Outcome& out) {
   const auto ports = find_ports(text, st.vars_at(hc_stage, static_cast<std::uint32_t>(hci)));
   std::string shown_cmd(text);
   while (!shown_cmd.empty() && shown_cmd.front() == ' ') shown_cmd.erase(0, 1);
+
+  // The probe's own program must be in the image, or the container is never healthy
+  // (a probe without a port that health.probe replaces is judged as that probe, above).
+  if (!(ports.empty() && probe)) {
+    std::string program = hc.form == syntax::ArgsForm::Json ? (hc.values.size() > 1 ? std::string(hc.values[1].text) : "")
+                                                            : shown_cmd.substr(0, shown_cmd.find_first_of(" \t"));
+    if (auto m = missing_tool(tree, st, fin, std::string(basename(program)))) {
+      const std::string& missing = m->program;
+      auto f = finding(m->certain ? fmt::format("HEALTHCHECK runs {}, which the runtime stage does not install", missing)
+                                  : fmt::format("❓ HEALTHCHECK runs {}: whether the base image has it is not known",
+                                                missing),
+                       hc.keyword_span, fmt::format("{} ({})", missing, m->certain ? "not in the image" : "not installed here"),
+                       fmt::format("{} installed", missing), ref);
+      if (!is_python(missing)) {
+        if (auto e = install_tool(tree, st, fin, missing)) {
+          edit::Fix fix;
+          fix.reason = fmt::format("install {}, which the probe runs", missing);
+          fix.edits.push_back(*e);
+          f.fix = std::move(fix);
+        }
+      }
+      if (!f.fix && m->certain) f.message += " (install it, or probe with a program the image has)";
+      out.findings.push_back(std::move(f));
+    }
+  }
 
   if (ports.empty()) {
     // A script: say what it probes when it is in the build context.

@@ -53,7 +53,8 @@ Exposed read_word(const StageSet& st, int stage, std::uint32_t i, std::size_t v)
 
 void check(const Context& ctx, Outcome& out) {
   const policy::Service* svc = ctx.service;
-  const auto stages = stages_for_rule(svc && (svc->ports || svc->health_port), ctx, out);
+  const bool shared = ctx.policy.default_ports && !ctx.policy.default_ports->empty();
+  const auto stages = stages_for_rule(svc && (svc->ports || svc->health_port || shared), ctx, out);
   if (!stages) return;
   const StageSet& st = *stages;
   const int fin = st.final_index();
@@ -62,9 +63,14 @@ void check(const Context& ctx, Outcome& out) {
   const std::string ref = svc->ref;
 
   std::vector<Wanted> wanted;
-  // The service's ports, then the shared defaults.ports it does not list.
+  // The service's ports, then the shared defaults.ports it does not list. A
+  // service without `ports` has its own ports unchecked: it must expose the
+  // shared ports and its health port, and may expose others (kept as they are).
+  const bool exact_list = svc->ports.has_value();
   if (const auto ports = policy::service_ports(ctx.policy, *svc))
     for (const auto& p : *ports) wanted.push_back({p.number, lower(p.protocol)});
+  else if (ctx.policy.default_ports)
+    for (const auto& p : *ctx.policy.default_ports) wanted.push_back({p.number, lower(p.protocol)});
   if (svc->health_port &&
       std::none_of(wanted.begin(), wanted.end(), [&](const Wanted& w) { return w.number == *svc->health_port && w.protocol == "tcp"; }))
     wanted.push_back({*svc->health_port, "tcp"});
@@ -100,6 +106,57 @@ void check(const Context& ctx, Outcome& out) {
   exact = exact && current_set == wanted_set;
 
   const auto& final_from = tree.instructions[st.list[static_cast<std::size_t>(fin)].from];
+  if (!exact_list) {
+    // Only what is required: each wanted port exposed (literally or through a
+    // resolved variable); the others stay.
+    std::vector<Wanted> missing;
+    for (const auto& w : wanted)
+      if (std::none_of(words.begin(), words.end(), [&](const Exposed& e) {
+            return e.number && *e.number == w.number && e.protocol == w.protocol;
+          }))
+        missing.push_back(w);
+    if (missing.empty()) {
+      out.correct.push_back(fmt::format("EXPOSE {} (shared and health ports; the service's own ports are not listed "
+                                        "in the policy)",
+                                        join(wanted_text, " ")));
+      return;
+    }
+    std::vector<std::string> add;
+    const bool all_explicit = !words.empty() && std::all_of(words.begin(), words.end(), [](const Exposed& w) {
+      return w.protocol != "tcp" || w.explicit_protocol;
+    });
+    for (const auto& w : missing)
+      add.push_back(w.protocol != "tcp" || all_explicit ? fmt::format("{}/{}", w.number, w.protocol)
+                                                        : std::to_string(w.number));
+    edit::Fix fix;
+    fix.reason = fmt::format("EXPOSE {} as well", join(add, " "));
+    Span at = final_from.keyword_span;
+    if (!exposes.empty()) {
+      // Appended to the last EXPOSE: the ports already there stay as written.
+      const auto& last = tree.instructions[exposes.back()];
+      at = last.keyword_span;
+      const auto end = last.args_source().end;
+      fix.edits.push_back(edit::Edit{{end, end}, " " + join(add, " ")});
+    } else {
+      std::uint32_t where = st.list[static_cast<std::size_t>(fin)].end;
+      for (auto i : st.instructions(fin)) {
+        const auto& kw = tree.instructions[i].keyword;
+        if (kw == "healthcheck" || kw == "entrypoint" || kw == "cmd") {
+          where = i;
+          break;
+        }
+      }
+      fix.edits.push_back(insert_at(st, fin, where, {edit::keyword(style, "expose") + " " + join(add, " ")}));
+    }
+    std::vector<std::string> missing_text;
+    for (const auto& w : missing) missing_text.push_back(show(w.number, w.protocol));
+    auto f = finding(fmt::format("the image does not expose {} (shared or health port)", join(missing_text, ", ")), at,
+                     current_text.empty() ? "nothing exposed" : join(current_text, ", "),
+                     fmt::format("{} among the exposed ports", join(wanted_text, ", ")), ref);
+    f.fix = std::move(fix);
+    out.findings.push_back(std::move(f));
+    return;
+  }
   if (exact) {
     out.correct.push_back(fmt::format("EXPOSE {} (service port{} and health port)", join(wanted_text, " "),
                                       svc->ports && svc->ports->size() > 1 ? "s" : ""));

@@ -78,6 +78,7 @@ struct Install {
   bool by_package = false;        // a package install names tini
   std::optional<std::string> path;  // where a COPY/ADD puts it, or the package's path
   bool epel = false;               // the file enables EPEL (which packages tini)
+  std::string run_text;            // the RUNs that fetch or build it (where they put it is not read)
 };
 
 Install find_install(const syntax::Tree& tree, const StageSet& st, int fin, const Distro& distro) {
@@ -111,9 +112,15 @@ Install find_install(const syntax::Tree& tree, const StageSet& st, int fin, cons
       if (starts_with(dest, "/")) out.path = dest;
     } else if (in.is("run") && !out.found) {
       // curl/wget of a release binary, or a build: trust a RUN that names tini.
-      if (contains_token(in.logical.text, "tini") || contains_token(in.logical.text, "tini-static")) out.found = true;
+      if (contains_token(in.logical.text, "tini") || contains_token(in.logical.text, "tini-static")) {
+        out.found = true;
+        out.run_text += std::string(in.logical.text) + "\n";
+      }
       for (const auto& h : in.heredocs)
-        if (contains_token(tree.text(h.body), "tini")) out.found = true;
+        if (contains_token(tree.text(h.body), "tini")) {
+          out.found = true;
+          out.run_text += std::string(tree.text(h.body)) + "\n";
+        }
     }
   }
   return out;
@@ -166,7 +173,15 @@ void check(const Context& ctx, Outcome& out) {
   if (ep && tini_first && ep->form == syntax::ArgsForm::Json) {
     // tini is PID 1; it must be where it is installed (an Alpine image has no /usr/bin/tini).
     const std::string& program = (*argv)[0];
-    if (starts_with(program, "/") && (inst.path || package_path(distro)) && program != path) {
+    if (starts_with(program, "/") && !inst.by_package && !inst.path && !inst.run_text.empty() &&
+        inst.run_text.find(program) == std::string::npos) {
+      // A RUN fetches or builds tini, and does not name the path the ENTRYPOINT runs:
+      // whether tini is there cannot be decided.
+      out.findings.push_back(finding(fmt::format("❓ ENTRYPOINT runs {}; a RUN installs tini, but not by that path", program),
+                                     ep->keyword_span, entrypoint_text(tree, *ep),
+                                     fmt::format("tini installed at {}", program), ref));
+    } else if (starts_with(program, "/") && (inst.path || package_path(distro)) && program != path &&
+               (inst.path || inst.by_package || inst.run_text.empty())) {
       auto f = finding(fmt::format("ENTRYPOINT runs {}, but tini is installed at {}", program, path), ep->keyword_span,
                        entrypoint_text(tree, *ep), "ENTRYPOINT starting with " + syntax::json_quote(path), ref);
       edit::Fix fix;
@@ -181,13 +196,17 @@ void check(const Context& ctx, Outcome& out) {
     // `ENTRYPOINT tini -- prog`: /bin/sh -c is PID 1 and tini its child. The exec
     // form makes tini PID 1, with its options (-g) kept; a CMD, ignored by the
     // shell form, stays ignored through a shell.
+    // tini is run from where it is installed (the policy's or the package's path,
+    // as verify and the audit expect), not looked up in PATH.
     std::vector<std::string> all;
     if (ci < 0) {
       all = *argv;
+      all[0] = path;
     } else {
       std::size_t dash = 1;
       while (dash < argv->size() && (*argv)[dash] != "--" && starts_with((*argv)[dash], "-")) ++dash;
       all.assign(argv->begin(), argv->begin() + static_cast<std::ptrdiff_t>(std::min(dash, argv->size())));
+      all[0] = path;
       all.push_back("--");
       std::string rest;
       for (std::size_t k = dash < argv->size() && (*argv)[dash] == "--" ? dash + 1 : dash; k < argv->size(); ++k)

@@ -463,13 +463,42 @@ void check(const Context& ctx, Outcome& out) {
     const auto uid = number(user_name);
     const auto sep = user_value.find(':');
     const auto gid = sep == std::string::npos ? std::optional<long long>() : number(user_value.substr(sep + 1));
-    if (pu->uid && uid && *uid == *pu->uid && (!pu->gid || !gid || *gid == *pu->gid)) {
+    // The policy's UID:GID given in full is what the process runs as. A bare
+    // `USER 10001` with a name in the policy falls through: the account is created
+    // and named (as for USER 1001:0), which also gives the process its GID.
+    if (pu->uid && uid && *uid == *pu->uid && (!pu->gid || (gid && *gid == *pu->gid))) {
       out.correct.push_back(fmt::format("runs as UID {}", user_value));
       return;
     }
-    // By name, but the Dockerfile does not create it (the base image may): its ids cannot be checked.
-    if (pu->name && user_name == *pu->name) {
-      out.findings.push_back(finding(fmt::format("USER {} is not created in this Dockerfile: its UID:GID cannot be checked",
+    // `USER 10001` without a group: with no account of that UID in the image the
+    // process runs with GID 0 (docker/buildkit: a UID without a passwd entry gets
+    // group root), and the base image's account, if any, is unknown here. Naming
+    // the policy's GID makes it certain, whatever the base has.
+    if (!pu->name && pu->uid && uid && *uid == *pu->uid && pu->gid && !gid && ui >= 0) {
+      const auto& user_inst = tree.instructions[static_cast<std::uint32_t>(ui)];
+      auto f = finding(fmt::format("USER {} names no group: without an account for UID {} the process runs with GID 0",
+                                   user_value, *uid),
+                       at, user_value + " (GID not given)", fmt::format("{}:{}", *pu->uid, *pu->gid), ref);
+      if (user_inst.values.size() == 1 && user_inst.values[0].text.find('$') == std::string::npos) {
+        edit::Fix fix;
+        fix.reason = fmt::format("USER {}:{}", *pu->uid, *pu->gid);
+        fix.edits.push_back(edit::replace_args(user_inst, fmt::format("{}:{}", *pu->uid, *pu->gid)));
+        f.fix = std::move(fix);
+      }
+      out.findings.push_back(std::move(f));
+      return;
+    }
+    // By name, but the Dockerfile does not create it (the base image may): its
+    // ids cannot be checked, so the check is undecided, not passed.
+    // An official image (python, debian, ...) has no such account: it is created below.
+    const auto root_stage = st.chain(fin).front();
+    const auto base_name = parse_image(lower(st.resolved_base(root_stage).value_or(""))).name;
+    bool official = false;
+    for (const char* n : {"python", "debian", "ubuntu", "alpine", "node", "ruby", "golang", "buildpack-deps", "fedora",
+                          "rockylinux", "almalinux", "ubi", "ubi8", "ubi9", "ubi-minimal", "ubi8-minimal", "ubi9-minimal"})
+      if (base_name == n) official = true;
+    if (pu->name && user_name == *pu->name && !official) {
+      out.findings.push_back(finding(fmt::format("❓ USER {} is not created in this Dockerfile: its UID:GID cannot be checked",
                                                  user_name),
                                      at, user_value + " (not created here)", wanted, ref));
       return;

@@ -51,8 +51,40 @@ bool tooling_only(const shell::Command& c, std::size_t install_word) {
 }
 
 bool installs_elsewhere(const shell::Command& c) {
-  return shell::has_option(c, {"--prefix", "--target", "-t", "--user", "--root"});
+  return shell::has_option(c, {"--prefix", "--target", "-t", "--user", "--root", "--system", "--python"});
 }
+
+// `uv pip install ...`: the index of its `install` word. uv's pip interface
+// installs into the active (or ./.venv) environment and, with none, refuses
+// unless told --system (the image's Python) or --prefix (uv docs: "uv pip install
+// --system", "--prefix <PREFIX>": the same layout as pip's --prefix).
+std::optional<std::size_t> uv_pip_install(const shell::Command& c) {
+  const auto inv = shell::invocation(c);
+  if (!inv || inv->name != "uv") return std::nullopt;
+  const auto sub = shell::subcommand(c);
+  if (!sub || c.words[*sub].value != "pip") return std::nullopt;
+  for (std::size_t w = *sub + 1; w < c.words.size(); ++w) {
+    const auto& v = c.words[w].value;
+    if (v == "install" || v == "sync") return w;
+    if (v.empty() || v[0] != '-') return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// The package words of a `pip install` (after `install`, options and their values skipped).
+std::vector<std::size_t> pip_packages(const shell::Command& c, std::size_t install_word) {
+  std::vector<std::size_t> out;
+  for (std::size_t w = install_word + 1; w < c.words.size(); ++w) {
+    const auto& v = c.words[w].value;
+    if (v.empty() || v[0] == '-') {
+      if (v.find('=') == std::string::npos && shell::takes_argument("pip", v)) ++w;
+      continue;
+    }
+    out.push_back(w);
+  }
+  return out;
+}
+std::string package_name(std::string_view v) { return lower(v.substr(0, v.find_first_of("<>=!~[ ;"))); }
 
 void check(const Context& ctx, Outcome& out) {
   const auto& pv = ctx.settings.venv;
@@ -160,6 +192,16 @@ void check(const Context& ctx, Outcome& out) {
   std::vector<std::string> bin_prefixes = {"$VIRTUAL_ENV/bin/", "${VIRTUAL_ENV}/bin/"};
   for (const auto& d : found.dirs) bin_prefixes.push_back(d + "/bin/");
 
+  // Tools that only served the venv: virtualenv, and uv when no command but
+  // `uv venv` runs it. Their `pip install` goes (or loses that package).
+  bool uv_used = false;
+  for (const auto& sh : texts)
+    for (const auto& c : sh.script.commands)
+      if (const auto inv = shell::invocation(c); inv && inv->name == "uv" &&
+                                                  !(inv->args < c.words.size() && c.words[inv->args].value == "venv"))
+        uv_used = true;
+  auto only_served_venv = [&](std::string_view name) { return name == "virtualenv" || (name == "uv" && !uv_used); };
+
   edit::Fix fix;
   fix.reason = "no virtual environment";
   bool fixable = true;
@@ -187,6 +229,27 @@ void check(const Context& ctx, Outcome& out) {
         const auto& p = cmd.words[1].value;
         activate = ends_with(p, "/bin/activate") &&
                    (is_venv_path(p.substr(0, p.size() - 13)) || starts_with(p, "$VIRTUAL_ENV") || starts_with(p, "${VIRTUAL_ENV}"));
+      }
+      std::size_t iw = 0;
+      if (!created && !activate && is_pip_install(cmd, &iw) &&
+          !shell::has_option(cmd, {"-r", "--requirement", "-e", "--editable", "-c", "--constraint"})) {
+        const auto pkgs = pip_packages(cmd, iw);
+        std::vector<std::size_t> served;
+        for (auto w : pkgs)
+          if (!cmd.words[w].has_expansion && only_served_venv(package_name(cmd.words[w].value))) served.push_back(w);
+        if (!served.empty() && served.size() == pkgs.size()) {
+          drop.push_back(c);
+          continue;
+        }
+        for (auto w : served) {
+          // The word and the blank before it.
+          const auto b = cmd.words[w - 1].span.end, e = cmd.words[w].span.end;
+          what.push_back(std::string(sh.slice(cmd.span)));
+          note_at(sh.inst->keyword_span);
+          const auto src = sh.to_source({b, e});
+          removed_ranges.push_back(src);
+          fix.edits.push_back({src, std::string()});
+        }
       }
       if (created || activate) drop.push_back(c);
     }
@@ -308,6 +371,12 @@ void check(const Context& ctx, Outcome& out) {
       const auto& sh = texts[t];
       if (tree.stage_of(sh.instruction, st.list) != cp.from_stage) continue;
       for (const auto& c : sh.script.commands) {
+        if (const auto uw = uv_pip_install(c)) {
+          has_packages = true;
+          if (!installs_elsewhere(c) && !prefixed.count(cp.from_stage))
+            fix.edits.push_back({sh.to_source({c.words[*uw].span.end, c.words[*uw].span.end}), " --prefix=/install"});
+          continue;
+        }
         std::size_t iw = 0;
         if (!is_pip_install(c, &iw) || tooling_only(c, iw)) continue;
         has_packages = true;
@@ -373,12 +442,22 @@ void check(const Context& ctx, Outcome& out) {
 
   // Packages that reach a venv other than by pip (uv sync, poetry, conda, ...)
   // cannot be redirected to /install: then only a person can remove it.
+  // `uv pip install` into the venv installs into the image's Python instead
+  // (--system), unless its stage's packages now go to /install (above).
   std::string blocker;
   for (const auto& sh : texts) {
-    if (!venv_stages.empty() && !venv_stages.count(tree.stage_of(sh.instruction, st.list))) continue;
+    const int stage = tree.stage_of(sh.instruction, st.list);
+    if (!venv_stages.empty() && !venv_stages.count(stage)) continue;
     for (const auto& c : sh.script.commands) {
       const auto inv = shell::invocation(c);
       if (!inv) continue;
+      if (const auto uw = uv_pip_install(c)) {
+        if (!installs_elsewhere(c) && !prefixed.count(stage)) {
+          fix.edits.push_back({sh.to_source({c.words[*uw].span.end, c.words[*uw].span.end}), " --system"});
+          what.push_back(std::string(sh.slice(c.span)));
+        }
+        continue;
+      }
       for (const char* other : {"uv", "poetry", "pipenv", "pdm", "conda", "mamba", "micromamba", "pipx", "easy_install", "hatch"})
         if (inv->name == other && !(inv->name == "uv" && inv->args < c.words.size() && c.words[inv->args].value == "venv"))
           blocker = std::string(inv->name);
