@@ -15,7 +15,7 @@
 #include <fmt/format.h>
 
 #include "model/text.hpp"
-#include "transforms/builtin_support.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/engine.hpp"
 #include "transforms/rule.hpp"
 
@@ -24,13 +24,6 @@ namespace {
 
 constexpr std::string_view k_id = "trusted-registries";
 constexpr std::string_view k_hub = "docker.io";
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 bool is_hub_name(std::string_view host) {
   return host == "docker.io" || host == "index.docker.io" || host == "registry-1.docker.io" ||
@@ -41,7 +34,7 @@ bool is_hub_name(std::string_view host) {
 std::string registry_of(std::string_view image) {
   const auto slash = image.find('/');
   if (slash == std::string_view::npos) return std::string(k_hub);
-  const std::string first = lower(image.substr(0, slash));
+  const std::string first = model::lower(image.substr(0, slash));
   if (first.find_first_of(".:") == std::string::npos && first != "localhost") return std::string(k_hub);
   return is_hub_name(first) ? std::string(k_hub) : first;
 }
@@ -156,7 +149,7 @@ void check(const Context& ctx, Outcome& out) {
       }
     }
   }
-  builtin::conclude(out, any, fmt::format("every image comes from an allowed registry ({})", c.list));
+  conclude(out, any, fmt::format("every image comes from an allowed registry ({})", c.list));
 }
 
 }  // namespace
