@@ -194,6 +194,11 @@ TEST(UnifiedDiff, NegativeContextCountsAsZero) {
             unified_diff("1\n2\n3\n", "1\nx\n3\n", labels(0)));
 }
 
+// The "IsFast" tests guard against quadratic time, not for speed (scripts/bench
+// measures that): linear, each takes well under a second in Release; quadratic,
+// hours. The limit is wide enough for a sanitizer build on a loaded machine.
+constexpr long k_not_quadratic_ms = 60000;
+
 TEST(UnifiedDiff, CompleteRewriteOfLargeFileIsFast) {
   // Every line differs: unique lines never reach dtl, so this stays linear.
   std::string old_text, new_text;
@@ -207,7 +212,7 @@ TEST(UnifiedDiff, CompleteRewriteOfLargeFileIsFast) {
   const std::string expected_head =
       "--- a/Dockerfile\n+++ b/Dockerfile\n@@ -1,200000 +1,200000 @@\n-old 0\n";
   EXPECT_EQ(out.substr(0, expected_head.size()), expected_head);
-  EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), 5000);
+  EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), k_not_quadratic_ms);
 }
 
 TEST(UnifiedDiff, MillionLinesWithOneChangeIsFast) {
@@ -227,7 +232,7 @@ TEST(UnifiedDiff, MillionLinesWithOneChangeIsFast) {
             " RUN step 499997\n RUN step 499998\n RUN step 499999\n"
             "-RUN step 500000\n+RUN changed\n"
             " RUN step 500001\n RUN step 500002\n RUN step 500003\n");
-  EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), 3000);
+  EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), k_not_quadratic_ms);
 }
 
 TEST(UnifiedDiff, MillionLinesWithChangesAtBothEndsIsFast) {
@@ -247,7 +252,7 @@ TEST(UnifiedDiff, MillionLinesWithChangesAtBothEndsIsFast) {
   EXPECT_NE(out.find("@@ -999998,3 +999998,4 @@\n RUN step 999997\n RUN step 999998\n"
                      " RUN step 999999\n+END\n"),
             std::string::npos);
-  EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), 5000);
+  EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), k_not_quadratic_ms);
 }
 
 TEST(UnifiedDiff, MillionLinesWithAMovedLineStaysLinear) {

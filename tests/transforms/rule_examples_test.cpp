@@ -48,7 +48,9 @@ TEST_P(RuleExamples, BadFixedGood) {
   // whatever its class (as with --unsafe-fixes): the example shows the fix.
   policy::Policy pol = test::default_policy();
   if (rule->example_setting.empty()) {
-    pol.rules.push_back({id, true, {}});
+    policy::RuleSetting on;
+    on.id = id;
+    pol.rules.push_back(on);
   } else {
     // A rule that needs options (trusted-registries' list) gets them as a policy writes them.
     auto res = policy::load_policy("rules:\n  " + id + ": " + std::string(rule->example_setting) + "\n", "example.yaml");
