@@ -18,13 +18,36 @@ using syntax::json_quote;
 using transforms::Finding;
 using transforms::Rule;
 
-namespace {
-
 std::size_t rule_index(const Rule* r) {
   const auto& all = transforms::all_rules();
   const auto it = std::find(all.begin(), all.end(), r);
   return static_cast<std::size_t>(it - all.begin());
 }
+
+std::vector<const Finding*> reading_order(const transforms::FileReport& f) {
+  // Each finding's rule looked up once, not in every comparison.
+  struct Keyed {
+    int priority;
+    std::size_t index;
+    const Finding* finding;
+  };
+  std::vector<Keyed> keyed;
+  keyed.reserve(f.findings.size());
+  for (const auto& fd : f.findings) {
+    const Rule* r = transforms::find_rule(fd.rule);
+    keyed.push_back({r ? r->priority : 9, rule_index(r), &fd});
+  }
+  std::stable_sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
+    return std::tie(a.priority, a.index, a.finding->file, a.finding->line, a.finding->file_line) <
+           std::tie(b.priority, b.index, b.finding->file, b.finding->line, b.finding->file_line);
+  });
+  std::vector<const Finding*> out;
+  out.reserve(keyed.size());
+  for (const Keyed& k : keyed) out.push_back(k.finding);
+  return out;
+}
+
+namespace {
 
 const Rule* rule_of(const std::string& id) { return transforms::find_rule(id); }
 
@@ -49,29 +72,6 @@ std::string local(const std::string& path, const std::string& dockerfile) {
 
 bool file_level(const Finding& f) { return f.file.empty() && f.at.begin == 0 && f.at.end == 0; }
 
-// Findings in the order a reader wants them: priority, then rule order, then place.
-std::vector<const Finding*> ordered(const transforms::FileReport& f) {
-  // Each finding's rule looked up once, not in every comparison.
-  struct Keyed {
-    int priority;
-    std::size_t index;
-    const Finding* finding;
-  };
-  std::vector<Keyed> keyed;
-  keyed.reserve(f.findings.size());
-  for (const auto& fd : f.findings) {
-    const Rule* r = rule_of(fd.rule);
-    keyed.push_back({r ? r->priority : 9, rule_index(r), &fd});
-  }
-  std::stable_sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
-    return std::tie(a.priority, a.index, a.finding->file, a.finding->line, a.finding->file_line) <
-           std::tie(b.priority, b.index, b.finding->file, b.finding->line, b.finding->file_line);
-  });
-  std::vector<const Finding*> out;
-  out.reserve(keyed.size());
-  for (const Keyed& k : keyed) out.push_back(k.finding);
-  return out;
-}
 
 }  // namespace
 
@@ -185,7 +185,7 @@ std::string markdown(const AuditInput& in) {
       o += "No issues.\n\n";
     } else {
       o += "| Issue | Current | Should Be | Line Ref |\n|-------|---------|-----------|----------|\n";
-      for (const auto* fd : ordered(f)) {
+      for (const auto* fd : reading_order(f)) {
         o += fmt::format("| {} (`{}`{}) | {} | {} | {} |\n", md_cell(fd->message), fd->rule,
                          fd->fix ? ", 🔧" : "", md_code(fd->current), md_code(fd->expected), line_ref(*fd, f));
       }
@@ -225,7 +225,7 @@ std::string markdown(const AuditInput& in) {
   };
   std::map<std::pair<int, std::size_t>, Todo> todos;
   for (const auto& s : a.services) {
-    for (const auto* fd : ordered(*s.file)) {
+    for (const auto* fd : reading_order(*s.file)) {
       const Rule* r = rule_of(fd->rule);
       if (!r) continue;
       auto& t = todos[{r->priority, rule_index(r)}];
@@ -275,7 +275,7 @@ std::string markdown(const AuditInput& in) {
           if (r.rule && r.rule->id == rule_id && r.applicable) rr = &r;
         if (!rr) continue;
         std::vector<const Finding*> mine;
-        for (const auto* fd : ordered(f))
+        for (const auto* fd : reading_order(f))
           if (fd->rule == rule_id) mine.push_back(fd);
         if (mine.empty()) {
           rows += fmt::format("| {} | {} | {} | ✅ |\n", md_cell(s.name),
@@ -355,7 +355,7 @@ std::string json(const AuditInput& in) {
                        json_quote(c.rule->id), c.rule->priority, c.passed, c.findings);
     }
     o += "], \"findings\": [";
-    const auto fds = ordered(f);
+    const auto fds = reading_order(f);
     for (std::size_t k = 0; k < fds.size(); ++k) {
       const auto& fd = *fds[k];
       o += fmt::format(

@@ -45,6 +45,12 @@ struct Audit {
 };
 
 Audit score(const AuditInput& input);
+
+// A rule's place in the registry (the order reports list rules in).
+std::size_t rule_index(const transforms::Rule* r);
+// A file's findings in the order a reader wants them: priority, then rule order,
+// then place. Markdown and HTML audits both use it.
+std::vector<const transforms::Finding*> reading_order(const transforms::FileReport& f);
 std::string render(const AuditInput& input, Format format);
 
 // SARIF for `check --format sarif` as well: every finding, with its fix as replacements.

@@ -41,11 +41,6 @@ std::string esc(std::string_view s) {
 
 std::string code(std::string_view s) { return s.empty() ? std::string() : "<code>" + esc(s) + "</code>"; }
 
-std::size_t rule_position(const Rule* r) {
-  const auto& all = transforms::all_rules();
-  return static_cast<std::size_t>(std::find(all.begin(), all.end(), r) - all.begin());
-}
-
 std::string pct(double p) { return fmt::format("{:.0f}%", p); }
 
 // good / fair / poor: the bar's colour.
@@ -80,29 +75,6 @@ std::string line_ref(const Finding& fd, const transforms::FileReport& f) {
   std::string out = code(where);
   if (!fd.ref.empty()) out += (out.empty() ? "" : " · ") + esc(fd.ref);
   return out.empty() ? "—" : out;
-}
-
-std::vector<const Finding*> ordered(const transforms::FileReport& f) {
-  // Each finding's rule looked up once, not in every comparison.
-  struct Keyed {
-    int priority;
-    std::size_t index;
-    const Finding* finding;
-  };
-  std::vector<Keyed> keyed;
-  keyed.reserve(f.findings.size());
-  for (const auto& fd : f.findings) {
-    const Rule* r = transforms::find_rule(fd.rule);
-    keyed.push_back({r ? r->priority : 9, rule_position(r), &fd});
-  }
-  std::stable_sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
-    return std::tie(a.priority, a.index, a.finding->file, a.finding->line, a.finding->file_line) <
-           std::tie(b.priority, b.index, b.finding->file, b.finding->line, b.finding->file_line);
-  });
-  std::vector<const Finding*> out;
-  out.reserve(keyed.size());
-  for (const Keyed& k : keyed) out.push_back(k.finding);
-  return out;
 }
 
 const char* k_style = R"css(
@@ -220,7 +192,7 @@ std::string audit_html(const AuditInput& in) {
       o += "<p>No issues.</p>\n";
     } else {
       o += "<table>\n<thead><tr><th>Issue</th><th>Current</th><th>Should Be</th><th>Line Ref</th></tr></thead>\n<tbody>\n";
-      for (const auto* fd : ordered(f)) {
+      for (const auto* fd : reading_order(f)) {
         const Rule* r = transforms::find_rule(fd->rule);
         o += fmt::format("<tr class=\"p{}\"><td>{} <span class=\"rule\">{}{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                          r ? r->priority : 2, esc(fd->message), code(fd->rule), fd->fix ? " <span class=\"badge auto\">fix</span>" : "", code(fd->current),
@@ -288,7 +260,7 @@ std::string audit_html(const AuditInput& in) {
     for (const auto& fd : s.file->findings) {
       const Rule* r = transforms::find_rule(fd.rule);
       if (!r) continue;
-      auto& t = todos[{r->priority, rule_position(r)}];
+      auto& t = todos[{r->priority, rule_index(r)}];
       t.rule = r;
       if (summarised && !s.file->service) t.others.insert(s.file);
       else if (std::find(t.services.begin(), t.services.end(), s.name) == t.services.end()) t.services.push_back(s.name);

@@ -343,7 +343,9 @@ void check(const Context& ctx, Outcome& out) {
     }
   }
   const std::string scope = ctx.dir.empty() ? std::string("the repository") : ctx.dir + "/";
-  const std::string seen = fmt::format("looked at {} Python file{} under {}", looked.size(), looked.size() == 1 ? "" : "s", scope);
+  const bool only_copied = !whole_context && !sources.empty();
+  const std::string seen = fmt::format("looked at {} Python file{} {}{}", looked.size(), looked.size() == 1 ? "" : "s",
+                                       only_copied ? "the Dockerfile copies from " : "under ", scope);
   const std::string ref = health->ref;
   auto describe = [](const Route& r) {
     return fmt::format("{} returns {} in {}:{}", r.path, r.body ? *r.body : std::string("an unrecognised body"), r.file, r.line);

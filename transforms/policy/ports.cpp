@@ -51,6 +51,16 @@ Exposed read_word(const StageSet& st, int stage, std::uint32_t i, std::size_t v)
   return e;
 }
 
+// Where an added EXPOSE goes: before the stage's HEALTHCHECK/ENTRYPOINT/CMD
+// block, else at the end of the stage.
+std::uint32_t before_start_block(const syntax::Tree& tree, const StageSet& st, int stage) {
+  for (auto i : st.instructions(stage)) {
+    const auto& kw = tree.instructions[i].keyword;
+    if (kw == "healthcheck" || kw == "entrypoint" || kw == "cmd") return i;
+  }
+  return st.list[static_cast<std::size_t>(stage)].end;
+}
+
 void check(const Context& ctx, Outcome& out) {
   const policy::Service* svc = ctx.service;
   const bool shared = ctx.policy.default_ports && !ctx.policy.default_ports->empty();
@@ -138,14 +148,7 @@ void check(const Context& ctx, Outcome& out) {
       const auto end = last.args_source().end;
       fix.edits.push_back(edit::Edit{{end, end}, " " + join(add, " ")});
     } else {
-      std::uint32_t where = st.list[static_cast<std::size_t>(fin)].end;
-      for (auto i : st.instructions(fin)) {
-        const auto& kw = tree.instructions[i].keyword;
-        if (kw == "healthcheck" || kw == "entrypoint" || kw == "cmd") {
-          where = i;
-          break;
-        }
-      }
+      const std::uint32_t where = before_start_block(tree, st, fin);
       fix.edits.push_back(insert_at(st, fin, where, {edit::keyword(style, "expose") + " " + join(add, " ")}));
     }
     std::vector<std::string> missing_text;
@@ -239,15 +242,7 @@ void check(const Context& ctx, Outcome& out) {
       for (std::size_t k = 1; k < exposes.size(); ++k)
         fix.edits.push_back(edit::remove_instruction(tree, tree.instructions[exposes[k]], true));
     } else if (!new_words.empty()) {
-      // Before the HEALTHCHECK/ENTRYPOINT/CMD block, else at the end of the stage.
-      std::uint32_t where = st.list[static_cast<std::size_t>(fin)].end;
-      for (auto i : st.instructions(fin)) {
-        const auto& kw = tree.instructions[i].keyword;
-        if (kw == "healthcheck" || kw == "entrypoint" || kw == "cmd") {
-          where = i;
-          break;
-        }
-      }
+      const std::uint32_t where = before_start_block(tree, st, fin);
       fix.edits.push_back(insert_at(st, fin, where, {edit::keyword(style, "expose") + " " + join(new_words, " ")}));
     }
     std::string message = exposes.size() > 1 ? fmt::format("{} EXPOSE instructions; the service exposes {}", exposes.size(),
