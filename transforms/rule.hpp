@@ -120,6 +120,11 @@ struct Rule {
   // The rule's `rules:` setting its examples need, as YAML ("" for none):
   // `{registries: [ghcr.io]}` for a rule that checks nothing without options.
   std::string_view example_setting;
+  // The policy its examples are checked under, as a dockmend.yaml beside the
+  // Dockerfile ("" for the built-in default): policy rules check nothing without
+  // their section, e.g. "defaults:\n  user: {name: app, uid: 10001}\n" (a service
+  // whose `dockerfile: Dockerfile` is the example's, for ports and health_port).
+  std::string_view example_policy;
   bool default_on = true;        // on in the built-in default policy (`extends: default`)
   // The options its policy setting may give (policy::RuleOption keys, comma-separated):
   // `rules: {trusted-registries: {registries: [...]}}`. "" for none.
@@ -151,6 +156,7 @@ class RuleSpec {
   RuleSpec& off_by_default() { m_rule.default_on = false; return *this; }
   RuleSpec& options(std::string_view v) { m_rule.options = v; return *this; }
   RuleSpec& example_setting(std::string_view v) { m_rule.example_setting = v; return *this; }
+  RuleSpec& example_policy(std::string_view v) { m_rule.example_policy = v; return *this; }
   const Rule& rule() const { return m_rule; }
 
  private:

@@ -125,6 +125,24 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_base_image{RuleSpec("base-image")
+    .example("FROM golang:1.22\n"
+             "RUN go build -o /out/server ./cmd/server\n"
+             "\n"
+             "FROM ghcr.io/acme/distroless-base:12\n"
+             "COPY --from=0 /out/server /server\n",
+             "FROM golang:1.22 AS builder\n"
+             "RUN go build -o /out/server ./cmd/server\n"
+             "\n"
+             "FROM ghcr.io/acme/distroless-base:12 AS runtime\n"
+             "COPY --from=0 /out/server /server\n",
+             "FROM ghcr.io/acme/golang:1.22 AS builder\n"
+             "RUN go build -o /out/server ./cmd/server\n"
+             "\n"
+             "FROM ghcr.io/acme/distroless-base:12 AS runtime\n"
+             "COPY --from=builder /out/server /server\n")
+    .example_policy("defaults:\n"
+                    "  base_image: {registry: ghcr.io/acme}\n"
+                    "  stages: [builder, runtime]\n")
     .kind(RuleKind::Policy)
     .safety(FixSafety::Unsafe)
     .priority(2)

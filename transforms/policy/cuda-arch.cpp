@@ -184,6 +184,19 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_cuda_arch{RuleSpec("cuda-arch")
+    .example("FROM ghcr.io/acme/family-torch-cu121:2024.06\n"
+             "ENV TORCH_CUDA_ARCH_LIST=8.0\n"
+             "RUN pip wheel -w /wheels flash-attn==2.5.9\n",
+             "FROM ghcr.io/acme/family-torch-cu121:2024.06\n"
+             "ENV TORCH_CUDA_ARCH_LIST=\"8.9;8.6\"\n"
+             "RUN pip wheel -w /wheels flash-attn==2.5.9\n",
+             "FROM ghcr.io/acme/family-torch-cu121:2024.06\n"
+             "ENV TORCH_CUDA_ARCH_LIST=\"8.9;8.6\"\n"
+             "RUN pip wheel -w /wheels flash-attn==2.5.9\n")
+    .example_policy("defaults:\n"
+                    "  base_image: {families: [family-torch-cu121]}\n"
+                    "  env:\n"
+                    "    TORCH_CUDA_ARCH_LIST: \"8.9;8.6\"\n")
     .kind(RuleKind::Policy)
     .safety(FixSafety::Safe)
     .priority(3)

@@ -485,6 +485,27 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_healthcheck{RuleSpec("healthcheck")
+    .example("FROM python:3.12-slim\n"
+             "RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n"
+             "COPY . /app\n"
+             "HEALTHCHECK CMD curl -f http://localhost:8080/status || exit 1\n"
+             "CMD [\"python3\", \"/app/main.py\"]\n",
+             "FROM python:3.12-slim\n"
+             "RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n"
+             "COPY . /app\n"
+             "HEALTHCHECK CMD curl -f http://localhost:8081/health || exit 1\n"
+             "CMD [\"python3\", \"/app/main.py\"]\n",
+             "FROM python:3.12-slim\n"
+             "RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n"
+             "COPY . /app\n"
+             "HEALTHCHECK CMD curl -f http://localhost:8081/health || exit 1\n"
+             "CMD [\"python3\", \"/app/main.py\"]\n")
+    .example_policy("defaults:\n"
+                    "  health: {path: /health}\n"
+                    "services:\n"
+                    "  api:\n"
+                    "    dockerfile: Dockerfile\n"
+                    "    health_port: 8081\n")
     .kind(RuleKind::Policy)
     .safety(FixSafety::Unsafe)
     .priority(1)

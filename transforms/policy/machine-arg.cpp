@@ -91,6 +91,19 @@ void check_arg(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_machine_arg{RuleSpec("machine-arg")
+    .example("FROM python:3.12-slim\n"
+             "COPY . /app\n"
+             "CMD [\"python3\", \"/app/main.py\"]\n",
+             "FROM python:3.12-slim\n"
+             "ARG MACHINE=mainpc\n"
+             "COPY . /app\n"
+             "CMD [\"python3\", \"/app/main.py\"]\n",
+             "FROM python:3.12-slim\n"
+             "ARG MACHINE=mainpc\n"
+             "COPY . /app\n"
+             "CMD [\"python3\", \"/app/main.py\"]\n")
+    .example_policy("defaults:\n"
+                    "  machine: {arg: MACHINE, default: mainpc}\n")
     .kind(RuleKind::Policy)
     .safety(FixSafety::Safe)
     .priority(2)

@@ -180,7 +180,23 @@ void check(const Context& ctx, Outcome& out) {
 
 }  // namespace
 
+// The examples show --require-hashes; whether a requirements file has its
+// hashes needs that file in the build context, which an example cannot hold.
 const RuleRegistration k_pip_hashes{RuleSpec("pip-hashes")
+    .example("FROM python:3.12-slim\n"
+             "WORKDIR /app\n"
+             "COPY requirements.txt .\n"
+             "RUN pip install --no-cache-dir -r requirements.txt\n",
+             "FROM python:3.12-slim\n"
+             "WORKDIR /app\n"
+             "COPY requirements.txt .\n"
+             "RUN pip install --no-cache-dir --require-hashes -r requirements.txt\n",
+             "FROM python:3.12-slim\n"
+             "WORKDIR /app\n"
+             "COPY requirements.txt .\n"
+             "RUN pip install --no-cache-dir --require-hashes -r requirements.txt\n")
+    .example_policy("defaults:\n"
+                    "  pip: {require_hashes: true}\n")
     .kind(RuleKind::Policy)
     .safety(FixSafety::Safe)
     .priority(2)

@@ -322,6 +322,23 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_ports{RuleSpec("ports")
+    .example("FROM python:3.12-slim\n"
+             "COPY . /app\n"
+             "EXPOSE 5000\n"
+             "CMD [\"python3\", \"/app/main.py\"]\n",
+             "FROM python:3.12-slim\n"
+             "COPY . /app\n"
+             "EXPOSE 8080 8081\n"
+             "CMD [\"python3\", \"/app/main.py\"]\n",
+             "FROM python:3.12-slim\n"
+             "COPY . /app\n"
+             "EXPOSE 8080 8081\n"
+             "CMD [\"python3\", \"/app/main.py\"]\n")
+    .example_policy("services:\n"
+                    "  api:\n"
+                    "    dockerfile: Dockerfile\n"
+                    "    ports: [8080]\n"
+                    "    health_port: 8081\n")
     .kind(RuleKind::Policy)
     .safety(FixSafety::Unsafe)
     .priority(1)

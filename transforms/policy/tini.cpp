@@ -380,6 +380,20 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_tini{RuleSpec("tini")
+    .example("FROM debian:12\n"
+             "RUN apt-get update && apt-get install -y --no-install-recommends python3 && rm -rf /var/lib/apt/lists/*\n"
+             "COPY app.py /app/\n"
+             "ENTRYPOINT [\"python3\", \"/app/app.py\"]\n",
+             "FROM debian:12\n"
+             "RUN apt-get update && apt-get install -y --no-install-recommends python3 tini && rm -rf /var/lib/apt/lists/*\n"
+             "COPY app.py /app/\n"
+             "ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"python3\", \"/app/app.py\"]\n",
+             "FROM debian:12\n"
+             "RUN apt-get update && apt-get install -y --no-install-recommends python3 tini && rm -rf /var/lib/apt/lists/*\n"
+             "COPY app.py /app/\n"
+             "ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"python3\", \"/app/app.py\"]\n")
+    .example_policy("defaults:\n"
+                    "  init: {tini: /usr/bin/tini}\n")
     .kind(RuleKind::Policy)
     .safety(FixSafety::Unsafe)
     .priority(1)

@@ -590,6 +590,20 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_user{RuleSpec("user")
+    .example("FROM debian:bookworm-slim\n"
+             "RUN adduser --system --uid 999 --no-create-home svc\n"
+             "USER svc\n"
+             "CMD [\"sleep\", \"infinity\"]\n",
+             "FROM debian:bookworm-slim\n"
+             "RUN addgroup --system --gid 10001 svc && adduser --ingroup svc --system --uid 10001 --no-create-home svc\n"
+             "USER svc\n"
+             "CMD [\"sleep\", \"infinity\"]\n",
+             "FROM debian:bookworm-slim\n"
+             "RUN addgroup --system --gid 10001 svc && adduser --system --uid 10001 --ingroup svc --no-create-home svc\n"
+             "USER svc\n"
+             "CMD [\"sleep\", \"infinity\"]\n")
+    .example_policy("defaults:\n"
+                    "  user: {name: svc, uid: 10001, gid: 10001}\n")
     .kind(RuleKind::Policy)
     .safety(FixSafety::Unsafe)
     .priority(1)

@@ -529,6 +529,22 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_venv{RuleSpec("venv")
+    .example("FROM python:3.12-slim\n"
+             "RUN python3 -m venv /venv\n"
+             "ENV PATH=\"/venv/bin:$PATH\"\n"
+             "RUN pip install --no-cache-dir flask==3.0.3\n"
+             "COPY app.py /app/\n"
+             "CMD [\"python3\", \"/app/app.py\"]\n",
+             "FROM python:3.12-slim\n"
+             "RUN pip install --no-cache-dir flask==3.0.3\n"
+             "COPY app.py /app/\n"
+             "CMD [\"python3\", \"/app/app.py\"]\n",
+             "FROM python:3.12-slim\n"
+             "RUN pip install --no-cache-dir flask==3.0.3\n"
+             "COPY app.py /app/\n"
+             "CMD [\"python3\", \"/app/app.py\"]\n")
+    .example_policy("defaults:\n"
+                    "  venv: {allowed: false}\n")
     .kind(RuleKind::Policy)
     .safety(FixSafety::Unsafe)
     .priority(2)
