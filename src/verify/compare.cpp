@@ -197,7 +197,15 @@ Packages read_packages(const FileTree& t) {
     while (pos < content.size()) {
       std::size_t e = content.find('\n', pos);
       if (e == std::string::npos) e = content.size();
-      if (e > pos) p.owner[normalize_path(std::string_view(content).substr(pos, e - pos))] = pkg;
+      if (e > pos) {
+        const std::string file = normalize_path(std::string_view(content).substr(pos, e - pos));
+        p.owner[file] = pkg;
+        // Merged /usr (Debian since bookworm, Ubuntu): /lib, /bin, /sbin and /lib64 are
+        // symlinks into /usr, and a package that still lists /lib/x86_64-linux-gnu/libkeyutils.so.1
+        // puts it where the image's tree shows /usr/lib/x86_64-linux-gnu/libkeyutils.so.1.
+        for (std::string_view top : {"/lib/", "/bin/", "/sbin/", "/lib32/", "/lib64/", "/libx32/"})
+          if (starts(file, top)) p.owner.emplace("/usr" + file, pkg);
+      }
       pos = e + 1;
     }
   }

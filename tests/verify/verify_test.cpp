@@ -330,6 +330,28 @@ TEST(VerifyExplain, TiniExplainsItsFilesAndEntrypointButNotEnv) {
   EXPECT_EQ(find(ds, "Env DEBUG")->explained_by, "") << "a tini fix does not explain a changed Env";
 }
 
+TEST(VerifyExplain, PackageFilesListedUnderLibAreFoundUnderMergedUsr) {
+  // Debian bookworm's libkeyutils1 lists /lib/x86_64-linux-gnu/libkeyutils.so.1; with
+  // merged /usr (/lib -> usr/lib) the exported tree has it under /usr/lib. Found in the
+  // build check of golden/policy/shell-entrypoint-needs-shell, whose fix installs curl.
+  FileTree a, b;
+  a.contents["/var/lib/dpkg/status"] = "Package: bash\nStatus: install ok installed\n\n";
+  b.contents["/var/lib/dpkg/status"] =
+      "Package: bash\nStatus: install ok installed\n\nPackage: libkeyutils1\nStatus: install ok installed\n\n";
+  b.contents["/var/lib/dpkg/info/libkeyutils1:amd64.list"] =
+      "/.\n/lib\n/lib/x86_64-linux-gnu\n/lib/x86_64-linux-gnu/libkeyutils.so.1.10\n"
+      "/lib/x86_64-linux-gnu/libkeyutils.so.1\n";
+  put(b, file("/usr/lib/x86_64-linux-gnu/libkeyutils.so.1.10", 5, 1));
+  put(b, file("/usr/bin/unowned", 5, 2));
+  auto ds = compare_trees(a, b);
+  explain(ds, {{"healthcheck", "the probe's program is not installed"}}, policy_expect(), a, b);
+  ASSERT_TRUE(find(ds, "/usr/lib/x86_64-linux-gnu/libkeyutils.so.1.10"));
+  EXPECT_EQ(find(ds, "/usr/lib/x86_64-linux-gnu/libkeyutils.so.1.10")->explained_by, "healthcheck");
+  EXPECT_NE(find(ds, "/usr/lib/x86_64-linux-gnu/libkeyutils.so.1.10")->because.find("package libkeyutils1"),
+            std::string::npos);
+  EXPECT_EQ(find(ds, "/usr/bin/unowned")->explained_by, "") << "a file no package owns stays unexplained";
+}
+
 TEST(VerifyExplain, NothingIsExplainedWithoutTheFixThatCouldExplainIt) {
   FileTree a, b;
   put(b, file("/usr/bin/tini", 5, 1));
@@ -438,7 +460,9 @@ TEST(VerifyExplain, AnotherProbeOfTheHealthPortIsWhatThePolicyAsks) {
   EXPECT_TRUE(seen);
   c.healthcheck = std::vector<std::string>{"CMD-SHELL", "curl -f http://localhost:18001/ || exit 1"};
   for (const auto& r : check_config(e, c))
-    if (r.name == "config-healthcheck") EXPECT_FALSE(r.ok) << "port 18001 is not 8001";
+    if (r.name == "config-healthcheck") {
+      EXPECT_FALSE(r.ok) << "port 18001 is not 8001";
+    }
 }
 
 TEST(VerifyExplain, CleanupRulesExplainRemovalsOnly) {
