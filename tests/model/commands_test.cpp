@@ -2,6 +2,7 @@
 // edits they make in them (model/script_edits.hpp), in source coordinates.
 #include <gtest/gtest.h>
 
+#include "built.hpp"
 #include "edit/edit.hpp"
 #include "model/commands.hpp"
 #include "model/model.hpp"
@@ -9,26 +10,7 @@
 
 using namespace dockmend;
 using model::Model;
-
-namespace {
-
-struct Built {
-  std::string text;
-  syntax::Tree tree;
-  Model model;
-  explicit Built(std::string t) : text(std::move(t)), tree(syntax::parse(text, {false})), model(Model::build(tree)) {}
-  std::size_t parsed_runs() const {
-    std::size_t n = 0;
-    for (const auto& r : model.runs()) n += r.parsed;
-    return n;
-  }
-  // The text with one edit applied.
-  std::string with(const edit::Edit& e) const {
-    return text.substr(0, e.range.begin) + e.text + text.substr(e.range.end);
-  }
-};
-
-}  // namespace
+using test::Built;
 
 TEST(ModelRunFacts, StagesShipAndDistroIsInherited) {
   Built b("FROM golang:1.22 AS build\nRUN go build\n"

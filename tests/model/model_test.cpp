@@ -2,22 +2,12 @@
 // and the image state after instructions.
 #include <gtest/gtest.h>
 
+#include "built.hpp"
 #include "model/model.hpp"
 
 using namespace dockmend;
 using model::Model;
-
-namespace {
-
-struct Built {
-  std::string text;
-  syntax::Tree tree;
-  Model model;
-  explicit Built(std::string t, const model::BuildOptions& o = {})
-      : text(std::move(t)), tree(syntax::parse(text, {false})), model(Model::build(tree, o)) {}
-};
-
-}  // namespace
+using test::Built;
 
 TEST(ModelShipped, LastStageThatOnlyTestsDoesNotShip) {
   Built b("FROM python:3.12 AS runtime\nCMD [\"app\"]\nFROM runtime AS test\nRUN pytest\n");
