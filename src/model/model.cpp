@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/packages.hpp"
 #include "model/text.hpp"
 #include "model/values.hpp"
 
@@ -95,6 +96,17 @@ ImageRef parse_image(std::string_view ref) {
     r.name = std::string(s.substr(last + 1));
   }
   return r;
+}
+
+std::string canonical_repository(std::string_view path) {
+  std::string p = normalize_path(path);
+  if (p == ".") return "docker.io/library";
+  const auto first = p.substr(0, p.find('/'));
+  if (first == "index.docker.io" || first == "registry-1.docker.io") p = "docker.io" + p.substr(first.size());
+  else if (first.find('.') == std::string::npos && first.find(':') == std::string::npos && first != "localhost")
+    p = "docker.io/" + p;
+  if (p == "docker.io") p = "docker.io/library";
+  return lower(p);
 }
 
 namespace {
@@ -284,17 +296,6 @@ Distro distro_of_command(std::string_view n) {
   return Distro::Unknown;
 }
 
-PackageManager manager_of_command(std::string_view n) {
-  if (n == "apt-get" || n == "apt" || n == "aptitude") return PackageManager::Apt;
-  if (n == "apk") return PackageManager::Apk;
-  if (n == "dnf") return PackageManager::Dnf;
-  if (n == "microdnf") return PackageManager::Microdnf;
-  if (n == "yum") return PackageManager::Yum;
-  if (n == "tdnf") return PackageManager::Tdnf;
-  if (n == "zypper") return PackageManager::Zypper;
-  return PackageManager::Unknown;
-}
-
 std::vector<std::string> json_argv(const Instruction& inst, std::size_t from = 0) {
   std::vector<std::string> out;
   for (std::size_t i = from; i < inst.values.size(); ++i) out.emplace_back(inst.values[i].text);
@@ -341,6 +342,51 @@ std::vector<std::int32_t> Model::chain(std::int32_t stage) const {
     out.push_back(s);
   std::reverse(out.begin(), out.end());
   return out;
+}
+
+std::vector<std::uint32_t> Model::instructions(std::int32_t stage) const {
+  std::vector<std::uint32_t> out;
+  if (stage < 0) return out;
+  const Stage& s = m_stages[static_cast<std::size_t>(stage)];
+  for (std::uint32_t i = s.from; i < s.end; ++i) out.push_back(i);
+  return out;
+}
+
+std::vector<std::uint32_t> Model::chain_instructions(std::int32_t stage) const {
+  std::vector<std::uint32_t> out;
+  for (std::int32_t s : chain(stage)) {
+    const Stage& st = m_stages[static_cast<std::size_t>(s)];
+    for (std::uint32_t i = st.from; i < st.end; ++i) out.push_back(i);
+  }
+  return out;
+}
+
+std::int32_t Model::last_in_chain(std::int32_t stage, std::string_view keyword) const {
+  std::int32_t found = -1;
+  for (auto i : chain_instructions(stage))
+    if (m_tree->instructions[i].is(keyword)) found = static_cast<std::int32_t>(i);
+  return found;
+}
+
+std::uint32_t Model::tail_start(std::int32_t stage) const {
+  static constexpr std::string_view k_metadata[] = {"expose", "healthcheck", "entrypoint", "cmd", "user",
+                                                    "label", "stopsignal", "volume", "onbuild", "env",
+                                                    "arg", "shell", "maintainer"};
+  const Stage& s = m_stages[static_cast<std::size_t>(stage)];
+  std::uint32_t at = s.end;
+  while (at > s.from + 1) {
+    const std::string_view kw = m_tree->instructions[at - 1].keyword;
+    if (std::none_of(std::begin(k_metadata), std::end(k_metadata), [&](std::string_view m) { return kw == m; })) break;
+    --at;
+  }
+  return at;
+}
+
+std::uint32_t Model::header_end(std::int32_t stage) const {
+  const Stage& s = m_stages[static_cast<std::size_t>(stage)];
+  std::uint32_t last = s.from;
+  while (last + 1 < s.end && m_tree->instructions[last + 1].is("arg")) ++last;
+  return last;
 }
 
 const Run* Model::run_at(std::uint32_t instruction) const {
@@ -507,7 +553,7 @@ Model Model::build(const Tree& tree, const BuildOptions& options) {
             const auto inv = shell::invocation(c);
             if (!inv) continue;
             if (used == Distro::Unknown) used = distro_of_command(inv->name);
-            if (used_pm == PackageManager::Unknown) used_pm = manager_of_command(inv->name);
+            if (used_pm == PackageManager::Unknown) used_pm = manager_of_program(inv->name);
             if (used != Distro::Unknown && used_pm != PackageManager::Unknown) break;
           }
         }

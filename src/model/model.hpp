@@ -217,6 +217,18 @@ class Model {
   std::vector<std::int32_t> chain(std::int32_t stage) const;
   // The stage a `--from=` value or FROM name designates (by name, case-insensitive, or index), or -1.
   std::int32_t stage_named(std::string_view name) const;
+  // Indexes of the instructions of `stage` (its FROM first); of its whole chain, the root's first.
+  std::vector<std::uint32_t> instructions(std::int32_t stage) const;
+  std::vector<std::uint32_t> chain_instructions(std::int32_t stage) const;
+  // The last instruction with `keyword` in the chain of `stage` (what the image keeps), or -1.
+  std::int32_t last_in_chain(std::int32_t stage, std::string_view keyword) const;
+  // The first instruction of the stage's trailing run of metadata-only
+  // instructions (EXPOSE, HEALTHCHECK, ENTRYPOINT, CMD, USER, LABEL, ENV, ARG, ...):
+  // where a step that must still run before the image is finished goes. The
+  // stage's end when it ends with a build step.
+  std::uint32_t tail_start(std::int32_t stage) const;
+  // The last of the stage's FROM and the ARG lines right after it.
+  std::uint32_t header_end(std::int32_t stage) const;
 
   // Global ARGs (before the first FROM) with their defaults.
   const Vars& global_args() const { return m_globals; }
@@ -224,6 +236,9 @@ class Model {
   State state_before(std::uint32_t instruction) const;
   // ... and right after it.
   State state_after(std::uint32_t instruction) const;
+  // The state of `stage` right before its instruction `at`, or after its last
+  // instruction when `at` is the stage's end (a point where an edit inserts).
+  State state_at(std::int32_t stage, std::uint32_t at) const;
   // After the stage's last instruction: what the image's config says (computed on first use).
   const State& final_state(std::int32_t stage) const;
 
@@ -281,6 +296,9 @@ struct ImageRef {
   std::string digest;  // "" when none
 };
 ImageRef parse_image(std::string_view ref);
+// The repository path as the registry knows it: "" -> docker.io/library,
+// "nvidia" -> docker.io/nvidia, "ghcr.io/Org" -> ghcr.io/org (Docker Hub's short names).
+std::string canonical_repository(std::string_view path);
 
 // The platform an image reference implies by its name and tag alone.
 Platform platform_of_image(std::string_view ref);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "model/instruction_edits.hpp"
+
 namespace dockmend::model {
 
 edit::Edit insert_after_word(const syntax::Tree& tree, const Run& run, const shell::Command& cmd, std::size_t word,
@@ -89,6 +91,83 @@ std::optional<edit::Edit> append_after_command(const syntax::Tree& tree, const R
       return append_command(tree, run, command);
     default: return std::nullopt;
   }
+}
+
+std::vector<edit::Edit> remove_script_range(const syntax::Tree& tree, const Run& run, shell::Span range) {
+  if (run.heredoc) return {widen_to_line(tree, {run.source(tree, range), std::string()})};
+  return remove_joined(tree, tree.instructions[run.instruction], run.joined(range));
+}
+
+std::optional<Removal> remove_commands(const syntax::Tree& tree, const Run& run, const std::vector<std::size_t>& indexes) {
+  auto is_blank = [](char c) { return c == ' ' || c == '\t'; };
+  // A view, so that `op = text.substr(...)` views the text, not a temporary string
+  // (found by tests/fuzz: stack-use-after-scope, regressions/fix/venv-remove-command-op).
+  const std::string_view text = run.text;
+  std::vector<shell::Span> ranges;
+  for (auto idx : indexes) {
+    const auto& c = run.script.commands[idx];
+    if (c.depth != 0) return std::nullopt;
+    using shell::Separator;
+    // What precedes the command: an operator we may take along, or the start.
+    std::size_t b = c.span.begin;
+    while (b > 0 && is_blank(text[b - 1])) --b;
+    std::size_t before_op = b;  // where the operator before the command starts
+    std::string_view op;
+    if (b >= 2 && (text.substr(b - 2, 2) == "&&" || text.substr(b - 2, 2) == "||")) {
+      op = text.substr(b - 2, 2);
+      before_op = b - 2;
+    } else if (b >= 1 && (text[b - 1] == ';' || text[b - 1] == '|' || text[b - 1] == '&' || text[b - 1] == '\n')) {
+      op = text.substr(b - 1, 1);
+      before_op = b - 1;
+    } else if (b > 0) {
+      return std::nullopt;  // a keyword (then, do, ...) or an opening bracket precedes it
+    }
+    if (op == "||" || op == "|" || op == "&") return std::nullopt;
+    if (op == ";" && before_op > 0 && text[before_op - 1] == ';') return std::nullopt;  // ;; in case
+    if (c.after == Separator::AndIf || c.after == Separator::Semicolon || c.after == Separator::Newline) {
+      std::size_t e = c.separator_span.end;
+      if (c.after != Separator::Newline)
+        while (e < text.size() && is_blank(text[e])) ++e;
+      std::size_t s = c.span.begin;
+      if (c.after == Separator::Newline)
+        while (s > 0 && is_blank(text[s - 1])) --s;
+      ranges.push_back({s, e});
+    } else if (c.after == Separator::None) {
+      if (op.empty()) {
+        ranges.push_back({c.span.begin, c.span.end});
+      } else {
+        std::size_t s = before_op;
+        if (op != "\n")
+          while (s > 0 && is_blank(text[s - 1])) --s;
+        ranges.push_back({s, c.span.end});
+      }
+    } else {
+      return std::nullopt;
+    }
+  }
+  std::sort(ranges.begin(), ranges.end(), [](const shell::Span& a, const shell::Span& b) { return a.begin < b.begin; });
+  std::vector<shell::Span> merged;
+  for (const auto& r : ranges) {
+    if (!merged.empty() && r.begin <= merged.back().end) merged.back().end = std::max(merged.back().end, r.end);
+    else merged.push_back(r);
+  }
+  Removal out;
+  std::size_t pos = 0;
+  bool left = false;
+  for (const auto& r : merged) {
+    for (auto p = pos; p < r.begin && !left; ++p)
+      if (!is_blank(text[p]) && text[p] != '\n' && text[p] != '\r') left = true;
+    pos = r.end;
+  }
+  for (auto p = pos; p < text.size() && !left; ++p)
+    if (!is_blank(text[p]) && text[p] != '\n' && text[p] != '\r') left = true;
+  out.everything = !left;
+  if (out.everything) return out;
+  for (const auto& r : merged) {
+    auto v = remove_script_range(tree, run, r);
+    out.edits.insert(out.edits.end(), v.begin(), v.end());
+  }
+  return out;
 }
 
 }  // namespace dockmend::model

@@ -1,10 +1,12 @@
 // Edits to a RUN's script (model::Run) in source coordinates: a flag after the
 // right word of a command, a command appended at the end of the script or
-// right after one of its commands, touching nothing else. Each returns nullopt
+// right after one of its commands, touching nothing else; a range or whole
+// commands removed without losing the comments inside. Each returns nullopt
 // when the script cannot be edited there safely.
 #pragma once
 #include <cstddef>
 #include <optional>
+#include <vector>
 #include <string_view>
 
 #include "edit/edit.hpp"
@@ -30,5 +32,20 @@ std::optional<edit::Edit> append_command(const syntax::Tree& tree, const Run& ru
 // newline); nullopt otherwise.
 std::optional<edit::Edit> append_after_command(const syntax::Tree& tree, const Run& run, std::size_t cmd_index,
                                                std::string_view command);
+
+// Edits that remove `range` of the script. Comment lines inside the
+// continuation are kept (the removal is split around them) and a line left
+// with nothing but its continuation character is removed whole.
+std::vector<edit::Edit> remove_script_range(const syntax::Tree& tree, const Run& run, shell::Span range);
+
+// Removing commands at `indexes` of run.script with the operators that join
+// them to the rest. nullopt when that cannot be done without changing what the
+// rest means (a command inside if/loops/substitutions, or joined with ||, |, &).
+// `everything`: nothing but blanks would be left (remove the instruction instead).
+struct Removal {
+  std::vector<edit::Edit> edits;
+  bool everything = false;
+};
+std::optional<Removal> remove_commands(const syntax::Tree& tree, const Run& run, const std::vector<std::size_t>& indexes);
 
 }  // namespace dockmend::model

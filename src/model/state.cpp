@@ -23,7 +23,8 @@ std::string_view base_name(std::string_view program) {
   return slash == std::string_view::npos ? program : program.substr(slash + 1);
 }
 
-std::string normalize_path(std::string_view path) {
+// An absolute path with "." and ".." resolved (WORKDIR values).
+std::string absolute_path(std::string_view path) {
   std::vector<std::string_view> parts;
   std::size_t i = 0;
   while (i <= path.size()) {
@@ -260,7 +261,7 @@ void Model::apply(State& st, std::uint32_t i, bool& cmd_set) const {
       st.workdir.value = absolute || st.workdir.value.empty() ? v : st.workdir.value + "\\" + v;
     } else {
       st.workdir.value =
-          normalize_path(!v.empty() && v[0] == '/' ? v : (st.workdir.value.empty() ? "/" : st.workdir.value) + "/" + v);
+          absolute_path(!v.empty() && v[0] == '/' ? v : (st.workdir.value.empty() ? "/" : st.workdir.value) + "/" + v);
     }
     st.workdir.set_at = at;
   } else if (kw == "shell" && inst.form == syntax::ArgsForm::Json && !inst.values.empty()) {
@@ -353,6 +354,12 @@ State Model::state_before(std::uint32_t instruction) const {
     return st;
   }
   return state_after(instruction - 1);
+}
+
+State Model::state_at(std::int32_t stage, std::uint32_t at) const {
+  const Stage& s = m_stages[static_cast<std::size_t>(stage)];
+  if (at >= s.end) return final_state(stage);
+  return state_before(at < s.from ? s.from : at);
 }
 
 const State& Model::final_state(std::int32_t stage) const {

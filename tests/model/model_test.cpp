@@ -109,3 +109,26 @@ TEST(ModelState, EntrypointDropsAnInheritedCmdAndFindsInit) {
   EXPECT_EQ(*st.healthcheck->port, 9000);
   EXPECT_EQ(st.healthcheck->path, "/ready");
 }
+
+TEST(ModelStages, ChainsTailsHeadersAndStateAtAPoint) {
+  Built b("ARG BASE=python:3.12\nFROM ${BASE} AS builder\nARG X\nARG Y=1\nRUN a\n"
+          "FROM builder AS runtime\nENV P=1\nWORKDIR /app\nCOPY . .\nUSER app\nEXPOSE 80\nCMD [\"x\"]\n");
+  const Model& m = b.model;
+  ASSERT_EQ(m.stages().size(), 2u);
+  EXPECT_EQ(m.chain(1), (std::vector<std::int32_t>{0, 1}));
+  EXPECT_EQ(m.stages()[0].base_image, "python:3.12");
+  EXPECT_EQ(m.instructions(0), (std::vector<std::uint32_t>{1, 2, 3, 4}));
+  EXPECT_EQ(m.chain_instructions(1).size(), 11u);
+  EXPECT_EQ(m.header_end(0), 3u);           // FROM, ARG X, ARG Y
+  EXPECT_EQ(m.tail_start(1), 9u);           // USER, EXPOSE, CMD follow the COPY
+  EXPECT_EQ(m.last_in_chain(1, "run"), 4);  // inherited from builder
+  EXPECT_EQ(m.last_in_chain(0, "user"), -1);
+  EXPECT_EQ(m.stage_named("BUILDER"), 0);
+  EXPECT_EQ(m.state_before(8).vars.at("P").value, "1");
+  EXPECT_FALSE(m.state_before(4).vars.at("X").known);  // declared without a value, no global
+  EXPECT_EQ(m.state_before(4).vars.at("Y").value, "1");
+  // At the stage's end: after its last instruction, not the next stage's.
+  EXPECT_EQ(m.state_at(1, m.stages()[1].end).workdir.value, "/app");
+  EXPECT_EQ(m.state_at(1, 7).workdir.value, "");
+  EXPECT_EQ(m.state_at(1, 8).workdir.value, "/app");
+}
