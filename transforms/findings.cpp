@@ -1,5 +1,11 @@
 #include "transforms/findings.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "model/text.hpp"
+
 namespace dockmend::transforms {
 
 Finding command_finding(const syntax::Tree& tree, const model::Run& run, const shell::Command& cmd,
@@ -21,9 +27,38 @@ Finding command_finding(const syntax::Tree& tree, const model::Run& run, const s
   return f;
 }
 
+Finding finding(std::string message, syntax::Span at, std::string current, std::string expected, std::string ref) {
+  Finding f;
+  f.message = std::move(message);
+  f.at = at;
+  f.current = std::move(current);
+  f.expected = std::move(expected);
+  f.ref = std::move(ref);
+  return f;
+}
+
+std::string stage_label(const model::Model& model, std::int32_t stage) {
+  const auto& s = model.stages()[static_cast<std::size_t>(stage)];
+  if (!s.name.empty()) return fmt::format("stage {}", s.name);
+  return stage == model.shipped() ? std::string("the runtime stage") : fmt::format("stage #{}", stage);
+}
+
+std::string join_refs(const std::vector<std::string>& refs) {
+  std::vector<std::string> seen;
+  for (const auto& r : refs)
+    if (!r.empty() && std::find(seen.begin(), seen.end(), r) == seen.end()) seen.push_back(r);
+  return model::join(seen, ", ");
+}
+
 void conclude(Outcome& out, bool applicable, std::string_view correct) {
   out.applicable = applicable || !out.findings.empty();
   if (out.wants_correct && out.applicable && out.findings.empty() && !correct.empty()) out.correct.emplace_back(correct);
+}
+
+bool policy_rule_applies(bool asked, const Context& ctx, Outcome& out) {
+  if (asked && !ctx.model.empty()) return true;
+  out.applicable = false;
+  return false;
 }
 
 }  // namespace dockmend::transforms

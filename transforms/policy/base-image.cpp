@@ -7,16 +7,19 @@
 
 #include <fmt/format.h>
 
+#include "edit/builders.hpp"
+#include "model/text.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
-#include "transforms/policy_support.hpp"
 
 namespace dockmend::transforms::rules {
 namespace {
 
-using namespace support;
+using model::iequals;
+using model::join;
 
-std::string stage_name(const StageSet& st, int k) {
-  const auto& s = st.list[static_cast<std::size_t>(k)];
+std::string stage_name(const model::Model& st, int k) {
+  const auto& s = st.stages()[static_cast<std::size_t>(k)];
   return s.name.empty() ? fmt::format("#{}", k) : s.name;
 }
 
@@ -25,30 +28,29 @@ void check(const Context& ctx, Outcome& out) {
   const auto& stages_policy = ctx.settings.stages;
   const bool images = bi && (bi->registry || bi->families || (ctx.service && ctx.service->family));
   const bool names = stages_policy && !stages_policy->names.empty();
-  const auto stages = stages_for_rule(images || names, ctx, out);
-  if (!stages) return;
-  const StageSet& st = *stages;
+  if (!policy_rule_applies(images || names, ctx, out)) return;
+  const model::Model& st = ctx.model;
   const auto& tree = ctx.tree;
 
   if (images) {
     const std::string ref = bi->ref;
     std::vector<std::string> good_stages;
     std::vector<std::string> good_images;
-    for (int k = 0; k < static_cast<int>(st.list.size()); ++k) {
-      const auto& s = st.list[static_cast<std::size_t>(k)];
-      if (s.base_stage >= 0 || iequals(s.base, "scratch")) continue;
+    for (int k = 0; k < static_cast<int>(st.stages().size()); ++k) {
+      const auto& s = st.stages()[static_cast<std::size_t>(k)];
+      if (s.base_stage >= 0 || iequals(s.base_written, "scratch")) continue;
       const auto& from = tree.instructions[s.from];
-      const auto resolved = st.resolved_base(k);
-      const bool indirect = s.base.find('$') != std::string::npos;
+      const auto& resolved = s.base_image;
+      const bool indirect = s.base_written.find('$') != std::string::npos;
       if (!resolved) {
-        out.findings.push_back(finding(fmt::format("FROM {} depends on a build argument without a default", s.base),
-                                       from.keyword_span, s.base, "an image of the policy's registry and family", ref));
+        out.findings.push_back(finding(fmt::format("FROM {} depends on a build argument without a default", s.base_written),
+                                       from.keyword_span, s.base_written, "an image of the policy's registry and family", ref));
         continue;
       }
-      const auto image = parse_image(*resolved);
+      const auto image = model::parse_image(*resolved);
       std::vector<std::string> problems;
       std::string want_path = image.path, want_name = image.name;
-      if (bi->registry && canonical_repository(image.path) != canonical_repository(*bi->registry)) {
+      if (bi->registry && model::canonical_repository(image.path) != model::canonical_repository(*bi->registry)) {
         problems.push_back(fmt::format("registry {}", image.path.empty() ? "(Docker Hub)" : image.path));
         want_path = *bi->registry;
       }
@@ -62,7 +64,7 @@ void check(const Context& ctx, Outcome& out) {
         problems.push_back(fmt::format("image {} is not a policy family", image.name));
         want_name = join(*bi->families, " or ");
       }
-      const std::string shown = indirect ? fmt::format("{} (= {})", s.base, *resolved) : *resolved;
+      const std::string shown = indirect ? fmt::format("{} (= {})", s.base_written, *resolved) : *resolved;
       if (problems.empty()) {
         good_stages.push_back(stage_name(st, k));
         if (std::find(good_images.begin(), good_images.end(), shown) == good_images.end()) good_images.push_back(shown);
@@ -82,7 +84,7 @@ void check(const Context& ctx, Outcome& out) {
   if (names) {
     const auto& want = stages_policy->names;
     std::vector<std::string> have;
-    for (const auto& s : st.list) have.push_back(s.name.empty() ? std::string("(unnamed)") : s.name);
+    for (const auto& s : st.stages()) have.push_back(s.name.empty() ? std::string("(unnamed)") : s.name);
     bool same = have.size() == want.size();
     for (std::size_t k = 0; same && k < want.size(); ++k) same = iequals(have[k], want[k]);
     if (same) {
@@ -93,13 +95,13 @@ void check(const Context& ctx, Outcome& out) {
     const std::string expected = join(want, ", ");
     if (have.size() != want.size()) {
       out.findings.push_back(finding(fmt::format("{} stages; the policy has {}", have.size(), want.size()),
-                                     tree.instructions[st.list.front().from].keyword_span, current, expected,
+                                     tree.instructions[st.stages().front().from].keyword_span, current, expected,
                                      stages_policy->ref));
       return;
     }
     const auto style = edit::style_of(tree);
     for (std::size_t k = 0; k < want.size(); ++k) {
-      const auto& s = st.list[k];
+      const auto& s = st.stages()[k];
       if (iequals(s.name, want[k])) continue;
       const auto& from = tree.instructions[s.from];
       auto f = finding(s.name.empty() ? fmt::format("stage #{} is not named {}", k, want[k])

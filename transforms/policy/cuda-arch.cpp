@@ -6,13 +6,37 @@
 
 #include <fmt/format.h>
 
+#include "edit/builders.hpp"
+#include "model/text.hpp"
+#include "model/values.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
-#include "transforms/policy_support.hpp"
 
 namespace dockmend::transforms::rules {
 namespace {
 
-using namespace support;
+using model::iequals;
+using model::join;
+
+// Whether a stage built from `image` is built from a policy family image: its
+// name is the service's family (or one of base_image.families) under the
+// registry. With no family known anywhere, every image counts.
+bool is_family_image(const model::ImageRef& image, const Context& ctx) {
+  const auto& bi = ctx.settings.base_image;
+  if (bi && bi->registry && model::canonical_repository(image.path) != model::canonical_repository(*bi->registry))
+    return false;
+  bool known = false;
+  if (ctx.service && ctx.service->family) {
+    known = true;
+    if (iequals(image.name, *ctx.service->family)) return true;
+  }
+  if (bi && bi->families) {
+    known = true;
+    for (const auto& f : *bi->families)
+      if (iequals(image.name, f)) return true;
+  }
+  return !known;
+}
 
 // NAME when `value` is exactly $NAME or ${NAME}.
 std::optional<std::string> lone_reference(std::string_view value) {
@@ -31,28 +55,28 @@ std::optional<std::string> lone_reference(std::string_view value) {
 // The ENV of stage k at `where` reads ARG `name`: the ARG declared in the stage's
 // chain (its default, or the global default an `ARG NAME` without one takes) must
 // give the policy's value. A global ARG not declared in the stage is empty there.
-void check_through_arg(const Context& ctx, const StageSet& st, int k, std::uint32_t where, const std::string& name,
+void check_through_arg(const Context& ctx, const model::Model& st, int k, std::uint32_t where, const std::string& name,
                        const policy::EnvVar& var, const std::string& vref, const std::string& wanted,
                        std::vector<std::string>& ok, Outcome& out) {
   const auto& tree = ctx.tree;
   const auto style = edit::style_of(tree);
   const syntax::Instruction* stage_arg = nullptr;
-  std::optional<ArgDecl> stage_decl;
+  std::optional<model::ArgDecl> stage_decl;
   for (auto i : st.chain_instructions(k)) {
     if (i >= where) break;
     const auto& in = tree.instructions[i];
     if (!in.is("arg")) continue;
-    for (auto& d : arg_decls(in))
+    for (auto& d : model::arg_decls(in))
       if (d.name == name) {
         stage_arg = &in;
         stage_decl = d;
       }
   }
   const syntax::Instruction* global_arg = nullptr;
-  std::optional<ArgDecl> global_decl;
+  std::optional<model::ArgDecl> global_decl;
   for (std::uint32_t i = 0; i < tree.instructions.size() && !tree.instructions[i].is("from"); ++i)
     if (tree.instructions[i].is("arg"))
-      for (auto& d : arg_decls(tree.instructions[i]))
+      for (auto& d : model::arg_decls(tree.instructions[i]))
         if (d.name == name) {
           global_arg = &tree.instructions[i];
           global_decl = d;
@@ -77,7 +101,7 @@ void check_through_arg(const Context& ctx, const StageSet& st, int k, std::uint3
   }
   // The default that applies, and where it is written.
   const syntax::Instruction* def_inst = stage_decl->value ? stage_arg : global_arg;
-  const std::optional<ArgDecl>& def = stage_decl->value ? stage_decl : global_decl;
+  const std::optional<model::ArgDecl>& def = stage_decl->value ? stage_decl : global_decl;
   const std::optional<std::string> value = def ? def->value : std::nullopt;
   if (value && *value == var.value) {
     ok.push_back(fmt::format("{}: {} (through ARG {})", label, wanted, name));
@@ -101,24 +125,24 @@ void check(const Context& ctx, Outcome& out) {
     out.applicable = false;
     return;
   }
-  StageSet st = stages_of(ctx);
+  const model::Model& st = ctx.model;
   const auto& tree = ctx.tree;
   const auto style = edit::style_of(tree);
   // The stages whose root stage is built from a family image.
   std::vector<int> family_roots;
-  for (int k = 0; k < static_cast<int>(st.list.size()); ++k) {
-    const auto& s = st.list[static_cast<std::size_t>(k)];
+  for (int k = 0; k < static_cast<int>(st.stages().size()); ++k) {
+    const auto& s = st.stages()[static_cast<std::size_t>(k)];
     if (s.base_stage >= 0) continue;
-    const auto base = st.resolved_base(k);
+    const auto& base = s.base_image;
     if (!base || iequals(*base, "scratch")) continue;
-    if (is_family_image(parse_image(*base), ctx)) family_roots.push_back(k);
+    if (is_family_image(model::parse_image(*base), ctx)) family_roots.push_back(k);
   }
   if (family_roots.empty()) {
     out.applicable = false;
     return;
   }
   std::vector<std::string> ok;
-  for (int k = 0; k < static_cast<int>(st.list.size()); ++k) {
+  for (int k = 0; k < static_cast<int>(st.stages().size()); ++k) {
     const int root = st.chain(k).front();
     if (std::find(family_roots.begin(), family_roots.end(), root) == family_roots.end()) continue;
     std::vector<std::string> missing_lines, missing_names;
@@ -126,11 +150,11 @@ void check(const Context& ctx, Outcome& out) {
     for (const auto& var : env->vars) {
       // The last ENV of the variable in the stage's chain is the one in scope.
       int where = -1;
-      EnvEntry entry;
+      model::EnvEntry entry;
       for (auto i : st.chain_instructions(k)) {
         const auto& in = tree.instructions[i];
         if (!in.is("env")) continue;
-        for (auto& e : env_entries(in))
+        for (auto& e : model::env_entries(in))
           if (e.name == var.name) {
             where = static_cast<int>(i);
             entry = e;
@@ -147,7 +171,7 @@ void check(const Context& ctx, Outcome& out) {
         continue;
       }
       // In an ancestor: reported there.
-      if (where < static_cast<int>(st.list[static_cast<std::size_t>(k)].from)) continue;
+      if (where < static_cast<int>(st.stages()[static_cast<std::size_t>(k)].from)) continue;
       const auto& in = tree.instructions[static_cast<std::uint32_t>(where)];
       // `ENV X=${X}` fed by an ARG: the value is the ARG's default, fixed there.
       if (auto arg_name = lone_reference(entry.value)) {
@@ -155,7 +179,7 @@ void check(const Context& ctx, Outcome& out) {
         continue;
       }
       if (entry.value == var.value) {
-        ok.push_back(fmt::format("{}: {}", st.list[static_cast<std::size_t>(k)].name.empty() ? stage_label(st, k) : st.list[static_cast<std::size_t>(k)].name, wanted));
+        ok.push_back(fmt::format("{}: {}", st.stages()[static_cast<std::size_t>(k)].name.empty() ? stage_label(st, k) : st.stages()[static_cast<std::size_t>(k)].name, wanted));
         continue;
       }
       auto f = finding(fmt::format("{} sets {} to another value", stage_label(st, k), var.name), in.keyword_span,
@@ -167,7 +191,7 @@ void check(const Context& ctx, Outcome& out) {
       out.findings.push_back(std::move(f));
     }
     if (missing_lines.empty()) continue;
-    const auto& from = tree.instructions[st.list[static_cast<std::size_t>(k)].from];
+    const auto& from = tree.instructions[st.stages()[static_cast<std::size_t>(k)].from];
     std::vector<std::string> wanted;
     for (const auto& l : missing_lines) wanted.push_back(l.substr(4));
     auto f = finding(fmt::format("{} does not set {}", stage_label(st, k), join(missing_names, ", ")), from.keyword_span,

@@ -7,14 +7,18 @@
 
 #include <fmt/format.h>
 
+#include "model/text.hpp"
 #include "syntax/dump.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
-#include "transforms/policy_support.hpp"
 
 namespace dockmend::transforms::rules {
 namespace {
 
-using namespace support;
+using model::ends_with;
+using model::icontains;
+using model::join;
+using model::starts_with;
 
 struct Literal {
   std::string value;

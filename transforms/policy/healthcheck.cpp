@@ -3,13 +3,28 @@
 
 #include <fmt/format.h>
 
+#include "edit/builders.hpp"
+#include "model/instruction_edits.hpp"
+#include "model/packages.hpp"
+#include "model/text.hpp"
+#include "model/values.hpp"
+#include "transforms/build_context.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
-#include "transforms/policy_support.hpp"
 
 namespace dockmend::transforms::rules {
 namespace {
 
-using namespace support;
+using model::basename;
+using model::contains_token;
+using model::icontains;
+using model::iequals;
+using model::join;
+using model::lower;
+using model::parse_port;
+using model::starts_with;
+using model::PackageManager;
+using syntax::Span;
 
 // A port a health probe talks to: a literal we can rewrite, or a variable.
 struct ProbePort {
@@ -45,11 +60,11 @@ std::size_t variable_at(std::string_view t, std::size_t p, std::string& name) {
 
 // Ports in a probe command: `host:PORT` in URLs and addresses, and a number
 // after a host word or --port/-p (`nc -z localhost 8080`, `--port=8080`).
-std::vector<ProbePort> find_ports(std::string_view t, const Vars& vars) {
+std::vector<ProbePort> find_ports(std::string_view t, const model::Vars& vars) {
   std::vector<ProbePort> out;
   auto add_var = [&](std::size_t b, std::size_t e, const std::string& name) {
     ProbePort p{b, e, std::nullopt, false, std::string(t.substr(b, e - b))};
-    if (auto it = vars.find(name); it != vars.end()) p.number = parse_port(it->second);
+    if (auto it = vars.find(name); it != vars.end() && it->second.known) p.number = parse_port(it->second.value);
     out.push_back(p);
   };
   for (std::size_t p = 0; p < t.size(); ++p) {
@@ -141,24 +156,24 @@ struct VarDef {
   std::string value;
   bool arg = false;  // an ARG: value_index is the whole NAME=value word
 };
-std::optional<VarDef> var_def(const syntax::Tree& tree, const StageSet& st, int stage, std::uint32_t before,
+std::optional<VarDef> var_def(const syntax::Tree& tree, const model::Model& st, int stage, std::uint32_t before,
                               std::string_view name) {
   std::optional<VarDef> found;
   for (auto i : st.chain_instructions(stage)) {
     if (i >= before) break;
     const auto& in = tree.instructions[i];
     if (in.is("env")) {
-      for (const auto& e : env_entries(in))
+      for (const auto& e : model::env_entries(in))
         if (e.name == name && !e.legacy) found = VarDef{&in, e.value_index, e.value};
     } else if (in.is("arg")) {
-      for (const auto& a : arg_decls(in))
+      for (const auto& a : model::arg_decls(in))
         if (a.name == name && a.value) found = VarDef{&in, a.value_index, *a.value, true};
     }
   }
   if (!found)
     for (std::uint32_t i = 0; i < tree.instructions.size() && !tree.instructions[i].is("from"); ++i)
       if (tree.instructions[i].is("arg"))
-        for (const auto& a : arg_decls(tree.instructions[i]))
+        for (const auto& a : model::arg_decls(tree.instructions[i]))
           if (a.name == name && a.value) found = VarDef{&tree.instructions[i], a.value_index, *a.value, true};
   return found;
 }
@@ -182,11 +197,18 @@ bool is_python(std::string_view program) {
   return program == "python" || program == "python3" || starts_with(program, "python3.");
 }
 enum class Has { Yes, No, Unknown };
-Has tool_present(const syntax::Tree& tree, const StageSet& st, int fin, const std::string& program) {
-  const auto chain = st.chain_instructions(fin);
-  const auto texts = shell_texts(tree, chain);
-  for (const auto& pi : package_installs(texts)) {
-    const auto& c = texts[pi.text].script.commands[pi.command];
+// The parsed RUN scripts among `instructions`.
+std::vector<const model::Run*> runs_of(const model::Model& st, const std::vector<std::uint32_t>& instructions) {
+  std::vector<const model::Run*> out;
+  for (auto i : instructions)
+    if (const model::Run* r = st.run_at(i); r && r->parsed) out.push_back(r);
+  return out;
+}
+
+Has tool_present(const model::Model& st, int fin, const std::string& program) {
+  const auto texts = runs_of(st, st.chain_instructions(fin));
+  for (const auto& pi : model::package_installs(texts)) {
+    const auto& c = pi.run->script.commands[pi.command];
     for (auto w : pi.packages) {
       const auto& pkg = c.words[w].value;
       if (pkg == program || pkg == program + "-minimal") return Has::Yes;
@@ -195,14 +217,14 @@ Has tool_present(const syntax::Tree& tree, const StageSet& st, int fin, const st
       if (program == "python" && pkg == "python-is-python3") return Has::Yes;
     }
   }
-  for (const auto& sh : texts)
-    for (const auto& c : sh.script.commands)
+  for (const auto* sh : texts)
+    for (const auto& c : sh->script.commands)
       if (auto inv = shell::invocation(c); inv && basename(inv->name) == program) return Has::Yes;
   for (int k : st.chain(fin)) {
-    const auto base = st.resolved_base(k);
+    const auto& base = st.stages()[static_cast<std::size_t>(k)].base_image;
     if (!base) continue;
     const auto b = lower(*base);
-    const auto image = parse_image(b);
+    const auto image = model::parse_image(b);
     const auto& n = image.name;
     const bool slim = icontains(image.tag, "slim") || icontains(image.tag, "alpine");
     // The official language images: the full ones are built on buildpack-deps.
@@ -229,24 +251,25 @@ struct Missing {
   std::string program;
   bool certain = true;  // false: the base image is not one whose contents are known
 };
-std::optional<Missing> missing_tool(const syntax::Tree& tree, const StageSet& st, int fin, const std::string& program) {
+std::optional<Missing> missing_tool(const model::Model& st, int fin, const std::string& program) {
   if (program != "curl" && program != "wget" && !is_python(program)) return std::nullopt;
-  const Has has = tool_present(tree, st, fin, program);
+  const Has has = tool_present(st, fin, program);
   if (has == Has::Yes) return std::nullopt;
   return Missing{program, has == Has::No};
 }
 
 // Installs `tool` in the shipped stage where a root step can: into its own
 // install command of that package manager, else a new RUN before the first USER.
-std::optional<edit::Edit> install_tool(const syntax::Tree& tree, const StageSet& st, int fin, const std::string& tool) {
-  const auto& stage = st.list[static_cast<std::size_t>(fin)];
+std::optional<edit::Edit> install_tool(const model::Model& st, int fin, const std::string& tool) {
+  const auto& tree = st.tree();
+  const auto& stage = st.stages()[static_cast<std::size_t>(fin)];
   bool guessed = false;
-  const PackageManager pm = package_manager(st, fin, &guessed);
-  if (pm == PackageManager::Unknown) return std::nullopt;
+  const PackageManager pm = model::installing_manager(st, fin, &guessed);
+  if (pm == PackageManager::None) return std::nullopt;
   if (guessed) {
     // No package command in the file: install only into an image whose distribution its name says.
-    const auto root = st.chain(fin).front();
-    const auto image = parse_image(lower(st.resolved_base(root).value_or(st.list[static_cast<std::size_t>(root)].base)));
+    const auto& root = st.stages()[static_cast<std::size_t>(st.chain(fin).front())];
+    const auto image = model::parse_image(lower(root.base_image.value_or(root.base_written)));
     bool known = false;
     for (const char* n : {"python", "node", "debian", "ubuntu", "alpine", "ruby", "golang", "openjdk", "eclipse-temurin",
                           "buildpack-deps", "cuda", "ubi", "ubi-minimal", "ubi8", "ubi9", "fedora", "rockylinux", "almalinux"})
@@ -267,17 +290,16 @@ std::optional<edit::Edit> install_tool(const syntax::Tree& tree, const StageSet&
   std::vector<std::uint32_t> before;
   for (auto i : st.instructions(fin))
     if (i < limit) before.push_back(i);
-  const auto texts = shell_texts(tree, before);
   std::optional<edit::Edit> out;
-  for (const auto& pi : package_installs(texts)) {
+  for (const auto& pi : model::package_installs(runs_of(st, before))) {
     if (pi.manager != pm || pi.packages.empty()) continue;
-    const auto& sh = texts[pi.text];
-    const auto& word = sh.script.commands[pi.command].words[pi.packages.back()];
-    out = edit::Edit{sh.to_source({word.span.end, word.span.end}), " " + tool};
+    const auto& word = pi.run->script.commands[pi.command].words[pi.packages.back()];
+    out = edit::Edit{pi.run->source(tree, {word.span.end, word.span.end}), " " + tool};
   }
   if (out) return out;
   const std::uint32_t where = limit < stage.end ? limit : st.tail_start(fin);
-  return insert_at(st, fin, where, {edit::keyword(edit::style_of(tree), "run") + " " + install_command(pm, {tool})});
+  return model::insert_at(st, fin, where,
+                          {edit::keyword(edit::style_of(tree), "run") + " " + model::install_command(pm, {tool})});
 }
 
 std::string probe_for(const std::string& probe, int port) {
@@ -292,11 +314,10 @@ std::string probe_for(const std::string& probe, int port) {
 
 void check(const Context& ctx, Outcome& out) {
   const policy::Service* svc = ctx.service;
-  const auto stages = stages_for_rule(svc && svc->health_port, ctx, out);
-  if (!stages) return;
-  const StageSet& st = *stages;
+  if (!policy_rule_applies(svc && svc->health_port, ctx, out)) return;
+  const model::Model& st = ctx.model;
   const auto& tree = ctx.tree;
-  const int fin = st.final_index();
+  const int fin = st.shipped();
   const int port = *svc->health_port;
   const auto& health = ctx.settings.health;
   const std::string ref = join_refs({svc->ref, health ? health->ref : std::string()});
@@ -306,7 +327,7 @@ void check(const Context& ctx, Outcome& out) {
   const std::string expected = probe ? *probe : fmt::format("a probe of port {} (health.probe is not set)", port);
 
   // A probe whose program the image lacks leaves it unhealthy: the fix installs it.
-  const auto missing_probe_tool = probe ? missing_tool(tree, st, fin, probe->substr(0, probe->find(' '))) : std::nullopt;
+  const auto missing_probe_tool = probe ? missing_tool(st, fin, probe->substr(0, probe->find(' '))) : std::nullopt;
   std::optional<std::string> tool =
       missing_probe_tool ? std::optional<std::string>(missing_probe_tool->program) : std::nullopt;
   auto add_tool = [&](edit::Fix& fix, Finding& f) {
@@ -315,7 +336,7 @@ void check(const Context& ctx, Outcome& out) {
       f.message += fmt::format(" (the probe runs {}, which this image does not have)", *tool);
       return;
     }
-    if (auto e = install_tool(tree, st, fin, *tool)) {
+    if (auto e = install_tool(st, fin, *tool)) {
       fix.edits.push_back(*e);
       fix.reason += fmt::format(" (and install {}, which the probe runs)", *tool);
     } else {
@@ -325,10 +346,10 @@ void check(const Context& ctx, Outcome& out) {
 
   const int hci = st.last_in_chain(fin, "healthcheck");
   if (hci < 0) {
-    auto f = finding("no HEALTHCHECK in the runtime stage", tree.instructions[st.list[static_cast<std::size_t>(fin)].from].keyword_span, "none",
+    auto f = finding("no HEALTHCHECK in the runtime stage", tree.instructions[st.stages()[static_cast<std::size_t>(fin)].from].keyword_span, "none",
                      probe ? fmt::format("HEALTHCHECK CMD {}", *probe) : "a HEALTHCHECK " + expected, ref);
     if (probe) {
-      std::uint32_t where = st.list[static_cast<std::size_t>(fin)].end;
+      std::uint32_t where = st.stages()[static_cast<std::size_t>(fin)].end;
       for (auto i : st.instructions(fin)) {
         if (tree.instructions[i].is("entrypoint") || tree.instructions[i].is("cmd")) {
           where = i;
@@ -338,7 +359,7 @@ void check(const Context& ctx, Outcome& out) {
       edit::Fix fix;
       fix.reason = "add a HEALTHCHECK probing the health port";
       fix.edits.push_back(
-          insert_at(st, fin, where, {edit::keyword(style, "healthcheck") + " " + edit::keyword(style, "cmd") + " " + *probe}));
+          model::insert_at(st, fin, where, {edit::keyword(style, "healthcheck") + " " + edit::keyword(style, "cmd") + " " + *probe}));
       add_tool(fix, f);
       f.fix = std::move(fix);
     }
@@ -346,7 +367,7 @@ void check(const Context& ctx, Outcome& out) {
     return;
   }
   const auto& hc = tree.instructions[static_cast<std::uint32_t>(hci)];
-  const int hc_stage = tree.stage_of(static_cast<std::uint32_t>(hci), st.list);
+  const int hc_stage = st.stage_of(static_cast<std::uint32_t>(hci));
   auto replace_command = [&](Finding& f) {
     if (!probe || hc.values.empty()) return;
     edit::Fix fix;
@@ -366,7 +387,7 @@ void check(const Context& ctx, Outcome& out) {
   // The command as written (after CMD): ports are rewritten in place.
   const Span cmd{hc.values[0].logical.end, hc.args.end};
   const std::string_view text = std::string_view(hc.logical.text).substr(cmd.begin, cmd.size());
-  const auto ports = find_ports(text, st.vars_at(hc_stage, static_cast<std::uint32_t>(hci)));
+  const auto ports = find_ports(text, st.state_before(static_cast<std::uint32_t>(hci)).vars);
   std::string shown_cmd(text);
   while (!shown_cmd.empty() && shown_cmd.front() == ' ') shown_cmd.erase(0, 1);
 
@@ -375,7 +396,7 @@ void check(const Context& ctx, Outcome& out) {
   if (!(ports.empty() && probe)) {
     std::string program = hc.form == syntax::ArgsForm::Json ? (hc.values.size() > 1 ? std::string(hc.values[1].text) : "")
                                                             : shown_cmd.substr(0, shown_cmd.find_first_of(" \t"));
-    if (auto m = missing_tool(tree, st, fin, std::string(basename(program)))) {
+    if (auto m = missing_tool(st, fin, std::string(basename(program)))) {
       const std::string& missing = m->program;
       auto f = finding(m->certain ? fmt::format("HEALTHCHECK runs {}, which the runtime stage does not install", missing)
                                   : fmt::format("❓ HEALTHCHECK runs {}: whether the base image has it is not known",
@@ -383,7 +404,7 @@ void check(const Context& ctx, Outcome& out) {
                        hc.keyword_span, fmt::format("{} ({})", missing, m->certain ? "not in the image" : "not installed here"),
                        fmt::format("{} installed", missing), ref);
       if (!is_python(missing)) {
-        if (auto e = install_tool(tree, st, fin, missing)) {
+        if (auto e = install_tool(st, fin, missing)) {
           edit::Fix fix;
           fix.reason = fmt::format("install {}, which the probe runs", missing);
           fix.edits.push_back(*e);
@@ -402,7 +423,7 @@ void check(const Context& ctx, Outcome& out) {
     if (hc.form == syntax::ArgsForm::Json ? hc.values.size() > 1 : true) {
       std::string program = hc.form == syntax::ArgsForm::Json ? std::string(hc.values[1].text) : shown_cmd.substr(0, shown_cmd.find(' '));
       if (!program.empty() && program[0] == '/') {
-        if (auto src = context_source(ctx, st, fin, program)) {
+        if (auto src = context_source(ctx, fin, program)) {
           if (auto body = ctx.files.read(*src)) {
             if (tool && contains_token(*body, *tool)) tool.reset();
             auto inner = find_ports(*body, {});

@@ -3,51 +3,49 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "edit/builders.hpp"
+#include "model/text.hpp"
+#include "model/values.hpp"
 #include "syntax/dump.hpp"
-#include "transforms/policy_support.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
 namespace {
 
-using namespace support;
-
-
-
 void check_arg(const Context& ctx, Outcome& out) {
   const auto& m = ctx.settings.machine;
-  const auto stages = stages_for_rule(m && m->arg, ctx, out);
-  if (!stages) return;
-  const StageSet& st = *stages;
+  if (!policy_rule_applies(m && m->arg, ctx, out)) return;
+  const model::Model& st = ctx.model;
   const auto& tree = ctx.tree;
   const auto style = edit::style_of(tree);
   const std::string& name = *m->arg;
   const auto& def = m->default_profile;
   const std::string decl = def ? fmt::format("ARG {}={}", name, edit::shell_word(*def)) : "ARG " + name;
   std::vector<std::string> ok;
-  for (int k = 0; k < static_cast<int>(st.list.size()); ++k) {
+  for (int k = 0; k < static_cast<int>(st.stages().size()); ++k) {
     const auto insts = st.instructions(k);
     int declared = -1;
-    std::optional<ArgDecl> d;
+    std::optional<model::ArgDecl> d;
     int first_use = -1;
     for (auto i : insts) {
       const auto& in = tree.instructions[i];
       if (in.is("from")) continue;
       if (in.is("arg") && declared < 0) {
-        for (auto& a : arg_decls(in))
+        for (auto& a : model::arg_decls(in))
           if (a.name == name) {
             declared = static_cast<int>(i);
             d = a;
           }
         if (declared >= 0) continue;
       }
-      if (first_use < 0 && references(in.logical.text, name)) first_use = static_cast<int>(i);
+      if (first_use < 0 && model::references(in.logical.text, name)) first_use = static_cast<int>(i);
       for (const auto& h : in.heredocs)
-        if (first_use < 0 && references(tree.text(h.body), name)) first_use = static_cast<int>(i);
+        if (first_use < 0 && model::references(tree.text(h.body), name)) first_use = static_cast<int>(i);
     }
-    const bool required = k == st.final_index() || first_use >= 0;
+    const bool required = k == st.shipped() || first_use >= 0;
     if (!required && declared < 0) continue;
-    const auto& from = tree.instructions[st.list[static_cast<std::size_t>(k)].from];
+    const auto& from = tree.instructions[st.stages()[static_cast<std::size_t>(k)].from];
     if (declared < 0) {
       auto f = finding(fmt::format("{} does not declare ARG {}", stage_label(st, k), name), from.keyword_span, "not declared",
                        decl, m->ref);
@@ -62,7 +60,7 @@ void check_arg(const Context& ctx, Outcome& out) {
     const auto& arg = tree.instructions[static_cast<std::uint32_t>(declared)];
     std::optional<std::string> value = d->value;
     if (!value)
-      if (auto g = st.globals.find(name); g != st.globals.end()) value = g->second;
+      if (auto g = st.global_args().find(name); g != st.global_args().end() && g->second.known) value = g->second.value;
     if (first_use >= 0 && first_use < declared) {
       out.findings.push_back(finding(fmt::format("{} uses ${} before its ARG {}", stage_label(st, k), name, name),
                                      tree.instructions[static_cast<std::uint32_t>(first_use)].keyword_span,
@@ -82,10 +80,10 @@ void check_arg(const Context& ctx, Outcome& out) {
       out.findings.push_back(std::move(f));
       continue;
     }
-    ok.push_back(st.list[static_cast<std::size_t>(k)].name.empty() ? stage_label(st, k) : st.list[static_cast<std::size_t>(k)].name);
+    ok.push_back(st.stages()[static_cast<std::size_t>(k)].name.empty() ? stage_label(st, k) : st.stages()[static_cast<std::size_t>(k)].name);
   }
   if (out.findings.empty())
-    out.correct.push_back(fmt::format("{} declared in {}", decl, join(ok, ", ")));
+    out.correct.push_back(fmt::format("{} declared in {}", decl, model::join(ok, ", ")));
 }
 
 }  // namespace

@@ -3,26 +3,30 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "edit/builders.hpp"
+#include "model/instruction_edits.hpp"
+#include "model/text.hpp"
 #include "syntax/dump.hpp"
-#include "transforms/policy_support.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
 namespace {
 
-using namespace support;
-
-
+using model::basename;
+using model::icontains;
+using model::join;
+using model::normalize_path;
+using model::starts_with;
 
 void check_profile(const Context& ctx, Outcome& out) {
   const auto& m = ctx.settings.machine;
-  const auto stages = stages_for_rule(m && m->profiles && m->arg, ctx, out);
-  if (!stages) return;
-  const StageSet& st = *stages;
+  if (!policy_rule_applies(m && m->profiles && m->arg, ctx, out)) return;
+  const model::Model& st = ctx.model;
   const auto& tree = ctx.tree;
   const auto style = edit::style_of(tree);
-  const int fin = st.final_index();
-  const auto& stage = st.list[static_cast<std::size_t>(fin)];
+  const int fin = st.shipped();
+  const auto& stage = st.stages()[static_cast<std::size_t>(fin)];
   const std::string profiles = normalize_path(*m->profiles);
   const std::string expected = fmt::format("{}/${{{}}}.yaml", profiles, *m->arg);
   const std::string dir_name(basename(profiles));
@@ -94,13 +98,13 @@ void check_profile(const Context& ctx, Outcome& out) {
                      "no profile copied", expected, m->ref);
     const std::uint32_t after = have_copy ? last_copy : st.tail_start(fin);
     // Relative to the WORKDIR when there is one (so a renamed WORKDIR needs no second edit).
-    const auto wd = workdir_at(st, fin, have_copy ? last_copy + 1 : after);
+    const std::string wd = st.state_at(fin, have_copy ? last_copy + 1 : after).workdir.value;
     const std::string dest = wd.empty() || wd == "/" ? "/config/machine-profile.yaml" : "config/machine-profile.yaml";
     const std::string line = edit::keyword(style, "copy") + " " + expected + " " + dest;
     edit::Fix fix;
     fix.reason = fmt::format("copy {} to {}", expected, dest);
     fix.edits.push_back(have_copy ? edit::insert_after(tree, tree.instructions[last_copy], {line})
-                                  : insert_at(st, fin, after, {line}));
+                                  : model::insert_at(st, fin, after, {line}));
     f.expected = fmt::format("COPY {} {}", expected, dest);
     if (profile_available) f.fix = std::move(fix);
     else f.message += unavailable;

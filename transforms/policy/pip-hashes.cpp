@@ -6,24 +6,30 @@
 #include <fmt/format.h>
 
 #include "model/python.hpp"
+#include "model/script_edits.hpp"
+#include "model/text.hpp"
+#include "transforms/build_context.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
-#include "transforms/policy_support.hpp"
 
 namespace dockmend::transforms::rules {
 namespace {
 
-using namespace support;
+using model::join;
+using model::normalize_path;
+using model::starts_with;
+using syntax::Span;
 
-bool truthy(std::string_view v) {
-  const auto l = lower(v);
-  return l == "1" || l == "true" || l == "yes" || l == "on";
+// Whether `vars` give `name` a true value ("1", "true", "yes", "on").
+bool set_true(const model::Vars& vars, std::string_view name) {
+  const auto v = vars.find(name);
+  return v != vars.end() && v->second.known && model::truthy(v->second.value);
 }
 
 void check(const Context& ctx, Outcome& out) {
   const auto& pip = ctx.settings.pip;
-  const auto stages = stages_for_rule(pip && pip->require_hashes && *pip->require_hashes, ctx, out);
-  if (!stages) return;
-  const StageSet& st = *stages;
+  if (!policy_rule_applies(pip && pip->require_hashes && *pip->require_hashes, ctx, out)) return;
+  const model::Model& st = ctx.model;
   const auto& tree = ctx.tree;
   const std::string ref = pip->ref;
   std::vector<std::uint32_t> all;
@@ -59,11 +65,13 @@ void check(const Context& ctx, Outcome& out) {
     return req.require_hashes;
   };
 
-  const auto texts = shell_texts(tree, all);
+  std::vector<const model::Run*> texts;
+  for (const auto& r : st.runs())
+    if (r.parsed) texts.push_back(&r);
   std::vector<const shell::Script*> scripts;
-  for (const auto& t : texts) scripts.push_back(&t.script);
+  for (const auto* t : texts) scripts.push_back(&t->script);
   const model::PythonFacts py = model::read_python(scripts);
-  auto text_of = [&](const shell::Command& c, const ShellText& sh) {
+  auto text_of = [&](const shell::Command& c, const model::Run& sh) {
     std::string cmd_text;
     for (char ch : sh.slice(c.span))
       if (!((ch == ' ' || ch == '\t') && !cmd_text.empty() && cmd_text.back() == ' ')) cmd_text += ch == '\t' ? ' ' : ch;
@@ -71,11 +79,11 @@ void check(const Context& ctx, Outcome& out) {
   };
   for (const auto& pi : py.installs) {
     if (pi.requirement_files.empty()) continue;
-    const auto& sh = texts[pi.at.script];
-    const int stage = tree.stage_of(sh.instruction, st.list);
+    const auto& sh = *texts[pi.at.script];
+    const int stage = st.stage_of(sh.instruction);
     if (stage < 0) continue;
     const auto& c = sh.script.commands[pi.at.command];
-    const auto& inst = *sh.inst;
+    const auto& inst = tree.instructions[sh.instruction];
     const Span at = inst.keyword_span;
     const std::string cmd_text = text_of(c, sh);
     // Wheels built in the build (`pip wheel -r ... -w DIR`, then `--no-index --find-links DIR`):
@@ -102,31 +110,31 @@ void check(const Context& ctx, Outcome& out) {
       if (file.empty() || file.find('$') != std::string::npos) continue;
       std::string image_path = file;
       if (file[0] != '/') {
-        const auto wd = workdir_at(st, stage, sh.instruction);
+        const std::string wd = st.state_before(sh.instruction).workdir.value;
         image_path = (wd.empty() ? "/" : wd + "/") + file;
       }
       image_path = normalize_path(image_path);
       // A requirements file written in the build: its generator decides whether it has hashes.
       if (const auto* g = py.generator_for(image_path, pi.at); g || (g = py.generator_for(file, pi.at))) {
         if (g->hashes) continue;
-        const auto& gsh = texts[g->at.script];
+        const auto& gsh = *texts[g->at.script];
         const auto& gc = gsh.script.commands[g->at.command];
         const std::string tool = model::generator_tool_name(g->tool);
         if (g->without_hashes) {
           const auto& w = gc.words[g->without_hashes->word];
           const std::size_t from = g->without_hashes->word > 0 ? gc.words[g->without_hashes->word - 1].span.end : w.span.begin;
-          for (auto& e : remove_shell_range(tree, gsh, {from, w.span.end})) generator_fix.edits.push_back(std::move(e));
+          for (auto& e : model::remove_script_range(tree, gsh, {from, w.span.end})) generator_fix.edits.push_back(std::move(e));
           generator_problem = fmt::format("{} is written by `{}` {}", file, tool, std::string(gsh.slice(w.span)));
         } else if (auto p = shell::insertion_point(gc, shell::InsertAt::AfterSubcommand)) {
           // pip-compile and uv pip compile write hashes only when asked.
           const auto point = g->tool == model::GeneratorTool::PipCompile ? shell::insertion_point(gc, shell::InsertAt::AfterProgram) : p;
-          generator_fix.edits.push_back({gsh.to_source({*point, *point}), " --generate-hashes"});
+          generator_fix.edits.push_back({gsh.source(tree, {*point, *point}), " --generate-hashes"});
           generator_problem = fmt::format("{} is written by `{}` without --generate-hashes", file, tool);
         }
         continue;
       }
       // The requirements file, read from the build context.
-      std::optional<std::string> path = context_source(ctx, st, stage, image_path);
+      std::optional<std::string> path = context_source(ctx, stage, image_path);
       if (!path && file[0] != '/' && ctx.files.exists(ctx.in_context(file))) path = ctx.in_context(file);
       if (path && check_file(*path, at, file)) file_option = true;
     }
@@ -134,11 +142,9 @@ void check(const Context& ctx, Outcome& out) {
       good.push_back(fmt::format("`{}` requires hashes", cmd_text));
       continue;
     }
-    const auto vars = st.vars_at(stage, sh.instruction);
-    const bool env_demands = pi.require_hashes_env ||
-                             [&] { auto v = vars.find("PIP_REQUIRE_HASHES"); return v != vars.end() && truthy(v->second); }() ||
-                             (pi.installer == model::Installer::UvPip &&
-                              [&] { auto v = vars.find("UV_REQUIRE_HASHES"); return v != vars.end() && truthy(v->second); }());
+    const model::Vars vars = st.state_before(sh.instruction).vars;
+    const bool env_demands = pi.require_hashes_env || set_true(vars, "PIP_REQUIRE_HASHES") ||
+                             (pi.installer == model::Installer::UvPip && set_true(vars, "UV_REQUIRE_HASHES"));
     if (generator_problem.empty() && env_demands) {
       good.push_back(fmt::format("`{}` requires hashes ({})", cmd_text,
                                  pi.installer == model::Installer::UvPip ? "UV_REQUIRE_HASHES or PIP_REQUIRE_HASHES" : "PIP_REQUIRE_HASHES"));
@@ -149,7 +155,7 @@ void check(const Context& ctx, Outcome& out) {
     edit::Fix fix = std::move(generator_fix);
     if (!pi.require_hashes_flag && !env_demands) {
       const auto& w = c.words[pi.requirement_files.front().word];
-      fix.edits.push_back({sh.to_source({w.span.begin, w.span.begin}), "--require-hashes "});
+      fix.edits.push_back({sh.source(tree, {w.span.begin, w.span.begin}), "--require-hashes "});
     }
     auto f = finding(generator_problem.empty() ? fmt::format("{} -r {} runs without --require-hashes", installer, file)
                                                : fmt::format("{}: --require-hashes needs the hashes it leaves out", generator_problem),
@@ -165,7 +171,7 @@ void check(const Context& ctx, Outcome& out) {
     if (!inst.is("run") || inst.form != syntax::ArgsForm::Json) continue;
     std::vector<std::string> v;
     for (const auto& x : inst.values) v.emplace_back(x.text);
-    const bool pip = std::any_of(v.begin(), v.end(), [](const std::string& s) { return shell::same_program(basename(s), "pip"); });
+    const bool pip = std::any_of(v.begin(), v.end(), [](const std::string& s) { return shell::same_program(model::basename(s), "pip"); });
     const bool req = std::any_of(v.begin(), v.end(), [](const std::string& s) { return s == "-r" || starts_with(s, "--requirement"); });
     const bool hashes = std::find(v.begin(), v.end(), "--require-hashes") != v.end();
     if (!pip || !req) continue;

@@ -7,13 +7,19 @@
 
 #include <fmt/format.h>
 
+#include "edit/builders.hpp"
+#include "model/instruction_edits.hpp"
+#include "model/text.hpp"
+#include "model/values.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
-#include "transforms/policy_support.hpp"
 
 namespace dockmend::transforms::rules {
 namespace {
 
-using namespace support;
+using model::icontains;
+using model::join;
+using model::lower;
 
 struct Wanted {
   int number = 0;
@@ -34,40 +40,39 @@ std::string show(int number, const std::string& protocol) {
   return protocol == "tcp" ? std::to_string(number) : fmt::format("{}/{}", number, protocol);
 }
 
-Exposed read_word(const StageSet& st, int stage, std::uint32_t i, std::size_t v) {
-  const auto& inst = st.tree->instructions[i];
+Exposed read_word(const model::Model& st, const model::Vars& vars, std::uint32_t i, std::size_t v) {
+  const auto& inst = st.tree().instructions[i];
   Exposed e;
   e.inst = i;
   e.value = v;
   e.raw = inst.values[v].text;
-  e.resolved = expand(unquote(e.raw), st.vars_at(stage, i)).value_or("");
+  e.resolved = model::expand(model::unquote(e.raw), vars).value_or("");
   std::string_view r = e.resolved;
   if (const auto slash = r.find('/'); slash != std::string_view::npos) {
     e.protocol = lower(r.substr(slash + 1));
     e.explicit_protocol = true;
     r = r.substr(0, slash);
   }
-  e.number = parse_port(r);
+  e.number = model::parse_port(r);
   return e;
 }
 
 // Where an added EXPOSE goes: before the stage's HEALTHCHECK/ENTRYPOINT/CMD
 // block, else at the end of the stage.
-std::uint32_t before_start_block(const syntax::Tree& tree, const StageSet& st, int stage) {
+std::uint32_t before_start_block(const syntax::Tree& tree, const model::Model& st, int stage) {
   for (auto i : st.instructions(stage)) {
     const auto& kw = tree.instructions[i].keyword;
     if (kw == "healthcheck" || kw == "entrypoint" || kw == "cmd") return i;
   }
-  return st.list[static_cast<std::size_t>(stage)].end;
+  return st.stages()[static_cast<std::size_t>(stage)].end;
 }
 
 void check(const Context& ctx, Outcome& out) {
   const policy::Service* svc = ctx.service;
   const bool shared = ctx.policy.default_ports && !ctx.policy.default_ports->empty();
-  const auto stages = stages_for_rule(svc && (svc->ports || svc->health_port || shared), ctx, out);
-  if (!stages) return;
-  const StageSet& st = *stages;
-  const int fin = st.final_index();
+  if (!policy_rule_applies(svc && (svc->ports || svc->health_port || shared), ctx, out)) return;
+  const model::Model& st = ctx.model;
+  const int fin = st.shipped();
   const auto& tree = ctx.tree;
   const auto style = edit::style_of(tree);
   const std::string ref = svc->ref;
@@ -95,7 +100,8 @@ void check(const Context& ctx, Outcome& out) {
       const auto& inst = tree.instructions[i];
       if (!inst.is("expose")) continue;
       exposes.push_back(i);
-      for (std::size_t v = 0; v < inst.values.size(); ++v) words.push_back(read_word(st, s, i, v));
+      const model::Vars vars = st.state_before(i).vars;
+      for (std::size_t v = 0; v < inst.values.size(); ++v) words.push_back(read_word(st, vars, i, v));
     }
 
   std::vector<std::string> current_text;
@@ -115,7 +121,7 @@ void check(const Context& ctx, Outcome& out) {
   for (const auto& w : wanted) wanted_set.insert({w.number, w.protocol});
   exact = exact && current_set == wanted_set;
 
-  const auto& final_from = tree.instructions[st.list[static_cast<std::size_t>(fin)].from];
+  const auto& final_from = tree.instructions[st.stages()[static_cast<std::size_t>(fin)].from];
   if (!exact_list) {
     // Only what is required: each wanted port exposed (literally or through a
     // resolved variable); the others stay.
@@ -140,7 +146,7 @@ void check(const Context& ctx, Outcome& out) {
                                                         : std::to_string(w.number));
     edit::Fix fix;
     fix.reason = fmt::format("EXPOSE {} as well", join(add, " "));
-    Span at = final_from.keyword_span;
+    syntax::Span at = final_from.keyword_span;
     if (!exposes.empty()) {
       // Appended to the last EXPOSE: the ports already there stay as written.
       const auto& last = tree.instructions[exposes.back()];
@@ -149,7 +155,7 @@ void check(const Context& ctx, Outcome& out) {
       fix.edits.push_back(edit::Edit{{end, end}, " " + join(add, " ")});
     } else {
       const std::uint32_t where = before_start_block(tree, st, fin);
-      fix.edits.push_back(insert_at(st, fin, where, {edit::keyword(style, "expose") + " " + join(add, " ")}));
+      fix.edits.push_back(model::insert_at(st, fin, where, {edit::keyword(style, "expose") + " " + join(add, " ")}));
     }
     std::vector<std::string> missing_text;
     for (const auto& w : missing) missing_text.push_back(show(w.number, w.protocol));
@@ -192,7 +198,7 @@ void check(const Context& ctx, Outcome& out) {
           if (i >= words[k].inst) break;
           const auto& in = tree.instructions[i];
           if (in.is("env"))
-            for (const auto& e : env_entries(in))
+            for (const auto& e : model::env_entries(in))
               if (e.name == name && !e.legacy) {
                 def = &in;
                 value_index = e.value_index;
@@ -230,20 +236,20 @@ void check(const Context& ctx, Outcome& out) {
     while (auto m = take_missing()) new_words.push_back(*m);
     (void)health_var;
     fix.reason = fmt::format("EXPOSE {}", join(new_words, " "));
-    Span at = final_from.keyword_span;
+    syntax::Span at = final_from.keyword_span;
     if (!exposes.empty()) {
       const auto& first = tree.instructions[exposes.front()];
       at = first.keyword_span;
       if (!new_words.empty()) {
         fix.edits.push_back(edit::replace_args(first, join(new_words, " ")));
       } else {
-        fix.edits.push_back(remove_instruction(tree, first, {}));
+        fix.edits.push_back(model::remove_instruction(tree, first, std::vector<std::string>{}));
       }
       for (std::size_t k = 1; k < exposes.size(); ++k)
         fix.edits.push_back(edit::remove_instruction(tree, tree.instructions[exposes[k]], true));
     } else if (!new_words.empty()) {
       const std::uint32_t where = before_start_block(tree, st, fin);
-      fix.edits.push_back(insert_at(st, fin, where, {edit::keyword(style, "expose") + " " + join(new_words, " ")}));
+      fix.edits.push_back(model::insert_at(st, fin, where, {edit::keyword(style, "expose") + " " + join(new_words, " ")}));
     }
     std::string message = exposes.size() > 1 ? fmt::format("{} EXPOSE instructions; the service exposes {}", exposes.size(),
                                                             join(wanted_text, ", "))
@@ -263,7 +269,7 @@ void check(const Context& ctx, Outcome& out) {
   for (const auto& w : wanted) new_ports.insert(w.number);
   struct PortVar {
     std::uint32_t inst;
-    EnvEntry entry;
+    model::EnvEntry entry;
     int value;
   };
   std::vector<PortVar> stale;
@@ -272,9 +278,9 @@ void check(const Context& ctx, Outcome& out) {
     for (auto i : st.instructions(s)) {
       const auto& inst = tree.instructions[i];
       if (!inst.is("env")) continue;
-      for (auto& e : env_entries(inst)) {
+      for (auto& e : model::env_entries(inst)) {
         if (!icontains(e.name, "port")) continue;
-        const auto v = parse_port(e.value);
+        const auto v = model::parse_port(e.value);
         if (!v) continue;
         if (new_ports.count(*v)) held.insert(*v);
         else if (old_ports.count(*v)) stale.push_back({i, e, *v});
@@ -300,7 +306,7 @@ void check(const Context& ctx, Outcome& out) {
   for (std::size_t k = 0; k < stale.size(); ++k) {
     const auto& pv = stale[k];
     const auto& inst = tree.instructions[pv.inst];
-    const Span at = inst.logical.to_source(pv.entry.logical);
+    const syntax::Span at = model::to_source(inst, pv.entry.joined);
     const std::string current = fmt::format("{}={}", pv.entry.name, pv.value);
     if (target[k]) {
       auto f = finding(fmt::format("ENV {} names port {}, which the service no longer uses", pv.entry.name, pv.value), at,

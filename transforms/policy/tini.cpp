@@ -4,14 +4,23 @@
 
 #include <fmt/format.h>
 
+#include "edit/builders.hpp"
+#include "model/instruction_edits.hpp"
+#include "model/packages.hpp"
+#include "model/text.hpp"
 #include "syntax/dump.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
-#include "transforms/policy_support.hpp"
 
 namespace dockmend::transforms::rules {
 namespace {
 
-using namespace support;
+using model::basename;
+using model::contains_token;
+using model::ends_with;
+using model::icontains;
+using model::starts_with;
+using model::PackageManager;
 
 bool is_tini(std::string_view program) { return starts_with(basename(program), "tini"); }
 
@@ -49,9 +58,9 @@ std::optional<std::vector<std::string>> simple_words(std::string_view text) {
 
 // Whether the image is RHEL-like without tini in its repositories: UBI, RHEL,
 // CentOS, Rocky, Alma, Oracle Linux (tini is only in EPEL). Fedora packages it.
-bool fedora_base(const StageSet& st, int fin) {
+bool fedora_base(const model::Model& st, int fin) {
   for (int k : st.chain(fin))
-    if (auto b = st.resolved_base(k); b && icontains(*b, "fedora")) return true;
+    if (const auto& b = st.stages()[static_cast<std::size_t>(k)].base_image; b && icontains(*b, "fedora")) return true;
   return false;
 }
 struct Distro {
@@ -59,7 +68,8 @@ struct Distro {
   bool fedora = false;
 };
 bool rhel_family(const Distro& d) {
-  return !d.fedora && (d.pm == PackageManager::Dnf || d.pm == PackageManager::Microdnf || d.pm == PackageManager::Yum);
+  return !d.fedora && (d.pm == PackageManager::Dnf || d.pm == PackageManager::Microdnf || d.pm == PackageManager::Yum ||
+                       d.pm == PackageManager::Tdnf);
 }
 
 // Where the distribution's tini package puts the binary: Debian/Ubuntu's tini
@@ -81,16 +91,23 @@ struct Install {
   std::string run_text;            // the RUNs that fetch or build it (where they put it is not read)
 };
 
-Install find_install(const syntax::Tree& tree, const StageSet& st, int fin, const Distro& distro) {
+// The parsed RUN scripts among `instructions`.
+std::vector<const model::Run*> runs_of(const model::Model& st, const std::vector<std::uint32_t>& instructions) {
+  std::vector<const model::Run*> out;
+  for (auto i : instructions)
+    if (const model::Run* r = st.run_at(i); r && r->parsed) out.push_back(r);
+  return out;
+}
+
+Install find_install(const syntax::Tree& tree, const model::Model& st, int fin, const Distro& distro) {
   Install out;
   const auto chain = st.chain_instructions(fin);
   for (auto i : chain) {
     const auto& in = tree.instructions[i];
     if (in.is("run") && icontains(in.logical.text, "epel")) out.epel = true;
   }
-  const auto texts = shell_texts(tree, chain);
-  for (const auto& pi : package_installs(texts)) {
-    const auto& c = texts[pi.text].script.commands[pi.command];
+  for (const auto& pi : model::package_installs(runs_of(st, chain))) {
+    const auto& c = pi.run->script.commands[pi.command];
     for (auto w : pi.packages)
       if (c.words[w].value == "tini" || c.words[w].value == "tini-static") {
         out.found = out.by_package = true;
@@ -139,16 +156,15 @@ std::optional<std::vector<std::string>> entrypoint_argv(const syntax::Instructio
 
 void check(const Context& ctx, Outcome& out) {
   const auto& init = ctx.settings.init;
-  const auto stages = stages_for_rule(init && init->tini, ctx, out);
-  if (!stages) return;
-  const StageSet& st = *stages;
+  if (!policy_rule_applies(init && init->tini, ctx, out)) return;
+  const model::Model& st = ctx.model;
   const auto& tree = ctx.tree;
   const auto style = edit::style_of(tree);
-  const int fin = st.final_index();
-  const auto& stage = st.list[static_cast<std::size_t>(fin)];
+  const int fin = st.shipped();
+  const auto& stage = st.stages()[static_cast<std::size_t>(fin)];
   const std::string ref = init->ref;
   bool guessed = false;
-  const PackageManager pm = package_manager(st, fin, &guessed);
+  const PackageManager pm = model::installing_manager(st, fin, &guessed);
   const Distro distro{pm, fedora_base(st, fin)};
   const Install inst = find_install(tree, st, fin, distro);
   // Where tini is (or will be): where the file puts it, else where this
@@ -157,7 +173,7 @@ void check(const Context& ctx, Outcome& out) {
 
   // Whether tini is, or can be, in the image: an ENTRYPOINT naming a tini that
   // is not there would keep the container from starting.
-  const bool rhel_or_unknown = rhel_family(distro) || pm == PackageManager::Unknown;
+  const bool rhel_or_unknown = rhel_family(distro) || pm == PackageManager::None;
   const bool installable = inst.found ? !(inst.by_package && rhel_family(distro) && !inst.epel)
                                       : (!rhel_or_unknown || init->download.has_value());
   const std::size_t pid1_first = out.findings.size();
@@ -312,14 +328,14 @@ void check(const Context& ctx, Outcome& out) {
                               : "the runtime stage does not install tini",
                    tree.instructions[stage.from].keyword_span, inst.found ? "a tini package (not in the base repositories)" : "not installed",
                    rhel ? fmt::format("{} downloaded with its checksum", path)
-                        : fmt::format("{} installed ({})", path, package_manager_name(pm)),
+                        : fmt::format("{} installed ({})", path, model::package_command(pm)),
                    ref);
-  if (pm == PackageManager::Unknown && !init->download) {
+  if (pm == PackageManager::None && !init->download) {
     f.message += " (no package manager in this image: copy a static tini in, or give init.download in the policy)";
     out.findings.push_back(std::move(f));
     return;
   }
-  if ((rhel || pm == PackageManager::Unknown) && !init->download) {
+  if ((rhel || pm == PackageManager::None) && !init->download) {
     f.message += " (RHEL/UBI base repositories have no tini: give init.download {url, sha256} in the policy, "
                  "or enable EPEL)";
     out.findings.push_back(std::move(f));
@@ -341,11 +357,11 @@ void check(const Context& ctx, Outcome& out) {
     }
   }
   edit::Fix fix;
-  if (rhel || pm == PackageManager::Unknown) {
+  if (rhel || pm == PackageManager::None) {
     // ADD --checksum verifies the download (Dockerfile 1.6 / BuildKit, buildah).
     const auto& d = *init->download;
     const std::uint32_t where = limit < stage.end ? limit : st.tail_start(fin);
-    fix.edits.push_back(insert_at(st, fin, where,
+    fix.edits.push_back(model::insert_at(st, fin, where,
                                   {fmt::format("{} --checksum=sha256:{} --chmod=0755 {} {}", edit::keyword(style, "add"),
                                                d.sha256, d.url, path)}));
     fix.reason = "download tini with its checksum (init.download)";
@@ -357,21 +373,20 @@ void check(const Context& ctx, Outcome& out) {
   std::vector<std::uint32_t> before;
   for (auto i : st.instructions(fin))
     if (i < limit) before.push_back(i);
-  const auto texts = shell_texts(tree, before);
-  for (const auto& pi : package_installs(texts)) {
+  for (const auto& pi : model::package_installs(runs_of(st, before))) {
     if (pi.manager != pm || pi.packages.empty()) continue;
-    const auto& sh = texts[pi.text];
-    const auto& word = sh.script.commands[pi.command].words[pi.packages.back()];
-    const auto at = sh.to_source({word.span.end, word.span.end});
+    const auto& word = pi.run->script.commands[pi.command].words[pi.packages.back()];
+    const auto at = pi.run->source(tree, {word.span.end, word.span.end});
     fix.edits = {{at, " tini"}};
-    fix.reason = fmt::format("install tini with the runtime stage's {} install", package_manager_name(pm));
+    fix.reason = fmt::format("install tini with the runtime stage's {} install", model::package_command(pm));
   }
   if (fix.edits.empty()) {
     const std::uint32_t where = limit < stage.end ? limit : st.tail_start(fin);
-    fix.edits.push_back(insert_at(st, fin, where, {edit::keyword(style, "run") + " " + install_command(pm, {"tini"})}));
+    fix.edits.push_back(
+        model::insert_at(st, fin, where, {edit::keyword(style, "run") + " " + model::install_command(pm, {"tini"})}));
     fix.reason = guessed ? fmt::format("install tini ({}: the file uses no package manager, guessed from its base image)",
-                                       package_manager_name(pm))
-                         : fmt::format("install tini with {}", package_manager_name(pm));
+                                       model::package_command(pm))
+                         : fmt::format("install tini with {}", model::package_command(pm));
   }
   f.fix = std::move(fix);
   out.findings.push_back(std::move(f));

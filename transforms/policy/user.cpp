@@ -5,14 +5,22 @@
 
 #include <fmt/format.h>
 
+#include "edit/builders.hpp"
 #include "model/accounts.hpp"
+#include "model/instruction_edits.hpp"
+#include "model/packages.hpp"
+#include "model/text.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
-#include "transforms/policy_support.hpp"
 
 namespace dockmend::transforms::rules {
 namespace {
 
-using namespace support;
+using model::join;
+using model::lower;
+using model::PackageManager;
+using syntax::Span;
+using syntax::Tree;
 
 std::optional<long long> number(std::string_view s) {
   if (s.empty() || s.size() > 10) return std::nullopt;
@@ -52,13 +60,13 @@ std::vector<std::size_t> operands(const shell::Command& c) {
 }
 
 // An edit giving option `m` of command `c` the value `value`.
-edit::Edit set_option_value(const ShellText& sh, const shell::Command& c, const shell::OptionMatch& m,
-                            std::string_view value) {
-  if (m.value_word) return {sh.to_source(c.words[*m.value_word].span), std::string(value)};
+edit::Edit set_option_value(const Tree& tree, const model::Run& sh, const shell::Command& c,
+                            const shell::OptionMatch& m, std::string_view value) {
+  if (m.value_word) return {sh.source(tree, c.words[*m.value_word].span), std::string(value)};
   const auto& w = c.words[m.word];
   const std::string raw(sh.slice(w.span));
   const std::string head = raw.substr(0, raw.size() >= m.value.size() ? raw.size() - m.value.size() : 0);
-  return {sh.to_source(w.span), head + std::string(value)};
+  return {sh.source(tree, w.span), head + std::string(value)};
 }
 
 // `owner[:group]` (or owner.group) with every part equal to `from` renamed.
@@ -78,27 +86,21 @@ std::string rename_parts(std::string_view spec, std::string_view from, std::stri
 
 bool names_part(std::string_view spec, std::string_view name) { return rename_parts(spec, name, "\x01") != spec; }
 
-struct Model {
-  std::vector<ShellText> texts;
-};
-
-Model read_model(const Tree& tree, const std::vector<std::uint32_t>& insts) {
-  Model m;
-  m.texts = shell_texts(tree, insts);
-  return m;
-}
+// The RUN scripts of the runtime stage's chain, in build order (the accounts' CommandAt index them).
+using Scripts = std::vector<const model::Run*>;
 
 // Every place the Dockerfile names user or group `from`, renamed to `to`.
-void rename_everywhere(const Tree& tree, const StageSet& st, int fin, const Model& m, const std::string& from,
+void rename_everywhere(const Tree& tree, const model::Model& st, int fin, const Scripts& texts, const std::string& from,
                        const std::string& to, bool home_follows, std::vector<edit::Edit>& edits) {
-  for (const auto& sh : m.texts) {
+  for (const auto* shp : texts) {
+    const auto& sh = *shp;
     for (const auto& c : sh.script.commands) {
       const auto inv = shell::invocation(c);
       if (!inv) continue;
       const auto name = inv->name;
       auto rename_word = [&](std::size_t w) {
         const auto raw = sh.slice(c.words[w].span);
-        if (names_part(c.words[w].value, from)) edits.push_back({sh.to_source(c.words[w].span), rename_parts(raw, from, to)});
+        if (names_part(c.words[w].value, from)) edits.push_back({sh.source(tree, c.words[w].span), rename_parts(raw, from, to)});
       };
       if (name == "useradd" || name == "adduser" || name == "groupadd" || name == "addgroup" || name == "usermod" ||
           name == "groupmod" || name == "deluser" || name == "delgroup" || name == "passwd") {
@@ -119,7 +121,7 @@ void rename_everywhere(const Tree& tree, const StageSet& st, int fin, const Mode
               start = i + 1;
             }
           }
-          if (changed) edits.push_back(set_option_value(sh, c, *opt, renamed));
+          if (changed) edits.push_back(set_option_value(tree, sh, c, *opt, renamed));
         }
       } else if (name == "chown" || name == "chgrp") {
         const auto ops = operands(c);
@@ -220,7 +222,7 @@ std::string user_option(const model::UserFact& u, std::string_view shortname, st
 // The account the image runs as is created in the file: give it the policy's
 // name, UID and GID (creating its group first, in the same RUN, when it needs one),
 // and make the stage run as it.
-void fix_account(const Context& ctx, const StageSet& st, int fin, const Model& m, const model::Accounts& accounts,
+void fix_account(const Context& ctx, const model::Model& st, int fin, const Scripts& texts, const model::Accounts& accounts,
                  const model::UserFact& acct, const model::RunAs& run, int ui, bool runs_as_root,
                  const std::string& user_value, int root_in_tail, std::uint32_t user_at, Span at, Outcome& out) {
   const auto& tree = ctx.tree;
@@ -228,7 +230,7 @@ void fix_account(const Context& ctx, const StageSet& st, int fin, const Model& m
   const std::string ref = pu.ref;
   const std::string wanted = describe(pu);
   const auto style = edit::style_of(tree);
-  const auto& sh = m.texts[acct.at.script];
+  const auto& sh = *texts[acct.at.script];
   const auto& cmd = sh.script.commands[acct.at.command];
   edit::Fix fix;
   std::vector<std::string> problems;
@@ -236,7 +238,7 @@ void fix_account(const Context& ctx, const StageSet& st, int fin, const Model& m
   std::string name = acct.name;
   // Options inserted after the user command's program, gathered into one insertion.
   std::string inserted_options;
-  auto after_program = [&](const ShellText&, const shell::Command&, std::string text) { inserted_options += text; };
+  auto after_program = [&](const model::Run&, const shell::Command&, std::string text) { inserted_options += text; };
 
   // Name.
   if (pu.name && acct.name != *pu.name) {
@@ -246,7 +248,7 @@ void fix_account(const Context& ctx, const StageSet& st, int fin, const Model& m
       return;
     }
     problems.push_back(fmt::format("named {}", acct.name));
-    rename_everywhere(tree, st, fin, m, acct.name, *pu.name, !acct.home_given, fix.edits);
+    rename_everywhere(tree, st, fin, texts, acct.name, *pu.name, !acct.home_given, fix.edits);
     name = *pu.name;
   }
 
@@ -254,7 +256,7 @@ void fix_account(const Context& ctx, const StageSet& st, int fin, const Model& m
   std::optional<std::int64_t> uid_after = acct.uid;
   if (pu.uid && (!acct.uid || *acct.uid != *pu.uid)) {
     problems.push_back(acct.uid ? fmt::format("UID {}", *acct.uid) : std::string("no fixed UID"));
-    if (acct.uid_option) fix.edits.push_back(set_option_value(sh, cmd, *acct.uid_option, std::to_string(*pu.uid)));
+    if (acct.uid_option) fix.edits.push_back(set_option_value(tree, sh, cmd, *acct.uid_option, std::to_string(*pu.uid)));
     else after_program(sh, cmd, user_option(acct, "-u", "--uid", std::to_string(*pu.uid)));
     uid_after = pu.uid;
   }
@@ -280,29 +282,29 @@ void fix_account(const Context& ctx, const StageSet& st, int fin, const Model& m
           no_fix = "the account is created inside a condition or loop";
           return;
         }
-        fix.edits.push_back({sh.to_source({cmd.span.begin, cmd.span.begin}), group_command(acct, group_name, *pu.gid) + " && "});
+        fix.edits.push_back({sh.source(tree, {cmd.span.begin, cmd.span.begin}), group_command(acct, group_name, *pu.gid) + " && "});
       };
       if (acct.group_option && model::parse_id(acct.group_option->value)) {
         // A numeric primary group: the group with that GID must exist first.
-        fix.edits.push_back(set_option_value(sh, cmd, *acct.group_option, gid));
+        fix.edits.push_back(set_option_value(tree, sh, cmd, *acct.group_option, gid));
         if (!has_gid) create_group(name);
       } else if (named) {
         // A group the file creates: give it the GID.
-        const auto& gsh = m.texts[named->at.script];
+        const auto& gsh = *texts[named->at.script];
         const auto& gcmd = gsh.script.commands[named->at.command];
         if (named->gid_option) {
-          fix.edits.push_back(set_option_value(gsh, gcmd, *named->gid_option, gid));
+          fix.edits.push_back(set_option_value(tree, gsh, gcmd, *named->gid_option, gid));
         } else if (auto p = shell::insertion_point(gcmd, shell::InsertAt::AfterProgram)) {
           const bool short_form = named->tool == model::AccountTool::BusyboxAddgroup ||
                                   (named->tool == model::AccountTool::Groupadd && !acct.long_options);
-          fix.edits.push_back({gsh.to_source({*p, *p}), short_form ? " -g " + gid : " --gid " + gid});
+          fix.edits.push_back({gsh.source(tree, {*p, *p}), short_form ? " -g " + gid : " --gid " + gid});
         }
       } else if (acct.group_option) {
         // A group of the base image (users, nogroup): the user gets a group of its own.
         if (accounts.group(name)) no_fix = fmt::format("a group named {} exists already", name);
         else {
           create_group(name);
-          fix.edits.push_back(set_option_value(sh, cmd, *acct.group_option, name));
+          fix.edits.push_back(set_option_value(tree, sh, cmd, *acct.group_option, name));
         }
       } else if (shell::has_option(cmd, {"-U", "--user-group"})) {
         no_fix = "useradd -U makes its own group: give the GID by hand";
@@ -316,7 +318,7 @@ void fix_account(const Context& ctx, const StageSet& st, int fin, const Model& m
             // --group (a group with the user's ID) gives way to --ingroup.
             bool replaced = false;
             if (auto g = shell::find_option(cmd, {"--group"})) {
-              fix.edits.push_back({sh.to_source(cmd.words[g->word].span), "--ingroup " + name});
+              fix.edits.push_back({sh.source(tree, cmd.words[g->word].span), "--ingroup " + name});
               replaced = true;
             }
             if (!replaced) after_program(sh, cmd, " --ingroup " + name);
@@ -329,7 +331,7 @@ void fix_account(const Context& ctx, const StageSet& st, int fin, const Model& m
   }
   if (!inserted_options.empty()) {
     if (auto p = shell::insertion_point(cmd, shell::InsertAt::AfterProgram))
-      fix.edits.push_back({sh.to_source({*p, *p}), inserted_options});
+      fix.edits.push_back({sh.source(tree, {*p, *p}), inserted_options});
     else
       no_fix = "the account command cannot be edited";
   }
@@ -341,7 +343,7 @@ void fix_account(const Context& ctx, const StageSet& st, int fin, const Model& m
     if (root_in_tail >= 0) {
       fix.edits.push_back(edit::replace_value(tree, tree.instructions[static_cast<std::uint32_t>(root_in_tail)], 0, name));
     } else {
-      fix.edits.push_back(insert_at(st, fin, user_at, {edit::keyword(style, "user") + " " + name}));
+      fix.edits.push_back(model::insert_at(st, fin, user_at, {edit::keyword(style, "user") + " " + name}));
     }
   } else if (run.numeric && pu.name && ui >= 0) {
     // USER 1000 (or 1000:0) names the account by number: name it, so that its group follows.
@@ -373,18 +375,18 @@ void fix_account(const Context& ctx, const StageSet& st, int fin, const Model& m
 
 void check(const Context& ctx, Outcome& out) {
   const auto& pu = ctx.settings.user;
-  const auto stages = stages_for_rule(pu && (pu->name || pu->uid), ctx, out);
-  if (!stages) return;
-  const StageSet& st = *stages;
+  if (!policy_rule_applies(pu && (pu->name || pu->uid), ctx, out)) return;
+  const model::Model& st = ctx.model;
   const auto& tree = ctx.tree;
   const auto style = edit::style_of(tree);
-  const int fin = st.final_index();
-  const auto& stage = st.list[static_cast<std::size_t>(fin)];
+  const int fin = st.shipped();
+  const auto& stage = st.stages()[static_cast<std::size_t>(fin)];
   const std::string ref = pu->ref;
   const std::string wanted = describe(*pu);
   const auto chain = st.chain_instructions(fin);
-  const Model m = read_model(tree, chain);
-  const auto& texts = m.texts;
+  Scripts texts;
+  for (auto i : chain)
+    if (const model::Run* r = st.run_at(i); r && r->parsed) texts.push_back(r);
 
   // The USER the image ends with.
   const int ui = st.last_in_chain(fin, "user");
@@ -392,7 +394,7 @@ void check(const Context& ctx, Outcome& out) {
   if (ui >= 0 && !tree.instructions[static_cast<std::uint32_t>(ui)].values.empty()) {
     user_value = tree.instructions[static_cast<std::uint32_t>(ui)].values[0].text;
     if (user_value.find('$') != std::string::npos) {
-      auto x = expand(user_value, st.vars_at(tree.stage_of(static_cast<std::uint32_t>(ui), st.list), static_cast<std::uint32_t>(ui)));
+      auto x = model::expand(user_value, st.state_before(static_cast<std::uint32_t>(ui)).vars);
       if (!x) {
         out.findings.push_back(finding("USER is set through a variable dockmend cannot resolve",
                                        tree.instructions[static_cast<std::uint32_t>(ui)].keyword_span, user_value, wanted, ref));
@@ -406,9 +408,9 @@ void check(const Context& ctx, Outcome& out) {
 
   // The accounts the chain creates, with the IDs their tools give (src/model/accounts.hpp).
   bool pm_guessed = false;
-  const PackageManager pm = package_manager(st, fin, &pm_guessed);
+  const PackageManager pm = model::installing_manager(st, fin, &pm_guessed);
   std::vector<const shell::Script*> scripts;
-  for (const auto& t : texts) scripts.push_back(&t.script);
+  for (const auto* t : texts) scripts.push_back(&t->script);
   const model::Accounts accounts = model::read_accounts(
       scripts, pm == PackageManager::Apk   ? model::AdduserFlavor::Busybox
                : pm == PackageManager::Apt ? model::AdduserFlavor::Debian
@@ -453,7 +455,7 @@ void check(const Context& ctx, Outcome& out) {
 
   // ---- the account exists: check its name and ids
   if (acct) {
-    fix_account(ctx, st, fin, m, accounts, *acct, run, ui, runs_as_root, user_value, root_in_tail, user_at, at, out);
+    fix_account(ctx, st, fin, texts, accounts, *acct, run, ui, runs_as_root, user_value, root_in_tail, user_at, at, out);
     return;
   }
 
@@ -492,7 +494,8 @@ void check(const Context& ctx, Outcome& out) {
     // ids cannot be checked, so the check is undecided, not passed.
     // An official image (python, debian, ...) has no such account: it is created below.
     const auto root_stage = st.chain(fin).front();
-    const auto base_name = parse_image(lower(st.resolved_base(root_stage).value_or(""))).name;
+    const auto base_name =
+        model::parse_image(lower(st.stages()[static_cast<std::size_t>(root_stage)].base_image.value_or(""))).name;
     bool official = false;
     for (const char* n : {"python", "debian", "ubuntu", "alpine", "node", "ruby", "golang", "buildpack-deps", "fedora",
                           "rockylinux", "almalinux", "ubi", "ubi8", "ubi9", "ubi-minimal", "ubi8-minimal", "ubi9-minimal"})
@@ -516,8 +519,8 @@ void check(const Context& ctx, Outcome& out) {
         if (fl.name == "chown" && names_part(fl.value, user_name)) chowned = true;
     }
   if (!runs_as_root)
-    for (const auto& sh : texts)
-      for (const auto& c : sh.script.commands)
+    for (const auto* sh : texts)
+      for (const auto& c : sh->script.commands)
         if (auto inv = shell::invocation(c); inv && (inv->name == "chown" || inv->name == "chgrp")) {
           const auto ops = operands(c);
           if (!ops.empty() && names_part(c.words[ops[0]].value, user_name)) chowned = true;
@@ -529,7 +532,7 @@ void check(const Context& ctx, Outcome& out) {
     if (ui >= 0 && static_cast<std::uint32_t>(ui) >= stage.from)
       fix.edits.push_back(edit::replace_value(tree, tree.instructions[static_cast<std::uint32_t>(ui)], 0, ids(*pu)));
     else
-      fix.edits.push_back(insert_at(st, fin, tail, {edit::keyword(style, "user") + " " + ids(*pu)}));
+      fix.edits.push_back(model::insert_at(st, fin, tail, {edit::keyword(style, "user") + " " + ids(*pu)}));
     if (!chowned) f.fix = std::move(fix);
     out.findings.push_back(std::move(f));
     return;
@@ -540,7 +543,7 @@ void check(const Context& ctx, Outcome& out) {
     const auto& in = tree.instructions[i];
     if (in.is("user") && !in.values.empty() && in.values[0].text.find('$') != std::string::npos) variable = true;
   }
-  if (pm == PackageManager::Unknown || chowned || (variable && !runs_as_root)) {
+  if (pm == PackageManager::None || chowned || (variable && !runs_as_root)) {
     f.message += chowned    ? " (files are given to that user: switch by hand)"
                  : variable ? " (USER is set through a build argument: switch by hand)"
                             : " (no useradd in this image: create the user by hand)";
@@ -552,16 +555,16 @@ void check(const Context& ctx, Outcome& out) {
   const std::string create = edit::keyword(style, "run") + " " + create_command(pm, *pu);
   if (runs_as_root) {
     if (root_in_tail >= 0) {
-      fix.edits.push_back(insert_at(st, fin, tail, {create}));
+      fix.edits.push_back(model::insert_at(st, fin, tail, {create}));
       fix.edits.push_back(edit::replace_value(tree, tree.instructions[static_cast<std::uint32_t>(root_in_tail)], 0, *pu->name));
     } else if (user_at == tail) {
-      fix.edits.push_back(insert_at(st, fin, tail, {create, edit::keyword(style, "user") + " " + *pu->name}));
+      fix.edits.push_back(model::insert_at(st, fin, tail, {create, edit::keyword(style, "user") + " " + *pu->name}));
     } else {
-      fix.edits.push_back(insert_at(st, fin, tail, {create}));
-      fix.edits.push_back(insert_at(st, fin, user_at, {edit::keyword(style, "user") + " " + *pu->name}));
+      fix.edits.push_back(model::insert_at(st, fin, tail, {create}));
+      fix.edits.push_back(model::insert_at(st, fin, user_at, {edit::keyword(style, "user") + " " + *pu->name}));
     }
   } else {
-    fix.edits.push_back(insert_at(st, fin, first_switch < stage.end ? first_switch : tail, {create}));
+    fix.edits.push_back(model::insert_at(st, fin, first_switch < stage.end ? first_switch : tail, {create}));
     bool renamed = false;
     for (auto i : chain) {
       const auto& in = tree.instructions[i];

@@ -7,13 +7,25 @@
 
 #include <fmt/format.h>
 
+#include "edit/builders.hpp"
+#include "model/instruction_edits.hpp"
+#include "model/script_edits.hpp"
+#include "model/text.hpp"
+#include "model/values.hpp"
+#include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
-#include "transforms/policy_support.hpp"
 
 namespace dockmend::transforms::rules {
 namespace {
 
-using namespace support;
+using model::basename;
+using model::ends_with;
+using model::icontains;
+using model::join;
+using model::lower;
+using model::normalize_path;
+using model::starts_with;
+using syntax::Span;
 
 bool name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
@@ -88,14 +100,13 @@ std::string package_name(std::string_view v) { return lower(v.substr(0, v.find_f
 
 void check(const Context& ctx, Outcome& out) {
   const auto& pv = ctx.settings.venv;
-  const auto stages = stages_for_rule(pv && pv->allowed && !*pv->allowed, ctx, out);
-  if (!stages) return;
-  const StageSet& st = *stages;
+  if (!policy_rule_applies(pv && pv->allowed && !*pv->allowed, ctx, out)) return;
+  const model::Model& st = ctx.model;
   const auto& tree = ctx.tree;
   const std::string ref = pv->ref;
-  std::vector<std::uint32_t> all;
-  for (std::uint32_t i = 0; i < tree.instructions.size(); ++i) all.push_back(i);
-  const auto texts = shell_texts(tree, all);
+  std::vector<const model::Run*> texts;
+  for (const auto& r : st.runs())
+    if (r.parsed) texts.push_back(&r);
 
   // ---- where the venvs are
   Found found;
@@ -110,13 +121,13 @@ void check(const Context& ctx, Outcome& out) {
     const std::string w = normalize_path(written);
     found.dirs.insert(w);
     if (w[0] != '/' && w[0] != '$') {
-      const auto wd = workdir_at(st, stage, inst);
+      const std::string wd = stage < 0 ? std::string() : st.state_at(stage, inst).workdir.value;
       found.dirs.insert(normalize_path((wd.empty() ? "/" : wd + "/") + w));
     }
   };
   for (std::size_t t = 0; t < texts.size(); ++t) {
-    const auto& sh = texts[t];
-    const int stage = tree.stage_of(sh.instruction, st.list);
+    const auto& sh = *texts[t];
+    const int stage = st.stage_of(sh.instruction);
     for (std::size_t c = 0; c < sh.script.commands.size(); ++c) {
       const auto& cmd = sh.script.commands[c];
       const auto inv = shell::invocation(cmd);
@@ -162,8 +173,8 @@ void check(const Context& ctx, Outcome& out) {
   for (std::uint32_t i = 0; i < tree.instructions.size(); ++i) {
     const auto& inst = tree.instructions[i];
     if (!inst.is("env")) continue;
-    for (const auto& e : env_entries(inst)) {
-      if (e.name == "VIRTUAL_ENV") add_dir(e.value, tree.stage_of(i, st.list), i);
+    for (const auto& e : model::env_entries(inst)) {
+      if (e.name == "VIRTUAL_ENV") add_dir(e.value, st.stage_of(i), i);
       if (e.name == "PATH") {
         // An element .../venv/bin or .../.venv/bin names a venv even without its creation here.
         std::size_t start = 0;
@@ -174,7 +185,7 @@ void check(const Context& ctx, Outcome& out) {
           if (!ends_with(el, "/bin")) continue;
           const std::string parent = el.substr(0, el.size() - 4);
           if (icontains(basename(parent), "venv") || icontains(basename(parent), "virtualenv"))
-            add_dir(parent, tree.stage_of(i, st.list), i);
+            add_dir(parent, st.stage_of(i), i);
         }
       }
     }
@@ -195,8 +206,8 @@ void check(const Context& ctx, Outcome& out) {
   // Tools that only served the venv: virtualenv, and uv when no command but
   // `uv venv` runs it. Their `pip install` goes (or loses that package).
   bool uv_used = false;
-  for (const auto& sh : texts)
-    for (const auto& c : sh.script.commands)
+  for (const auto* sh : texts)
+    for (const auto& c : sh->script.commands)
       if (const auto inv = shell::invocation(c); inv && inv->name == "uv" &&
                                                   !(inv->args < c.words.size() && c.words[inv->args].value == "venv"))
         uv_used = true;
@@ -218,7 +229,8 @@ void check(const Context& ctx, Outcome& out) {
 
   // ---- creation and activation commands, per script
   for (std::size_t t = 0; t < texts.size(); ++t) {
-    const auto& sh = texts[t];
+    const auto& sh = *texts[t];
+    const auto& inst = tree.instructions[sh.instruction];
     std::vector<std::size_t> drop;
     for (std::size_t c = 0; c < sh.script.commands.size(); ++c) {
       const auto& cmd = sh.script.commands[c];
@@ -245,8 +257,8 @@ void check(const Context& ctx, Outcome& out) {
           // The word and the blank before it.
           const auto b = cmd.words[w - 1].span.end, e = cmd.words[w].span.end;
           what.push_back(std::string(sh.slice(cmd.span)));
-          note_at(sh.inst->keyword_span);
-          const auto src = sh.to_source({b, e});
+          note_at(inst.keyword_span);
+          const auto src = sh.source(tree, {b, e});
           removed_ranges.push_back(src);
           fix.edits.push_back({src, std::string()});
         }
@@ -254,19 +266,18 @@ void check(const Context& ctx, Outcome& out) {
       if (created || activate) drop.push_back(c);
     }
     if (drop.empty()) continue;
-    const auto& inst = *sh.inst;
     note_at(inst.keyword_span);
     for (auto c : drop)
       if (std::none_of(creations.begin(), creations.end(), [&](const Creation& k) { return k.text == t && k.command == c; }))
         what.push_back(std::string(sh.slice(sh.script.commands[c].span)));
-    auto r = remove_commands(tree, sh, drop);
+    auto r = model::remove_commands(tree, sh, drop);
     if (!r) {
       fixable = false;
       continue;
     }
     if (r->everything && !sh.heredoc) {
       removed.insert(sh.instruction);
-      whole.push_back(remove_instruction(tree, inst, {"venv", "virtualenv", "virtual env"}));
+      whole.push_back(model::remove_instruction(tree, inst, {"venv", "virtualenv", "virtual env"}));
     } else {
       for (auto& e : r->edits) {
         removed_ranges.push_back(e.range);
@@ -274,13 +285,13 @@ void check(const Context& ctx, Outcome& out) {
       }
     }
   }
-  for (const auto& c : creations) what.insert(what.begin(), std::string(texts[c.text].slice(texts[c.text].script.commands[c.command].span)));
+  for (const auto& c : creations) what.insert(what.begin(), std::string(texts[c.text]->slice(texts[c.text]->script.commands[c.command].span)));
 
   // ---- ENV entries
   for (std::uint32_t i = 0; i < tree.instructions.size(); ++i) {
     const auto& inst = tree.instructions[i];
     if (!inst.is("env")) continue;
-    const auto entries = env_entries(inst);
+    const auto entries = model::env_entries(inst);
     std::vector<bool> gone(entries.size(), false);
     for (std::size_t k = 0; k < entries.size(); ++k) {
       const auto& e = entries[k];
@@ -319,7 +330,7 @@ void check(const Context& ctx, Outcome& out) {
                                      [&](const edit::Edit& e) { return e.range.begin >= inst.span.begin && e.range.end <= inst.span.end; }),
                       fix.edits.end());
       removed.insert(i);
-      whole.push_back(remove_instruction(tree, inst, {"venv", "virtualenv", "virtual env"}));
+      whole.push_back(model::remove_instruction(tree, inst, {"venv", "virtualenv", "virtual env"}));
       continue;
     }
     // Runs of removed entries: up to the next kept entry, or from the previous one.
@@ -330,9 +341,10 @@ void check(const Context& ctx, Outcome& out) {
       }
       std::size_t b = a;
       while (b + 1 < entries.size() && gone[b + 1]) ++b;
-      Span logical = b + 1 < entries.size() ? Span{entries[a].logical.begin, entries[b + 1].logical.begin}
-                                            : Span{entries[a - 1].logical.end, entries[b].logical.end};
-      for (auto& e : remove_logical(tree, inst, logical)) {
+      const model::JoinedSpan joined = b + 1 < entries.size()
+                                           ? model::JoinedSpan{entries[a].joined.begin, entries[b + 1].joined.begin}
+                                           : model::JoinedSpan{entries[a - 1].joined.end, entries[b].joined.end};
+      for (auto& e : model::remove_joined(tree, inst, joined)) {
         removed_ranges.push_back(e.range);
         fix.edits.push_back(std::move(e));
       }
@@ -368,13 +380,13 @@ void check(const Context& ctx, Outcome& out) {
     }
     bool has_packages = false;
     for (std::size_t t = 0; t < texts.size(); ++t) {
-      const auto& sh = texts[t];
-      if (tree.stage_of(sh.instruction, st.list) != cp.from_stage) continue;
+      const auto& sh = *texts[t];
+      if (st.stage_of(sh.instruction) != cp.from_stage) continue;
       for (const auto& c : sh.script.commands) {
         if (const auto uw = uv_pip_install(c)) {
           has_packages = true;
           if (!installs_elsewhere(c) && !prefixed.count(cp.from_stage))
-            fix.edits.push_back({sh.to_source({c.words[*uw].span.end, c.words[*uw].span.end}), " --prefix=/install"});
+            fix.edits.push_back({sh.source(tree, {c.words[*uw].span.end, c.words[*uw].span.end}), " --prefix=/install"});
           continue;
         }
         std::size_t iw = 0;
@@ -382,12 +394,12 @@ void check(const Context& ctx, Outcome& out) {
         has_packages = true;
         if (installs_elsewhere(c) || prefixed.count(cp.from_stage)) continue;
         const auto p = shell::insertion_point(c, shell::InsertAt::AfterSubcommand);
-        if (p) fix.edits.push_back({sh.to_source({*p, *p}), " --prefix=/install"});
+        if (p) fix.edits.push_back({sh.source(tree, {*p, *p}), " --prefix=/install"});
       }
     }
     prefixed.insert(cp.from_stage);
     // Does the copying stage already take /install from that stage?
-    const int stage = tree.stage_of(cp.inst, st.list);
+    const int stage = st.stage_of(cp.inst);
     bool already = false;
     for (auto i : st.instructions(stage)) {
       const auto& in = tree.instructions[i];
@@ -402,7 +414,7 @@ void check(const Context& ctx, Outcome& out) {
                                inst.flag("from")->value);
     } else {
       removed.insert(cp.inst);
-      whole.push_back(remove_instruction(tree, inst, {"venv", "virtualenv", "virtual env"}));
+      whole.push_back(model::remove_instruction(tree, inst, {"venv", "virtualenv", "virtual env"}));
     }
   }
 
@@ -445,15 +457,16 @@ void check(const Context& ctx, Outcome& out) {
   // `uv pip install` into the venv installs into the image's Python instead
   // (--system), unless its stage's packages now go to /install (above).
   std::string blocker;
-  for (const auto& sh : texts) {
-    const int stage = tree.stage_of(sh.instruction, st.list);
+  for (const auto* shp : texts) {
+    const auto& sh = *shp;
+    const int stage = st.stage_of(sh.instruction);
     if (!venv_stages.empty() && !venv_stages.count(stage)) continue;
     for (const auto& c : sh.script.commands) {
       const auto inv = shell::invocation(c);
       if (!inv) continue;
       if (const auto uw = uv_pip_install(c)) {
         if (!installs_elsewhere(c) && !prefixed.count(stage)) {
-          fix.edits.push_back({sh.to_source({c.words[*uw].span.end, c.words[*uw].span.end}), " --system"});
+          fix.edits.push_back({sh.source(tree, {c.words[*uw].span.end, c.words[*uw].span.end}), " --system"});
           what.push_back(std::string(sh.slice(c.span)));
         }
         continue;
@@ -517,7 +530,7 @@ void check(const Context& ctx, Outcome& out) {
   for (const auto& w : what)
     if (std::find(uniq.begin(), uniq.end(), w) == uniq.end()) uniq.push_back(w);
   auto f = finding(fmt::format("virtual environment {}", dirs.empty() ? *found.dirs.begin() : join(dirs, ", ")),
-                   have_at ? at : tree.instructions[st.list.front().from].keyword_span, join(uniq, "; "),
+                   have_at ? at : tree.instructions[st.stages().front().from].keyword_span, join(uniq, "; "),
                    "no virtual environment (packages in the image's Python)", ref);
   if (!blocker.empty()) f.message += fmt::format(" (packages reach it through {}: remove it by hand)", blocker);
   else if (!dangling.empty()) f.message += fmt::format(" ({} still uses it: remove it by hand)", dangling);
