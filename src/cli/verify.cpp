@@ -324,7 +324,15 @@ std::vector<verify::RunCheck> run_checks(const Settings& s, const std::string& i
     return out;
   }
   const std::string name = fmt::format("dockmend-verify-run-{}", ::getpid());
-  io::run_process({prog, "rm", "-f", name});
+  // Killed before it is removed: `podman rm -f` stops a container with SIGTERM
+  // and waits its 10 s stop timeout, and a PID 1 without a TERM handler (the
+  // kernel ignores signals PID 1 does not handle) never exits on it. `kill`
+  // sends SIGKILL in docker and podman alike.
+  const auto discard = [&] {
+    io::run_process({prog, "kill", name});
+    io::run_process({prog, "rm", "-f", name});
+  };
+  discard();
   io::ProcessOptions to_log;
   to_log.output_file = log.string();
   std::vector<std::string> run_argv = {prog, "run", "-d", "--name", name, "--network", "none", image};
@@ -335,14 +343,14 @@ std::vector<verify::RunCheck> run_checks(const Settings& s, const std::string& i
   if (!ok(started)) {
     start.message = fmt::format("the fixed image does not start; see {}", log.string());
     out.push_back(start);
-    io::run_process({prog, "rm", "-f", name});
+    discard();
     return out;
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   const auto running = io::run_process({prog, "inspect", "--format", "{{.State.Running}}", name});
   if (trimmed(running.out) != "true") {
     const auto logs = run_captured({prog, "logs", name});
-    io::run_process({prog, "rm", "-f", name});
+    discard();
     start.message = fmt::format("the fixed image's container exited at once: {}",
                                 first_line(logs.out).empty() ? "(no output)" : first_line(logs.out));
     out.push_back(start);
@@ -403,7 +411,7 @@ std::vector<verify::RunCheck> run_checks(const Settings& s, const std::string& i
     }
   }
   out.push_back(h);
-  io::run_process({prog, "rm", "-f", name});
+  discard();
   return out;
 }
 

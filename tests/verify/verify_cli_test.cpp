@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "../test_support.hpp"
@@ -187,6 +188,40 @@ TEST_F(VerifyCli, CheckUnchangedBuildsTheFileOnceAndChecksItsImage) {
   const std::string c = calls();
   EXPECT_NE(c.find("dockerfile:original"), std::string::npos) << c;
   EXPECT_EQ(c.find("dockerfile:fixed "), std::string::npos) << "built once: " << c;
+}
+
+// --run starts the image and removes its container afterwards. `podman rm -f`
+// stops a running container with SIGTERM and waits its 10 s stop timeout
+// (podman-rm(1), --time), and a PID 1 that installs no TERM handler never exits
+// on it (the kernel drops signals PID 1 does not handle), so each run check
+// cost 10 s per image. The container is killed (SIGKILL, docker and podman
+// alike) before every removal.
+TEST_F(VerifyCli, RunChecksKillTheirContainerBeforeRemovingIt) {
+  fake_podman(
+      "  image) if [ \"$2\" = inspect ]; then echo '[{\"ManifestType\": \"x\", \"Config\": {\"User\": \"\","
+      " \"Entrypoint\": [\"/usr/bin/tini\", \"--\"], \"Cmd\": [\"serve\"]}}]'; fi; exit 0 ;;\n"
+      "  build|run|kill|rm) exit 0 ;;\n"
+      "  inspect) echo true ;;\n"
+      "  exec) if [ \"$3\" = id ]; then echo 'uid=0(root) gid=0(root) groups=0(root)'; else printf '/usr/bin/tini\\0--\\0serve\\0'; fi ;;");
+  write(dir / "repo" / "Dockerfile",
+        "FROM debian:bookworm\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*\n"
+        "ENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD [\"serve\"]\n");
+  const auto r = verify("--pull never --check-unchanged --run");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const std::string c = calls();
+  ASSERT_NE(c.find("run -d --name dockmend-verify-run-"), std::string::npos) << c;
+  std::istringstream lines(c);
+  std::string line, previous;
+  int removals = 0;
+  while (std::getline(lines, line)) {
+    if (line.rfind("rm -f dockmend-verify-run-", 0) == 0) {
+      ++removals;
+      EXPECT_EQ(previous, "kill " + line.substr(6)) << "killed before it is removed:\n" << c;
+    }
+    previous = line;
+  }
+  EXPECT_EQ(removals, 2) << "a stale one before the run, the run's own after it:\n" << c;
 }
 
 TEST_F(VerifyCli, FixedBuildFailingWhereTheOriginalBuiltIsExit1) {
