@@ -562,7 +562,7 @@ class Loader {
                           describe(r.value)));
         continue;
       }
-      rules.push_back({r.key, *enabled, r.key_mark, severity});
+      rules.push_back({r.key, *enabled, r.key_mark, severity, {}});
     }
   }
 
