@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "edit/edit.hpp"
@@ -125,6 +126,10 @@ struct Rule {
   // their section, e.g. "defaults:\n  user: {name: app, uid: 10001}\n" (a service
   // whose `dockerfile: Dockerfile` is the example's, for ports and health_port).
   std::string_view example_policy;
+  // Build-context files its examples need (path relative to the Dockerfile's
+  // directory, content): a rule that reads the context (a profile to copy, the
+  // Python sources a health route is in) shows its fix and its good case with them.
+  std::vector<std::pair<std::string_view, std::string_view>> example_files;
   bool default_on = true;        // on in the built-in default policy (`extends: default`)
   // The options its policy setting may give (policy::RuleOption keys, comma-separated):
   // `rules: {trusted-registries: {registries: [...]}}`. "" for none.
@@ -157,6 +162,10 @@ class RuleSpec {
   RuleSpec& options(std::string_view v) { m_rule.options = v; return *this; }
   RuleSpec& example_setting(std::string_view v) { m_rule.example_setting = v; return *this; }
   RuleSpec& example_policy(std::string_view v) { m_rule.example_policy = v; return *this; }
+  RuleSpec& example_file(std::string_view path, std::string_view content) {
+    m_rule.example_files.emplace_back(path, content);
+    return *this;
+  }
   const Rule& rule() const { return m_rule; }
 
  private:

@@ -35,14 +35,15 @@ struct Run {
 };
 
 // `unsafe`: apply unsafe fixes too, as --unsafe-fixes does.
+// `files`: the repository the rules may read (none when null).
 inline Run run_rules(const std::string& text, const std::vector<std::string>& select = {},
                      const policy::Policy& pol = default_policy(), const std::string& path = "Dockerfile",
-                     bool unsafe = false) {
+                     bool unsafe = false, const transforms::FileView* files = nullptr) {
   static const transforms::EmptyFileView k_files;
   transforms::EngineConfig cfg;
   cfg.unsafe_fixes = unsafe;
   cfg.policy = &pol;
-  cfg.files = &k_files;
+  cfg.files = files ? files : &k_files;
   cfg.selection.select = select;
   auto rep = transforms::process_file(path, text, cfg, true);
   Run r;

@@ -6,27 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <set>
 
 #include "builtin_test_support.hpp"
+#include "policy_test_support.hpp"
 #include "transforms/rule.hpp"
 
 using namespace dockmend;
 
 namespace {
-
-// Rules that do not carry examples yet. The list may only shrink: a rule that
-// has examples must not be listed. Those left check files of the build context,
-// which a Dockerfile example (run with an empty FileView) cannot hold:
-// - machine-profile fixes the profile COPY only when the default profile
-//   (<profiles>/<default>.yaml) is in the build context; without it every
-//   finding is report-only, so its example could not show its fix;
-// - health-endpoint reads the service's Python sources for the health route:
-//   without them every Dockerfile gets its finding, so no good example exists.
-const std::set<std::string> k_without_examples = {
-    "machine-profile",
-    "health-endpoint",
-};
 
 std::vector<std::string> rule_ids() {
   std::vector<std::string> ids;
@@ -42,10 +29,6 @@ TEST_P(RuleExamples, BadFixedGood) {
   const transforms::Rule* rule = transforms::find_rule(GetParam());
   ASSERT_NE(rule, nullptr);
   const std::string id(rule->id);
-  if (k_without_examples.count(id)) {
-    EXPECT_TRUE(rule->example_bad.empty()) << id << " has examples now: remove it from k_without_examples";
-    GTEST_SKIP() << id << " has no examples yet";
-  }
   ASSERT_FALSE(rule->example_bad.empty()) << id << " has no examples (RuleSpec::example)";
   ASSERT_FALSE(rule->example_good.empty()) << id;
   const std::string bad(rule->example_bad), fixed(rule->example_fixed), good(rule->example_good);
@@ -72,7 +55,10 @@ TEST_P(RuleExamples, BadFixedGood) {
     ASSERT_TRUE(res.ok()) << id << ": its example_setting does not load: " << res.errors().front().to_string();
     pol.rules = res.policy().rules;
   }
-  auto run = [&](const std::string& text) { return test::run_rules(text, {id}, pol, "Dockerfile", true); };
+  // The build context its examples read (profiles, sources), beside the Dockerfile.
+  test::MemFiles files;
+  for (const auto& [path, content] : rule->example_files) files.put(std::string(path), std::string(content));
+  auto run = [&](const std::string& text) { return test::run_rules(text, {id}, pol, "Dockerfile", true, &files); };
   const auto on_bad = run(bad);
   if (rule->kind == transforms::RuleKind::Policy) {
     EXPECT_EQ(test::run_rules(bad, {id}, test::default_policy(), "Dockerfile", true).count(id), 0u)

@@ -403,6 +403,34 @@ void check(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_health_endpoint{RuleSpec("health-endpoint")
+    .example("FROM python:3.12-slim\n"
+             "COPY legacy/ /app/\n"
+             "CMD [\"python3\", \"/app/main.py\"]\n",
+             "FROM python:3.12-slim\n"
+             "COPY legacy/ /app/\n"
+             "CMD [\"python3\", \"/app/main.py\"]\n",
+             "FROM python:3.12-slim\n"
+             "COPY service/ /app/\n"
+             "CMD [\"python3\", \"/app/main.py\"]\n")
+    .example_policy("defaults:\n"
+                    "  health: {path: /health, body: {status: ok}}\n"
+                    "services:\n"
+                    "  app: {dockerfile: Dockerfile}\n")
+    // What each Dockerfile copies is what is looked at: legacy/ answers /healthz only.
+    .example_file("legacy/main.py",
+                  "from fastapi import FastAPI\n"
+                  "app = FastAPI()\n"
+                  "\n"
+                  "@app.get(\"/healthz\")\n"
+                  "def health():\n"
+                  "    return {\"status\": \"ok\"}\n")
+    .example_file("service/main.py",
+                  "from fastapi import FastAPI\n"
+                  "app = FastAPI()\n"
+                  "\n"
+                  "@app.get(\"/health\")\n"
+                  "def health():\n"
+                  "    return {\"status\": \"ok\"}\n")
     .kind(RuleKind::Policy)
     .safety(FixSafety::ReportOnly)
     .priority(3)

@@ -149,6 +149,25 @@ void check_profile(const Context& ctx, Outcome& out) {
 }  // namespace
 
 const RuleRegistration k_machine_profile{RuleSpec("machine-profile")
+    .example("FROM python:3.12-slim\n"
+             "ARG MACHINE=mainpc\n"
+             "COPY . /app\n"
+             "COPY config/machine-profiles/mainpc.yaml /etc/app/machine.yaml\n"
+             "CMD [\"python3\", \"/app/main.py\"]\n",
+             "FROM python:3.12-slim\n"
+             "ARG MACHINE=mainpc\n"
+             "COPY . /app\n"
+             "COPY config/machine-profiles/${MACHINE}.yaml /etc/app/machine.yaml\n"
+             "CMD [\"python3\", \"/app/main.py\"]\n",
+             "FROM python:3.12-slim\n"
+             "ARG MACHINE=mainpc\n"
+             "COPY . /app\n"
+             "COPY config/machine-profiles/${MACHINE}.yaml /etc/app/machine.yaml\n"
+             "CMD [\"python3\", \"/app/main.py\"]\n")
+    .example_policy("defaults:\n"
+                    "  machine: {arg: MACHINE, default: mainpc, profiles: config/machine-profiles}\n")
+    .example_file("config/machine-profiles/mainpc.yaml", "gpus: 1\n")
+    .example_file("config/machine-profiles/gpu2.yaml", "gpus: 2\n")
     .kind(RuleKind::Policy)
     .safety(FixSafety::Unsafe)
     .priority(2)
