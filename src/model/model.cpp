@@ -625,9 +625,6 @@ Model Model::build(const Tree& tree, const BuildOptions& options) {
     for (std::int32_t s = shipped; s >= 0 && !sts[static_cast<std::size_t>(s)].ships;
          s = sts[static_cast<std::size_t>(s)].base_stage)
       sts[static_cast<std::size_t>(s)].ships = true;
-    for (Stage& s : sts)
-      for (const auto& b : options.bases)
-        if (!s.name.empty() && iequals(s.name, b)) s.published_base = true;
   }
   m.m_final.resize(sts.size());
   return m;

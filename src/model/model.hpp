@@ -184,7 +184,6 @@ struct Stage {
   bool copied_from = false;     // a later stage copies files from it
   bool ships = false;           // the shipped stage, or one it builds FROM: its layers are in the image
   bool shipped = false;         // the stage that ships itself (Model::shipped)
-  bool published_base = false;  // other images build FROM it (BuildOptions::bases names it)
   bool tests_only = false;      // built FROM a shipped stage after it, to test it (FROM runtime AS test)
   Platform platform_facts;
 };
@@ -193,7 +192,6 @@ struct Stage {
 struct BuildOptions {
   std::string target;              // the stage `docker build --target` would pick (policy `target`)
   std::vector<std::string> stages; // the policy's `stages` names, in order: "runtime", else the last, ships
-  std::vector<std::string> bases;  // stage names other images build FROM (published_base)
 };
 
 class Model {
