@@ -6,7 +6,9 @@
 
 namespace dockmend::transforms {
 
+using model::basename;
 using model::ends_with;
+using model::lower;
 using model::normalize_path;
 using model::starts_with;
 
@@ -39,6 +41,40 @@ std::optional<std::string> context_source(const Context& ctx, std::int32_t stage
     }
   }
   return std::nullopt;
+}
+
+namespace {
+bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
+}  // namespace
+
+std::string meant_as_base(const Context& ctx, const model::Stage& shipped, bool& sure) {
+  const auto& tree = ctx.tree;
+  sure = false;
+  for (std::uint32_t i = shipped.from; i < shipped.end; ++i)
+    if (tree.instructions[i].is("onbuild")) {
+      sure = true;
+      return "it has ONBUILD triggers: an image to build FROM";
+    }
+  // docker-library and its relatives: images published for others to build on.
+  for (std::string_view marker : {"generate-stackbrew-library.sh", "apply-templates.sh"})
+    if (ctx.files.exists(marker)) {
+      sure = true;
+      return "the repository publishes it as a base image (official-images layout)";
+    }
+  if (contains(tree.source.substr(0, 512), "THIS DOCKERFILE IS GENERATED VIA \"apply-templates.sh\"")) {
+    sure = true;
+    return "an official-images Dockerfile: an image to build FROM";
+  }
+  const std::string path = lower(ctx.path);
+  const std::string_view file = basename(path);
+  if (contains(file, "base") || contains(file, "builder") || starts_with(path, ".devcontainer/") ||
+      contains(path, "/.devcontainer/"))
+    return contains(path, ".devcontainer") ? "a devcontainer: its user is devcontainer.json's remoteUser"
+                                           : "its name says it is a base image";
+  const std::string_view dir = ctx.dir;
+  if (basename(dir) == "base" || contains(lower(dir), "-base") || contains(lower(dir), "base-"))
+    return "its directory says it is a base image";
+  return "";
 }
 
 }  // namespace dockmend::transforms

@@ -79,11 +79,18 @@ PackageManager installing_manager(const Model& model, std::int32_t stage, bool* 
   const auto chain = model.chain(stage);
   for (std::int32_t k : chain)
     if (auto pm = commanded(k); pm != PackageManager::Unknown) return pm;
+  // What the chain's base image says comes before what other stages run: a
+  // `FROM scratch` or distroless runtime has no package manager, whatever the
+  // builder stage installs with.
+  const auto& root = stages[static_cast<std::size_t>(chain.front())].platform_facts.package_manager;
+  if (root.value != PackageManager::Unknown) {
+    if (guessed) *guessed = true;
+    return root.value;
+  }
   for (const Stage& s : stages)
     if (auto pm = commanded(s.index); pm != PackageManager::Unknown) return pm;
   if (guessed) *guessed = true;
-  const auto pm = stages[static_cast<std::size_t>(chain.front())].platform_facts.package_manager.value;
-  return pm == PackageManager::Unknown ? PackageManager::Apt : pm;
+  return PackageManager::Apt;
 }
 
 std::string install_command(PackageManager pm, const std::vector<std::string>& packages) {

@@ -28,10 +28,10 @@ struct PackageInstall {
 std::vector<PackageInstall> package_installs(const std::vector<const Run*>& runs);
 
 // The manager a step added to `stage` would install with: the one the first
-// package command of the stage's chain runs (the root first), else the first
-// the file runs, else the one the chain root's base image implies (guessed);
+// package command of the stage's chain runs (the root first), else the one the
+// chain root's base image implies (guessed), else the first the file runs;
 // apt-get when nothing says (guessed). None for an image without one (scratch,
-// distroless, busybox, Windows).
+// distroless, busybox, Windows), whatever other stages run.
 PackageManager installing_manager(const Model& model, std::int32_t stage, bool* guessed = nullptr);
 
 // A RUN line's command installing `packages` with `pm`, cleaning its caches ("" for None/Unknown).

@@ -36,6 +36,15 @@ TEST(ModelPackages, InstallingManager) {
   // A Windows stage (told by its choco) has none, whatever a later RUN names.
   EXPECT_EQ(installing("FROM stefanscherer/chocolatey\nRUN choco install -y cygwin\nRUN apt-get install -y tini\n"),
             PackageManager::None);
+  // A runtime whose base has none has none, whatever the builder stage runs
+  // (dotnet-docker's chiseled runtime-deps: buildpack-deps builder, FROM scratch).
+  EXPECT_EQ(installing("FROM buildpack-deps:noble-curl AS chisel\nRUN apt-get update\nFROM scratch\n"),
+            PackageManager::None);
+  EXPECT_EQ(installing("FROM golang:1.22 AS build\nRUN apt-get install -y git\nFROM gcr.io/distroless/static\n"),
+            PackageManager::None);
+  // The base image's name comes before another stage's command.
+  EXPECT_EQ(installing("FROM alpine AS build\nRUN apk add git\nFROM debian:bookworm\n", &guessed), PackageManager::Apt);
+  EXPECT_TRUE(guessed);
   EXPECT_EQ(installing("FROM ubuntu\n"), PackageManager::Apt);
   // Nothing says: apt-get, guessed.
   EXPECT_EQ(installing("FROM registry.example/base\n", &guessed), PackageManager::Apt);

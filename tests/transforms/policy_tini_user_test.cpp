@@ -206,3 +206,74 @@ TEST(PolicyUser, WhatOnlyAPersonCanDecide) {
   // Running as the policy's ids is running as the user.
   EXPECT_TRUE(run("user", "FROM scratch\nUSER 10001:10001\n").of("user").empty());
 }
+
+// A runtime whose PID 1 a person must set (no ENTRYPOINT and the CMD inherited
+// from the base image, php:apache's apache2-foreground) gets no tini install:
+// installed alone, tini would only make the image larger.
+TEST(PolicyTini, NoInstallWhilePid1IsForAPerson) {
+  const auto r = run("tini", "FROM php:7-apache\nRUN apt-get update && apt-get install -y libpq-dev\n");
+  EXPECT_EQ(r.fixed(), "FROM php:7-apache\nRUN apt-get update && apt-get install -y libpq-dev\n");
+  ASSERT_EQ(r.of("tini").size(), 2u);
+  for (const auto* f : r.of("tini")) EXPECT_FALSE(f->fix) << f->message;
+  EXPECT_NE(r.of("tini")[1]->message.find("installed once PID 1 can run it"), std::string::npos);
+}
+
+// FROM scratch has no package manager, whatever the builder stage installs with
+// (dotnet-docker's chiseled runtime-deps: a buildpack-deps stage, then scratch).
+TEST(PolicyTini, ScratchRuntimeGetsNoPackageInstall) {
+  const auto r = run("tini", "FROM buildpack-deps:noble-curl AS chisel\nRUN apt-get update && apt-get install -y file\n"
+                             "FROM scratch\nCOPY --from=chisel /rootfs /\nENTRYPOINT [\"/app\"]\n");
+  EXPECT_EQ(r.fixed().find("apt-get install -y --no-install-recommends tini"), std::string::npos) << r.fixed();
+  bool said = false;
+  for (const auto* f : r.of("tini"))
+    if (f->message.find("no package manager in this image") != std::string::npos) said = true;
+  EXPECT_TRUE(said);
+}
+
+// Running as root, the only account the file creates is taken for the runtime
+// user only when the application's files are given to it; another one (vsftpd's
+// virtual user, named in its configuration) stays as it is and the policy's
+// account is created beside it.
+TEST(PolicyUser, OnlyAccountIsRenamedOnlyWhenFilesAreGivenToIt) {
+  const auto kept = run("user", "FROM alpine:3.20\nRUN apk add --no-cache vsftpd && adduser -D virtual\n"
+                                "CMD [\"vsftpd\"]\n");
+  EXPECT_EQ(kept.fixed(),
+            "FROM alpine:3.20\nRUN apk add --no-cache vsftpd && adduser -D virtual\n"
+            "RUN addgroup -g 10001 appuser && adduser -D -u 10001 -G appuser -s /sbin/nologin appuser\n"
+            "USER appuser\nCMD [\"vsftpd\"]\n");
+  const auto renamed = run("user", "FROM alpine:3.20\nRUN adduser -D app && chown -R app /srv\nCMD [\"serve\"]\n");
+  EXPECT_EQ(renamed.fixed().find("adduser -D app "), std::string::npos) << renamed.fixed();
+  EXPECT_NE(renamed.fixed().find("appuser"), std::string::npos) << renamed.fixed();
+  EXPECT_EQ(renamed.fixed().find("addgroup -g 10001 appuser && adduser"), std::string::npos)
+      << "renamed, not created beside it:\n" << renamed.fixed();
+}
+
+// USER naming an account of a base image the file does not create (apache/spark's
+// spark): its files and home are that account's; the switch is for a person.
+TEST(PolicyUser, BaseImageAccountIsNotSwitchedAway) {
+  const auto r = run("user", "FROM apache/spark:3.5.0\nUSER root\nRUN apt-get update\nUSER spark\n");
+  EXPECT_EQ(r.fixed(), "FROM apache/spark:3.5.0\nUSER root\nRUN apt-get update\nUSER spark\n");
+  ASSERT_EQ(r.of("user").size(), 1u);
+  EXPECT_FALSE(r.of("user")[0]->fix);
+  EXPECT_NE(r.of("user")[0]->message.find("an account of the base image"), std::string::npos);
+}
+
+// An image others build FROM (ONBUILD triggers) keeps running as root.
+TEST(PolicyUser, ImageToBuildFromGetsNoUser) {
+  const auto r = run("user", "FROM python:3.12-slim\nONBUILD COPY . /app\nCMD [\"python3\"]\n");
+  EXPECT_EQ(r.fixed(), "FROM python:3.12-slim\nONBUILD COPY . /app\nCMD [\"python3\"]\n");
+  ASSERT_EQ(r.of("user").size(), 1u);
+  EXPECT_FALSE(r.of("user")[0]->fix);
+  EXPECT_NE(r.of("user")[0]->message.find("ONBUILD"), std::string::npos);
+}
+
+// Azure Linux's (and CBL-Mariner's) base/core has no shadow-utils: dotnet-docker's
+// azurelinux Dockerfiles install it before groupadd/useradd. It comes first here too.
+TEST(PolicyUser, AzureLinuxGetsShadowUtilsFirst) {
+  const auto r = run("user", "FROM mcr.microsoft.com/azurelinux/base/core:3.0\nRUN tdnf install -y ca-certificates\n"
+                             "CMD [\"app\"]\n");
+  EXPECT_NE(r.fixed().find("RUN tdnf install -y shadow-utils && tdnf clean all && groupadd --gid 10001 appuser && "
+                           "useradd --uid 10001"),
+            std::string::npos)
+      << r.fixed();
+}

@@ -26,6 +26,7 @@
 #include "edit/builders.hpp"
 #include "model/commands.hpp"
 #include "model/text.hpp"
+#include "transforms/build_context.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
@@ -182,37 +183,6 @@ bool well_known_nonroot_base(std::string_view ref) {
                                 "docker.elastic.co/", "keycloak/keycloak", "-chiseled", "renovate/renovate", "prom/prometheus", "prom/alertmanager"})
     if (contains(ref, part)) return true;
   return false;
-}
-
-// Why the image looks meant to be built FROM (a base image), "" when it does not.
-// `sure` is set when there is no doubt (then no finding at all).
-std::string meant_as_base(const Context& ctx, const model::Stage& final_stage, bool& sure) {
-  const auto& tree = ctx.tree;
-  for (std::uint32_t i = final_stage.from; i < final_stage.end; ++i)
-    if (tree.instructions[i].is("onbuild")) {
-      sure = true;
-      return "it has ONBUILD triggers: an image to build FROM";
-    }
-  // docker-library and its relatives: images published for others to build on.
-  for (std::string_view marker : {"generate-stackbrew-library.sh", "apply-templates.sh"})
-    if (ctx.files.exists(marker)) {
-      sure = true;
-      return "the repository publishes it as a base image (official-images layout)";
-    }
-  if (contains(tree.source.substr(0, 512), "THIS DOCKERFILE IS GENERATED VIA \"apply-templates.sh\"")) {
-    sure = true;
-    return "an official-images Dockerfile: an image to build FROM";
-  }
-  const std::string path = lower(ctx.path);
-  const std::string_view file = basename(path);
-  if (contains(file, "base") || contains(file, "builder") || starts_with(path, ".devcontainer/") ||
-      contains(path, "/.devcontainer/"))
-    return contains(path, ".devcontainer") ? "a devcontainer: its user is devcontainer.json's remoteUser"
-                                           : "its name says it is a base image";
-  const std::string_view dir = ctx.dir;
-  if (basename(dir) == "base" || contains(lower(dir), "-base") || contains(lower(dir), "base-"))
-    return "its directory says it is a base image";
-  return "";
 }
 
 // CMD or ENTRYPOINT as argv (shell form: the shell text as the only word, `shell` set).

@@ -311,6 +311,11 @@ void check(const Context& ctx, Outcome& out) {
     out.findings.push_back(std::move(f));
   }
 
+  // PID 1 must become tini by hand (the program it runs is unknown): then
+  // installing tini alone would only make the image larger. The install waits.
+  bool pid1_by_hand = out.findings.size() > pid1_first;
+  for (std::size_t k = pid1_first; k < out.findings.size(); ++k)
+    if (out.findings[k].fix) pid1_by_hand = false;
   if (!installable)
     for (std::size_t k = pid1_first; k < out.findings.size(); ++k)
       if (out.findings[k].fix) {
@@ -344,6 +349,11 @@ void check(const Context& ctx, Outcome& out) {
   if (inst.found) {
     // A package install RHEL cannot satisfy: say so, the fix is a person's (drop it, download instead).
     f.message += " (replace it with init.download)";
+    out.findings.push_back(std::move(f));
+    return;
+  }
+  if (pid1_by_hand) {
+    f.message += " (installed once PID 1 can run it: see the PID 1 finding)";
     out.findings.push_back(std::move(f));
     return;
   }

@@ -10,12 +10,14 @@
 #include "model/instruction_edits.hpp"
 #include "model/packages.hpp"
 #include "model/text.hpp"
+#include "transforms/build_context.hpp"
 #include "transforms/findings.hpp"
 #include "transforms/rule.hpp"
 
 namespace dockmend::transforms::rules {
 namespace {
 
+using model::icontains;
 using model::join;
 using model::lower;
 using model::PackageManager;
@@ -163,7 +165,8 @@ void rename_everywhere(const Tree& tree, const model::Model& st, int fin, const 
   edits.erase(std::unique(edits.begin(), edits.end()), edits.end());
 }
 
-std::string create_command(PackageManager pm, const policy::User& u) {
+// `base`: the chain root's base image (lower-cased), which tells which tdnf distribution it is.
+std::string create_command(PackageManager pm, std::string_view base, const policy::User& u) {
   const std::string& n = *u.name;
   if (pm == PackageManager::Apk) {
     std::string s;
@@ -175,7 +178,12 @@ std::string create_command(PackageManager pm, const policy::User& u) {
   }
   std::string s;
   // ubi-minimal has no shadow-utils (useradd, groupadd); its repositories do.
+  // Nor has Azure Linux's (and CBL-Mariner's) base/core: dotnet-docker's own
+  // azurelinux Dockerfiles install shadow-utils before they create their user.
+  // Installing it where it is already there changes nothing.
   if (pm == PackageManager::Microdnf) s += "microdnf install -y shadow-utils && microdnf clean all && ";
+  if (pm == PackageManager::Tdnf && (icontains(base, "azurelinux") || icontains(base, "mariner")))
+    s += "tdnf install -y shadow-utils && tdnf clean all && ";
   if (u.gid) s += fmt::format("groupadd --gid {} {} && ", *u.gid, n);
   s += "useradd";
   if (u.uid) s += fmt::format(" --uid {}", *u.uid);
@@ -417,15 +425,32 @@ void check(const Context& ctx, Outcome& out) {
                                            : model::AdduserFlavor::Unknown);
   const model::RunAs run = accounts.run_as(runs_as_root ? std::string_view() : std::string_view(user_value));
 
+  // Whether files are given to `name` (COPY/ADD --chown, chown, chgrp): the
+  // account the application's files belong to.
+  auto given_files = [&](std::string_view name) {
+    for (auto i : chain)
+      for (const auto& fl : tree.instructions[i].flags)
+        if (fl.name == "chown" && names_part(fl.value, name)) return true;
+    for (const auto* sh : texts)
+      for (const auto& c : sh->script.commands)
+        if (auto inv = shell::invocation(c); inv && (inv->name == "chown" || inv->name == "chgrp")) {
+          const auto ops = operands(c);
+          if (!ops.empty() && names_part(c.words[ops[0]].value, name)) return true;
+        }
+    return false;
+  };
   // The account the image runs as, when the Dockerfile creates it; running as
-  // root, the one meant to be the runtime user (the policy's name or UID, or the only one).
+  // root, the one meant to be the runtime user: the policy's name or UID, or
+  // the only account when the application's files are given to it. An account
+  // nothing is given to serves something else (vsftpd's virtual user, a
+  // daemon's own account named in its configuration) and is left as it is.
   const model::UserFact* acct = run.account;
   if (runs_as_root) {
     if (pu->name) acct = accounts.user(*pu->name);
     if (!acct && pu->uid)
       for (const auto& a : accounts.users)
         if (a.uid && *a.uid == *pu->uid) acct = &a;
-    if (!acct && accounts.users.size() == 1) acct = &accounts.users[0];
+    if (!acct && accounts.users.size() == 1 && given_files(accounts.users[0].name)) acct = &accounts.users[0];
   }
 
   // Where a missing step goes: before the first switch away from root, else
@@ -452,6 +477,21 @@ void check(const Context& ctx, Outcome& out) {
   }
   const auto at = ui >= 0 ? tree.instructions[static_cast<std::uint32_t>(ui)].keyword_span
                           : tree.instructions[stage.from].keyword_span;
+
+  // An image others build FROM keeps running as root: a USER in it would run
+  // every RUN of the images built on it unprivileged (their apt-get installs
+  // fail). Said, not fixed.
+  if (runs_as_root) {
+    bool sure = false;
+    const std::string base_reason = meant_as_base(ctx, stage, sure);
+    if (!base_reason.empty()) {
+      out.findings.push_back(finding(fmt::format("the runtime stage runs as root ({}: the images built on it choose "
+                                                 "their USER; switch by hand if this one ships)",
+                                                 base_reason),
+                                     at, user_value.empty() ? "root (no USER)" : "root", wanted, ref));
+      return;
+    }
+  }
 
   // ---- the account exists: check its name and ids
   if (acct) {
@@ -506,6 +546,16 @@ void check(const Context& ctx, Outcome& out) {
                                      at, user_value + " (not created here)", wanted, ref));
       return;
     }
+    // Another account this file does not create, under a base image that may
+    // have it (apache/spark's spark): the base's files and home are that
+    // account's, and switching away from it needs a person.
+    if (!official && !number(user_name) && user_name.find('$') == std::string::npos) {
+      out.findings.push_back(finding(fmt::format("the runtime stage runs as {}, an account of the base image (not "
+                                                 "created here): switch to {} by hand",
+                                                 user_value, wanted),
+                                     at, user_value + " (the base image's)", wanted, ref));
+      return;
+    }
   }
   const std::string current = runs_as_root ? (user_value.empty() ? "root (no USER)" : "root") : user_value + " (not created here)";
   auto f = finding(runs_as_root ? "the runtime stage runs as root" : fmt::format("the runtime stage runs as {}", user_value),
@@ -552,7 +602,9 @@ void check(const Context& ctx, Outcome& out) {
   }
   edit::Fix fix;
   fix.reason = fmt::format("create {} and run as it", wanted);
-  const std::string create = edit::keyword(style, "run") + " " + create_command(pm, *pu);
+  const std::string create =
+      edit::keyword(style, "run") + " " +
+      create_command(pm, st.stages()[static_cast<std::size_t>(st.chain(fin).front())].base_image.value_or(""), *pu);
   if (runs_as_root) {
     if (root_in_tail >= 0) {
       fix.edits.push_back(model::insert_at(st, fin, tail, {create}));
