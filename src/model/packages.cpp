@@ -16,18 +16,10 @@ PackageManager manager_of_program(std::string_view n) {
 }
 
 const char* package_command(PackageManager pm) {
-  switch (pm) {
-    case PackageManager::Apt: return "apt-get";
-    case PackageManager::Apk: return "apk";
-    case PackageManager::Dnf: return "dnf";
-    case PackageManager::Microdnf: return "microdnf";
-    case PackageManager::Yum: return "yum";
-    case PackageManager::Tdnf: return "tdnf";
-    case PackageManager::Zypper: return "zypper";
-    case PackageManager::None:
-    case PackageManager::Unknown: break;
-  }
-  return "unknown";
+  // The program is the manager's name (model.cpp), but for apt, whose scripts run apt-get.
+  if (pm == PackageManager::Apt) return "apt-get";
+  if (pm == PackageManager::None || pm == PackageManager::Unknown) return "unknown";
+  return package_manager_name(pm);
 }
 
 std::vector<PackageInstall> package_installs(const std::vector<const Run*>& runs) {

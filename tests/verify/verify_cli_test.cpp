@@ -68,6 +68,18 @@ class VerifyCli : public ::testing::Test {
     return r;
   }
   std::string calls() { return dockmend::test::read_bytes(dir / "calls"); }
+  // A Dockerfile whose image runs tini as PID 1 (fix leaves it as it is), and a
+  // fake podman whose image inspect answers for it, with `more` case branches.
+  void fake_tini_image(const std::string& more) {
+    fake_podman(
+        "  image) if [ \"$2\" = inspect ]; then echo '[{\"ManifestType\": \"x\", \"Config\": {\"User\": \"\","
+        " \"Entrypoint\": [\"/usr/bin/tini\", \"--\"], \"Cmd\": [\"serve\"]}}]'; fi; exit 0 ;;\n" +
+        more);
+    write(dir / "repo" / "Dockerfile",
+          "FROM debian:bookworm\n"
+          "RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*\n"
+          "ENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD [\"serve\"]\n");
+  }
   fs::path dir;
 };
 
@@ -174,14 +186,7 @@ TEST_F(VerifyCli, FileThatFixWouldNotChangeIsNotBuilt) {
 }
 
 TEST_F(VerifyCli, CheckUnchangedBuildsTheFileOnceAndChecksItsImage) {
-  fake_podman(
-      "  image) if [ \"$2\" = inspect ]; then echo '[{\"ManifestType\": \"x\", \"Config\": {\"User\": \"\","
-      " \"Entrypoint\": [\"/usr/bin/tini\", \"--\"], \"Cmd\": [\"serve\"]}}]'; fi; exit 0 ;;\n"
-      "  build) exit 0 ;;");
-  write(dir / "repo" / "Dockerfile",
-        "FROM debian:bookworm\n"
-        "RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*\n"
-        "ENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD [\"serve\"]\n");
+  fake_tini_image("  build) exit 0 ;;");
   const auto r = verify("--pull never --check-unchanged");
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("check config-entrypoint: ok"), std::string::npos) << r.out;
@@ -197,16 +202,10 @@ TEST_F(VerifyCli, CheckUnchangedBuildsTheFileOnceAndChecksItsImage) {
 // cost 10 s per image. The container is killed (SIGKILL, docker and podman
 // alike) before every removal.
 TEST_F(VerifyCli, RunChecksKillTheirContainerBeforeRemovingIt) {
-  fake_podman(
-      "  image) if [ \"$2\" = inspect ]; then echo '[{\"ManifestType\": \"x\", \"Config\": {\"User\": \"\","
-      " \"Entrypoint\": [\"/usr/bin/tini\", \"--\"], \"Cmd\": [\"serve\"]}}]'; fi; exit 0 ;;\n"
+  fake_tini_image(
       "  build|run|kill|rm) exit 0 ;;\n"
       "  inspect) echo true ;;\n"
       "  exec) if [ \"$3\" = id ]; then echo 'uid=0(root) gid=0(root) groups=0(root)'; else printf '/usr/bin/tini\\0--\\0serve\\0'; fi ;;");
-  write(dir / "repo" / "Dockerfile",
-        "FROM debian:bookworm\n"
-        "RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*\n"
-        "ENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD [\"serve\"]\n");
   const auto r = verify("--pull never --check-unchanged --run");
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   const std::string c = calls();
