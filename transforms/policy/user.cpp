@@ -165,7 +165,7 @@ void rename_everywhere(const Tree& tree, const model::Model& st, int fin, const 
   edits.erase(std::unique(edits.begin(), edits.end()), edits.end());
 }
 
-// `base`: the chain root's base image (lower-cased), which tells which tdnf distribution it is.
+// `base`: the chain root's base image (any case), which tells which tdnf distribution it is.
 std::string create_command(PackageManager pm, std::string_view base, const policy::User& u) {
   const std::string& n = *u.name;
   if (pm == PackageManager::Apk) {
@@ -561,20 +561,7 @@ void check(const Context& ctx, Outcome& out) {
   auto f = finding(runs_as_root ? "the runtime stage runs as root" : fmt::format("the runtime stage runs as {}", user_value),
                    at, current, wanted, ref);
   // A user of the base image that files were given to: switching needs a person.
-  bool chowned = false;
-  if (!runs_as_root)
-    for (auto i : chain) {
-      const auto& in = tree.instructions[i];
-      for (const auto& fl : in.flags)
-        if (fl.name == "chown" && names_part(fl.value, user_name)) chowned = true;
-    }
-  if (!runs_as_root)
-    for (const auto* sh : texts)
-      for (const auto& c : sh->script.commands)
-        if (auto inv = shell::invocation(c); inv && (inv->name == "chown" || inv->name == "chgrp")) {
-          const auto ops = operands(c);
-          if (!ops.empty() && names_part(c.words[ops[0]].value, user_name)) chowned = true;
-        }
+  const bool chowned = !runs_as_root && given_files(user_name);
   if (!pu->name) {
     // Only the ids are known: run as them.
     edit::Fix fix;
