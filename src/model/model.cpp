@@ -394,6 +394,13 @@ const Run* Model::run_at(std::uint32_t instruction) const {
   return &m_runs[static_cast<std::size_t>(m_run_of[instruction])];
 }
 
+std::vector<const Run*> Model::parsed_runs(const std::vector<std::uint32_t>& instructions) const {
+  std::vector<const Run*> out;
+  for (auto i : instructions)
+    if (const Run* r = run_at(i); r && r->parsed) out.push_back(r);
+  return out;
+}
+
 Model Model::build(const Tree& tree, const BuildOptions& options) {
   Model m;
   m.m_tree = &tree;

@@ -244,6 +244,8 @@ class Model {
   const std::vector<Run>& runs() const { return m_runs; }
   // The RUN of instruction `instruction`, or null.
   const Run* run_at(std::uint32_t instruction) const;
+  // The RUNs among `instructions` whose scripts parsed, in that order.
+  std::vector<const Run*> parsed_runs(const std::vector<std::uint32_t>& instructions) const;
 
   // Facts another module derives from the model (accounts, Python packaging),
   // computed on first use by `T::compute(const Model&)` and kept with the model.

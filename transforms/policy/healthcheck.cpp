@@ -197,16 +197,8 @@ bool is_python(std::string_view program) {
   return program == "python" || program == "python3" || starts_with(program, "python3.");
 }
 enum class Has { Yes, No, Unknown };
-// The parsed RUN scripts among `instructions`.
-std::vector<const model::Run*> runs_of(const model::Model& st, const std::vector<std::uint32_t>& instructions) {
-  std::vector<const model::Run*> out;
-  for (auto i : instructions)
-    if (const model::Run* r = st.run_at(i); r && r->parsed) out.push_back(r);
-  return out;
-}
-
 Has tool_present(const model::Model& st, int fin, const std::string& program) {
-  const auto texts = runs_of(st, st.chain_instructions(fin));
+  const auto texts = st.parsed_runs(st.chain_instructions(fin));
   for (const auto& pi : model::package_installs(texts)) {
     const auto& c = pi.run->script.commands[pi.command];
     for (auto w : pi.packages) {
@@ -291,7 +283,7 @@ std::optional<edit::Edit> install_tool(const model::Model& st, int fin, const st
   for (auto i : st.instructions(fin))
     if (i < limit) before.push_back(i);
   std::optional<edit::Edit> out;
-  for (const auto& pi : model::package_installs(runs_of(st, before))) {
+  for (const auto& pi : model::package_installs(st.parsed_runs(before))) {
     if (pi.manager != pm || pi.packages.empty()) continue;
     const auto& word = pi.run->script.commands[pi.command].words[pi.packages.back()];
     out = edit::Edit{pi.run->source(tree, {word.span.end, word.span.end}), " " + tool};

@@ -91,14 +91,6 @@ struct Install {
   std::string run_text;            // the RUNs that fetch or build it (where they put it is not read)
 };
 
-// The parsed RUN scripts among `instructions`.
-std::vector<const model::Run*> runs_of(const model::Model& st, const std::vector<std::uint32_t>& instructions) {
-  std::vector<const model::Run*> out;
-  for (auto i : instructions)
-    if (const model::Run* r = st.run_at(i); r && r->parsed) out.push_back(r);
-  return out;
-}
-
 Install find_install(const syntax::Tree& tree, const model::Model& st, int fin, const Distro& distro) {
   Install out;
   const auto chain = st.chain_instructions(fin);
@@ -106,7 +98,7 @@ Install find_install(const syntax::Tree& tree, const model::Model& st, int fin, 
     const auto& in = tree.instructions[i];
     if (in.is("run") && icontains(in.logical.text, "epel")) out.epel = true;
   }
-  for (const auto& pi : model::package_installs(runs_of(st, chain))) {
+  for (const auto& pi : model::package_installs(st.parsed_runs(chain))) {
     const auto& c = pi.run->script.commands[pi.command];
     for (auto w : pi.packages)
       if (c.words[w].value == "tini" || c.words[w].value == "tini-static") {
@@ -383,7 +375,7 @@ void check(const Context& ctx, Outcome& out) {
   std::vector<std::uint32_t> before;
   for (auto i : st.instructions(fin))
     if (i < limit) before.push_back(i);
-  for (const auto& pi : model::package_installs(runs_of(st, before))) {
+  for (const auto& pi : model::package_installs(st.parsed_runs(before))) {
     if (pi.manager != pm || pi.packages.empty()) continue;
     const auto& word = pi.run->script.commands[pi.command].words[pi.packages.back()];
     const auto at = pi.run->source(tree, {word.span.end, word.span.end});

@@ -392,9 +392,7 @@ void check(const Context& ctx, Outcome& out) {
   const std::string ref = pu->ref;
   const std::string wanted = describe(*pu);
   const auto chain = st.chain_instructions(fin);
-  Scripts texts;
-  for (auto i : chain)
-    if (const model::Run* r = st.run_at(i); r && r->parsed) texts.push_back(r);
+  const Scripts texts = st.parsed_runs(chain);
 
   // The USER the image ends with.
   const int ui = st.last_in_chain(fin, "user");
