@@ -228,6 +228,32 @@ RoundResult run_rules(const Tree& tree, const std::string& path, const EngineCon
     return false;
   };
 
+  // A RUN whose script is not valid shell (an unterminated quote, a stray `)`) or
+  // holds heredoc data other than its own body: its words cannot be trusted to be
+  // what the shell runs, so no fix edits inside it or right at its ends (a word
+  // appended after an unterminated quote lands inside the quote, and is appended
+  // again on every run). Replacing the whole script, or adding an instruction
+  // before or after it, is still a fix. The finding stays, without the fix.
+  struct Unsafe {
+    std::uint32_t begin, end;  // the script's source bytes
+    std::uint32_t line;
+  };
+  std::vector<Unsafe> unsafe_scripts;
+  for (const auto& run : image.runs())
+    if (run.parsed && !run.editable) {
+      const auto span = run.source(tree, {0, run.text.size()});
+      unsafe_scripts.push_back({span.begin, span.end, tree.position(span.begin).first});
+    }
+  auto unsafe_line = [&](const edit::Fix& fix) -> std::optional<std::uint32_t> {
+    for (const auto& e : fix.edits)
+      for (const auto& u : unsafe_scripts) {
+        if (e.range.begin <= u.begin && e.range.end >= u.end) continue;  // the whole script
+        auto inside = [&](std::uint32_t p) { return p >= u.begin && p <= u.end; };
+        if (inside(e.range.begin) || inside(e.range.end)) return u.line;
+      }
+    return std::nullopt;
+  };
+
   out.findings.reserve(16);
   out.rules.reserve(prepared->rules.size());
   for (std::size_t ri = 0; ri < prepared->rules.size(); ++ri) {
@@ -243,6 +269,11 @@ RoundResult run_rules(const Tree& tree, const std::string& path, const EngineCon
       if (suppressed(*rule, f)) continue;
       if (f.rule.empty()) f.rule = std::string(rule->id);
       if (f.fix && f.fix->rule.empty()) f.fix->rule = f.rule;
+      if (f.fix && !unsafe_scripts.empty())
+        if (auto line = unsafe_line(*f.fix)) {
+          f.message += fmt::format(" (no fix: the RUN on line {} is not valid shell, or holds heredoc data)", *line);
+          f.fix.reset();
+        }
       // A built-in rule's class goes on its findings (diff/fix leave unsafe fixes
       // out). A policy rule's fix is what the policy asks for: applied whatever its class.
       if (!f.safety && rule->kind == RuleKind::Builtin) f.safety = rule->safety;

@@ -637,4 +637,10 @@ Model Model::build(const Tree& tree, const BuildOptions& options) {
   return m;
 }
 
+bool Model::posix_shell_at(std::int32_t stage, std::uint32_t at) const {
+  if (m_stages[static_cast<std::size_t>(stage)].platform_facts.windows()) return false;
+  const State s = state_at(stage, at);
+  return !s.shell.empty() && shell_kind(s.shell[0]) == ShellKind::Posix;
+}
+
 }  // namespace dockmend::model

@@ -237,6 +237,10 @@ class Model {
   // The state of `stage` right before its instruction `at`, or after its last
   // instruction when `at` is the stage's end (a point where an edit inserts).
   State state_at(std::int32_t stage, std::uint32_t at) const;
+  // Whether a RUN inserted at that point (as state_at) runs in a POSIX shell: the
+  // SHELL in effect is sh, bash, ... and the stage is not a Windows one. A RUN of
+  // useradd or apt-get put under `SHELL ["powershell", ...]` would not do what it says.
+  bool posix_shell_at(std::int32_t stage, std::uint32_t at) const;
   // After the stage's last instruction: what the image's config says (computed on first use).
   const State& final_state(std::int32_t stage) const;
 

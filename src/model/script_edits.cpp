@@ -44,9 +44,12 @@ std::optional<edit::Edit> append_command(const syntax::Tree& tree, const Run& ru
   if (e == 0) return std::nullopt;
   std::size_t last_end = 0;
   for (const auto& c : run.script.commands) last_end = std::max(last_end, c.span.end);
-  // A comment after the last command would swallow what we append.
+  // A comment after the last command would swallow what we append. A `#` starts
+  // one where a new token starts: after a blank or an operator (`cmd &# note`
+  // is a background job and a comment, as POSIX's token rules read it).
+  auto operator_char = [](char c) { return c == ';' || c == '&' || c == '|' || c == '(' || c == ')' || c == '<' || c == '>'; };
   for (std::size_t i = last_end; i < e; ++i)
-    if (t[i] == '#' && (i == 0 || blank(t[i - 1]) || t[i - 1] == ';')) return std::nullopt;
+    if (t[i] == '#' && (i == 0 || blank(t[i - 1]) || operator_char(t[i - 1]))) return std::nullopt;
   // Nothing runs after `exit`, nor after `exec prog` (invocation() looks through exec to prog).
   const auto& last = run.script.commands.back();
   if (auto inv = shell::invocation(last); inv && (inv->name == "exit" || inv->name == "exec")) return std::nullopt;

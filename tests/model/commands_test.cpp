@@ -122,7 +122,11 @@ TEST(ModelScriptEdits, AppendAtTheEndOrRefuse) {
   EXPECT_EQ(appended("a && b"), "FROM debian\nRUN a && b && rm -f x\n");
   EXPECT_EQ(appended("a;"), "FROM debian\nRUN a && rm -f x;\n");
   EXPECT_EQ(appended("find . -exec rm {} \\;"), "FROM debian\nRUN find . -exec rm {} \\; && rm -f x\n");
-  for (const std::string run : {"a # done", "a &", "a; exit 0", "a ||", "a;;", "exec app"})
+  EXPECT_EQ(appended("echo a#b"), "FROM debian\nRUN echo a#b && rm -f x\n");  // inside a word: no comment
+  // A comment starts after a blank or an operator (`a &# note`: POSIX token rules;
+  // found by fuzz_fix, tests/fuzz/regressions/fix/append-after-operator-comment).
+  for (const std::string run : {"a # done", "a &", "a; exit 0", "a ||", "a;;", "exec app", "a &# note", "a;# note",
+                                "a |# note"})
     EXPECT_EQ(appended(run), "refused") << run;
   // A heredoc inside the RUN is data: nothing is appended after it.
   Built h("FROM debian\nRUN cat <<EOF > /f\nx\nEOF\n");

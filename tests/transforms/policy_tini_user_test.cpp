@@ -277,3 +277,68 @@ TEST(PolicyUser, AzureLinuxGetsShadowUtilsFirst) {
             std::string::npos)
       << r.fixed();
 }
+
+// Where COPY/ADD puts tini, as Docker's COPY reference describes it: a destination
+// ending in `/` is a directory and the file keeps its name; so is a directory every
+// image has (COPY copies into an existing directory); with several sources the
+// destination must be a directory, or buildkit refuses the build. Found by fuzz_fix
+// (tests/fuzz/regressions/fix/tini-copy-several-sources): the ENTRYPOINT was given a
+// wildcard destination as tini's path, and again on every run.
+TEST(PolicyTini, ReadsWhereCopyPutsTini) {
+  const std::string entry = "ENTRYPOINT [\"/app/run\"]\n";
+  auto fixed = [&](const std::string& copy) { return run("tini", "FROM debian\n" + copy + entry).fixed(); };
+  EXPECT_EQ(fixed("COPY --from=tini /tini /usr/local/bin\n"),
+            "FROM debian\nCOPY --from=tini /tini /usr/local/bin\nENTRYPOINT [\"/usr/local/bin/tini\", \"--\", \"/app/run\"]\n");
+  EXPECT_EQ(fixed("COPY --from=tini /tini-static /opt/bin/\n"),
+            "FROM debian\nCOPY --from=tini /tini-static /opt/bin/\nENTRYPOINT [\"/opt/bin/tini-static\", \"--\", \"/app/run\"]\n");
+  EXPECT_EQ(fixed("ADD https://github.com/krallin/tini/releases/download/v0.19.0/tini-amd64 /sbin/\n"),
+            "FROM debian\nADD https://github.com/krallin/tini/releases/download/v0.19.0/tini-amd64 /sbin/\n"
+            "ENTRYPOINT [\"/sbin/tini-amd64\", \"--\", \"/app/run\"]\n");
+  // A file named by the destination: the ENTRYPOINT that runs it is tini first already.
+  EXPECT_TRUE(run("tini", "FROM debian\nCOPY tini-amd64 /init\nENTRYPOINT [\"/init\", \"--\", \"/app/run\"]\n").of("tini").empty());
+  // Where it lands is not known: the ENTRYPOINT is not given a path that is not tini.
+  // Where it lands is not known (a wildcard, several sources into a file, a
+  // variable, WORKDIR): the ENTRYPOINT is reported, and not pointed at a guess.
+  for (const char* copy : {"COPY tini curl /var/lib/apt/lists/*\n", "COPY tini rest /opt/x\n", "COPY tini ${BIN}/tini\n",
+                           "COPY tini ./\n"}) {
+    const auto r = run("tini", std::string("FROM debian\n") + copy + entry);
+    EXPECT_EQ(r.fixed(), std::string("FROM debian\n") + copy + entry) << copy;
+    ASSERT_EQ(r.of("tini").size(), 1u) << copy;
+    EXPECT_NE(r.of("tini")[0]->message.find("where line 2 copies tini to is not known"), std::string::npos) << copy;
+  }
+}
+
+// A RUN put in under a SHELL that is not POSIX (pwsh runs on Linux images too)
+// would not run useradd or apt-get as written, and the model would not read it
+// back, so it was added again on every run (found by fuzz_fix:
+// tests/fuzz/regressions/fix/user-create-under-powershell).
+TEST(PolicyUser, NoPosixRunUnderAnotherShell) {
+  const std::string pwsh = "FROM debian\nSHELL [\"pwsh\", \"-Command\"]\nRUN Write-Host hi\nCMD [\"x\"]\n";
+  const auto user = run("user", pwsh);
+  EXPECT_EQ(user.fixed(), pwsh);
+  ASSERT_EQ(user.of("user").size(), 1u);
+  EXPECT_NE(user.of("user")[0]->message.find("not a POSIX shell"), std::string::npos);
+  // Nor tini installed, nor PID 1 made a tini that is not there.
+  EXPECT_EQ(run("tini", pwsh).fixed(), pwsh);
+  // A SHELL back to sh before the insertion point: fixed as usual.
+  const std::string back =
+      "FROM debian\nSHELL [\"pwsh\", \"-Command\"]\nRUN Write-Host hi\nSHELL [\"/bin/sh\", \"-c\"]\nRUN true\nCMD [\"x\"]\n";
+  EXPECT_NE(run("user", back).fixed().find("useradd"), std::string::npos);
+}
+
+// The words of a RUN that is not valid shell are not what the shell runs: a
+// package appended after an unterminated quote lands inside the quote, and was
+// appended again on every run (found by fuzz_fix:
+// tests/fuzz/regressions/fix/install-after-unterminated-quote). Such a RUN is
+// never edited inside; the finding stays, without a fix.
+TEST(PolicyTini, NoEditInsideARunThatIsNotValidShell) {
+  const std::string text = "FROM debian\nRUN apt-get install -y python3 \"unclosed\nENTRYPOINT [\"x\"]\n";
+  const auto r = run("tini", text);
+  EXPECT_EQ(r.fixed().find("\"unclosed tini"), std::string::npos);
+  EXPECT_EQ(r.fixed().find("python3 \"unclosed\n"), r.fixed().find("python3"));
+  bool said = false;
+  for (const auto* f : r.of("tini"))
+    if (f->message.find("line 2 is not valid shell") != std::string::npos) said = !f->fix;
+  EXPECT_TRUE(said);
+  EXPECT_EQ(run("tini", r.fixed()).fixed(), r.fixed());
+}

@@ -459,7 +459,11 @@ void check(const Context& ctx, Outcome& out) {
     const edit::Style style = edit::style_of(tree);
     std::vector<std::string> lines;
     std::string name = existing;
-    if (name.empty() && !minimal) {
+    const auto fs_index = static_cast<std::uint32_t>(last_fs - tree.instructions.data());
+    // A useradd RUN under `SHELL ["powershell", ...]` would not run as written.
+    const bool posix = m.posix_shell_at(m.stage_of(fs_index), fs_index + 1);
+    if (name.empty() && !minimal && !posix) f.message += " (no fix: the SHELL there is not a POSIX shell)";
+    if (name.empty() && !minimal && posix) {
       name = "app";
       if (distro == model::Distro::Alpine)
         lines.push_back(edit::keyword(style, "run") + " addgroup -S app && adduser -S -G app app");

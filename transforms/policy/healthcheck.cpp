@@ -290,6 +290,7 @@ std::optional<edit::Edit> install_tool(const model::Model& st, int fin, const st
   }
   if (out) return out;
   const std::uint32_t where = limit < stage.end ? limit : st.tail_start(fin);
+  if (!st.posix_shell_at(fin, where)) return std::nullopt;
   return model::insert_at(st, fin, where,
                           {edit::keyword(edit::style_of(tree), "run") + " " + model::install_command(pm, {tool})});
 }

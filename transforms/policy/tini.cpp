@@ -82,6 +82,34 @@ std::optional<std::string> package_path(const Distro& d) {
   return std::nullopt;
 }
 
+// Where COPY/ADD puts `source` given its destination `dest`, when that is known.
+// As Docker's reference says: a destination ending in `/` is a directory and the
+// file keeps its name (an ADD URL's last path segment); with several sources
+// the destination must be such a directory (buildkit refuses the build
+// otherwise). A destination that is a directory every image has (/usr/bin, ...)
+// is one too, written with or without the slash: COPY copies into an existing
+// directory. Not known: a relative destination (WORKDIR's), one holding a
+// variable or a wildcard, a source that is a wildcard.
+std::optional<std::string> copied_path(std::string_view source, std::string_view dest, bool several) {
+  auto plain = [](std::string_view s) { return s.find_first_of("$*?[") == std::string_view::npos; };
+  if (!starts_with(dest, "/") || !plain(dest)) return std::nullopt;
+  std::string d(dest);
+  while (d.size() > 1 && ends_with(d, "/") && d[d.size() - 2] == '/') d.pop_back();
+  for (const char* dir : {"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"})
+    if (d == dir) d += "/";
+  if (!ends_with(d, "/")) {
+    if (several) return std::nullopt;
+    return d;
+  }
+  std::string_view name = source;
+  if (const auto q = name.find_first_of("?#"); q != std::string_view::npos && name.find("://") != std::string_view::npos)
+    name = name.substr(0, q);
+  while (!name.empty() && name.back() == '/') name.remove_suffix(1);
+  name = basename(name);
+  if (name.empty() || !plain(name) || name == "." || name == "..") return std::nullopt;
+  return d + std::string(name);
+}
+
 // How the chain gets tini.
 struct Install {
   bool found = false;
@@ -89,6 +117,7 @@ struct Install {
   std::optional<std::string> path;  // where a COPY/ADD puts it, or the package's path
   bool epel = false;               // the file enables EPEL (which packages tini)
   std::string run_text;            // the RUNs that fetch or build it (where they put it is not read)
+  std::optional<std::uint32_t> copied_to_unknown;  // a COPY/ADD of tini whose destination is not known
 };
 
 Install find_install(const syntax::Tree& tree, const model::Model& st, int fin, const Distro& distro) {
@@ -109,16 +138,15 @@ Install find_install(const syntax::Tree& tree, const model::Model& st, int fin, 
   for (auto i : chain) {
     const auto& in = tree.instructions[i];
     if ((in.is("add") || in.is("copy")) && in.values.size() >= 2) {
-      bool names_tini = false;
-      for (std::size_t v = 0; v + 1 < in.values.size(); ++v)
+      std::optional<std::string_view> source;  // the first source naming tini
+      for (std::size_t v = 0; v + 1 < in.values.size() && !source; ++v)
         if (contains_token(in.values[v].text, "tini") || contains_token(in.values[v].text, "tini-static") ||
             icontains(in.values[v].text, "/tini"))
-          names_tini = true;
-      if (!names_tini) continue;
+          source = in.values[v].text;
+      if (!source) continue;
       out.found = true;
-      std::string dest(in.values.back().text);
-      if (ends_with(dest, "/")) dest += "tini";
-      if (starts_with(dest, "/")) out.path = dest;
+      if (auto p = copied_path(*source, in.values.back().text, in.values.size() > 2)) out.path = *p;
+      else out.copied_to_unknown = i;
     } else if (in.is("run") && !out.found) {
       // curl/wget of a release binary, or a build: trust a RUN that names tini.
       if (contains_token(in.logical.text, "tini") || contains_token(in.logical.text, "tini-static")) {
@@ -177,7 +205,9 @@ void check(const Context& ctx, Outcome& out) {
   const std::string wanted_prefix = edit::exec_form({path, "--"});
   const syntax::Instruction* ep = ei >= 0 ? &tree.instructions[static_cast<std::uint32_t>(ei)] : nullptr;
   const auto argv = ep ? entrypoint_argv(*ep) : std::nullopt;
-  const bool tini_first = argv && !argv->empty() && is_tini((*argv)[0]);
+  // tini first: a program named tini, or the path tini is installed at (`COPY
+  // tini-amd64 /init` makes /init tini).
+  const bool tini_first = argv && !argv->empty() && (is_tini((*argv)[0]) || (inst.path && (*argv)[0] == *inst.path));
   if (ep && tini_first && ep->form == syntax::ArgsForm::Json) {
     // tini is PID 1; it must be where it is installed (an Alpine image has no /usr/bin/tini).
     const std::string& program = (*argv)[0];
@@ -315,6 +345,16 @@ void check(const Context& ctx, Outcome& out) {
         out.findings[k].message += " (tini cannot be installed here yet: see the install finding)";
       }
 
+  // tini is copied in, but where to cannot be read: an ENTRYPOINT naming a guessed
+  // path would keep the container from starting.
+  if (inst.copied_to_unknown && !inst.path && !inst.by_package)
+    for (std::size_t k = pid1_first; k < out.findings.size(); ++k)
+      if (out.findings[k].fix) {
+        out.findings[k].fix.reset();
+        out.findings[k].message += fmt::format(" (no fix: where line {} copies tini to is not known)",
+                                               tree.position(tree.instructions[*inst.copied_to_unknown].span.begin).first);
+      }
+
   // ---- installed in the runtime image
   if (inst.found && !(inst.by_package && rhel_family(distro) && !inst.epel)) {
     out.correct.push_back("the runtime stage installs tini");
@@ -384,6 +424,17 @@ void check(const Context& ctx, Outcome& out) {
   }
   if (fix.edits.empty()) {
     const std::uint32_t where = limit < stage.end ? limit : st.tail_start(fin);
+    if (!st.posix_shell_at(fin, where)) {
+      // Nor is PID 1 made a tini that is not there.
+      for (std::size_t k = pid1_first; k < out.findings.size(); ++k)
+        if (out.findings[k].fix) {
+          out.findings[k].fix.reset();
+          out.findings[k].message += " (tini cannot be installed here yet: see the install finding)";
+        }
+      f.message += " (the SHELL there is not a POSIX shell: install it by hand)";
+      out.findings.push_back(std::move(f));
+      return;
+    }
     fix.edits.push_back(
         model::insert_at(st, fin, where, {edit::keyword(style, "run") + " " + model::install_command(pm, {"tini"})}));
     fix.reason = guessed ? fmt::format("install tini ({}: the file uses no package manager, guessed from its base image)",

@@ -585,6 +585,12 @@ void check(const Context& ctx, Outcome& out) {
     out.findings.push_back(std::move(f));
     return;
   }
+  const std::uint32_t create_at = runs_as_root ? tail : first_switch < stage.end ? first_switch : tail;
+  if (!st.posix_shell_at(fin, create_at)) {
+    f.message += " (the SHELL there is not a POSIX shell: create the user by hand)";
+    out.findings.push_back(std::move(f));
+    return;
+  }
   edit::Fix fix;
   fix.reason = fmt::format("create {} and run as it", wanted);
   const std::string create =
@@ -601,7 +607,7 @@ void check(const Context& ctx, Outcome& out) {
       fix.edits.push_back(model::insert_at(st, fin, user_at, {edit::keyword(style, "user") + " " + *pu->name}));
     }
   } else {
-    fix.edits.push_back(model::insert_at(st, fin, first_switch < stage.end ? first_switch : tail, {create}));
+    fix.edits.push_back(model::insert_at(st, fin, create_at, {create}));
     bool renamed = false;
     for (auto i : chain) {
       const auto& in = tree.instructions[i];
