@@ -150,6 +150,14 @@ TEST(PolicyHealthcheck, TheProbesProgramMustBeInTheImage) {
                           "u.urlopen('http://localhost:8081/health')\"\n");
   ASSERT_EQ(deb.of("healthcheck").size(), 1u);
   EXPECT_FALSE(deb.of("healthcheck")[0]->fix);
+  // The policy's probe needs a program the image certainly lacks and the fix cannot
+  // install (no RUN under a pwsh SHELL; python is never installed for a probe): no
+  // HEALTHCHECK that would leave the container unhealthy for ever.
+  const std::string pwsh = "FROM python:3.12-slim\nSHELL [\"pwsh\", \"-Command\"]\nRUN Write-Host hi\nCMD [\"x\"]\n";
+  const auto none = health(pwsh);
+  EXPECT_EQ(none.fixed(), pwsh);
+  ASSERT_EQ(none.of("healthcheck").size(), 1u);
+  EXPECT_NE(none.of("healthcheck")[0]->message.find("no fix: the probe runs curl"), std::string::npos);
   // An image whose contents are not known: undecided, not passed.
   const auto unknown = health("FROM b\nHEALTHCHECK CMD wget -qO- http://localhost:8081/health\n");
   ASSERT_EQ(unknown.of("healthcheck").size(), 1u);

@@ -323,18 +323,25 @@ void check(const Context& ctx, Outcome& out) {
   const auto missing_probe_tool = probe ? missing_tool(st, fin, probe->substr(0, probe->find(' '))) : std::nullopt;
   std::optional<std::string> tool =
       missing_probe_tool ? std::optional<std::string>(missing_probe_tool->program) : std::nullopt;
+  // False when the probe's program is certainly not in the image and the fix cannot
+  // install it: a HEALTHCHECK that can never pass would leave the container unhealthy.
   auto add_tool = [&](edit::Fix& fix, Finding& f) {
-    if (!tool) return;
-    if (is_python(*tool)) {
-      f.message += fmt::format(" (the probe runs {}, which this image does not have)", *tool);
-      return;
-    }
-    if (auto e = install_tool(st, fin, *tool)) {
+    if (!tool) return true;
+    const bool certain = missing_probe_tool->certain;
+    std::optional<edit::Edit> e;
+    if (!is_python(*tool)) e = install_tool(st, fin, *tool);
+    if (e) {
       fix.edits.push_back(*e);
       fix.reason += fmt::format(" (and install {}, which the probe runs)", *tool);
-    } else {
-      f.message += fmt::format(" (the probe runs {}, which this image may not have)", *tool);
+      return true;
     }
+    if (certain) {
+      f.message += fmt::format(" (no fix: the probe runs {}, which the image does not have and the fix cannot install)",
+                               *tool);
+      return false;
+    }
+    f.message += fmt::format(" (the probe runs {}, which this image may not have)", *tool);
+    return true;
   };
 
   const int hci = st.last_in_chain(fin, "healthcheck");
@@ -353,8 +360,7 @@ void check(const Context& ctx, Outcome& out) {
       fix.reason = "add a HEALTHCHECK probing the health port";
       fix.edits.push_back(
           model::insert_at(st, fin, where, {edit::keyword(style, "healthcheck") + " " + edit::keyword(style, "cmd") + " " + *probe}));
-      add_tool(fix, f);
-      f.fix = std::move(fix);
+      if (add_tool(fix, f)) f.fix = std::move(fix);
     }
     out.findings.push_back(std::move(f));
     return;
@@ -367,8 +373,7 @@ void check(const Context& ctx, Outcome& out) {
     fix.reason = "HEALTHCHECK runs the policy's probe";
     const std::string cmd_word(tree.text(hc.value_source(0)));
     fix.edits.push_back(edit::replace_args(hc, (iequals(cmd_word, "cmd") ? cmd_word : edit::keyword(style, "cmd")) + " " + *probe));
-    add_tool(fix, f);
-    f.fix = std::move(fix);
+    if (add_tool(fix, f)) f.fix = std::move(fix);
   };
   if (hc.values.empty() || iequals(hc.values[0].text, "none")) {
     auto f = finding("HEALTHCHECK NONE disables the health probe", hc.keyword_span, "NONE",
