@@ -1,6 +1,7 @@
 #include "edit/builders.hpp"
 
 #include "syntax/dump.hpp"
+#include "syntax/unicode.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -151,6 +152,19 @@ std::string exec_form(const std::vector<std::string>& args) {
   }
   out += "]";
   return out;
+}
+
+bool json_exact(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto r = syntax::go::decode_rune(s, i);
+    if (r.value == syntax::go::k_rune_error && r.width == 1) return false;
+    i += r.width;
+  }
+  return true;
+}
+
+bool json_exact(const std::vector<std::string>& args) {
+  return std::all_of(args.begin(), args.end(), [](const std::string& a) { return json_exact(std::string_view(a)); });
 }
 
 std::string shell_word(std::string_view s) {

@@ -58,6 +58,11 @@ Edit replace_args(const Instruction& inst, std::string text);
 
 // `["a", "b"]` with JSON quoting, as buildkit reads it back.
 std::string exec_form(const std::vector<std::string>& args);
+// Whether exec_form/json_quote write `s` so that it reads back as the same bytes:
+// false for bytes that are not UTF-8 (they become U+FFFD). A fix that would
+// carry such a value into an exec form would change it: none is made.
+bool json_exact(std::string_view s);
+bool json_exact(const std::vector<std::string>& args);
 
 // A shell word for `s`: as is when it needs no quoting, else double-quoted.
 std::string shell_word(std::string_view s);

@@ -107,6 +107,10 @@ TEST(Builders, StyleFollowsTheFile) {
   EXPECT_FALSE(st.upper_keywords);
   EXPECT_EQ(edit::keyword(st, "HEALTHCHECK"), "healthcheck");
   EXPECT_EQ(edit::exec_form({"/usr/bin/tini", "--", "a \"b\""}), "[\"/usr/bin/tini\", \"--\", \"a \\\"b\\\"\"]");
+  // JSON keeps UTF-8 and control bytes exactly (escaped); a byte that is not UTF-8 becomes U+FFFD.
+  EXPECT_TRUE(edit::json_exact(std::string_view("caf\xc3\xa9 \x01 \"q\"")));
+  EXPECT_FALSE(edit::json_exact(std::string_view("caf\xe9")));
+  EXPECT_FALSE(edit::json_exact(std::vector<std::string>{"a", "\xff"}));
   EXPECT_EQ(edit::shell_word("a b"), "\"a b\"");
   EXPECT_EQ(edit::shell_word("/usr/local"), "/usr/local");
 }

@@ -89,10 +89,19 @@ std::optional<std::string> package_path(const Distro& d) {
 // otherwise). A destination that is a directory every image has (/usr/bin, ...)
 // is one too, written with or without the slash: COPY copies into an existing
 // directory. Not known: a relative destination (WORKDIR's), one holding a
-// variable or a wildcard, a source that is a wildcard.
+// variable or a wildcard, a source that is a wildcard or whose name is not
+// tini's, a path with bytes that are not UTF-8 (JSON cannot name it).
 std::optional<std::string> copied_path(std::string_view source, std::string_view dest, bool several) {
   auto plain = [](std::string_view s) { return s.find_first_of("$*?[") == std::string_view::npos; };
-  if (!starts_with(dest, "/") || !plain(dest)) return std::nullopt;
+  // The file must be tini (tini, tini-static, tini-amd64), and its path one an
+  // exec-form ENTRYPOINT can name byte for byte.
+  std::string_view name = source;
+  if (const auto q = name.find_first_of("?#"); q != std::string_view::npos && name.find("://") != std::string_view::npos)
+    name = name.substr(0, q);
+  while (!name.empty() && name.back() == '/') name.remove_suffix(1);
+  name = basename(name);
+  if (!is_tini(name) || !plain(name) || !edit::json_exact(name)) return std::nullopt;
+  if (!starts_with(dest, "/") || !plain(dest) || !edit::json_exact(dest)) return std::nullopt;
   std::string d(dest);
   while (d.size() > 1 && ends_with(d, "/") && d[d.size() - 2] == '/') d.pop_back();
   for (const char* dir : {"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"})
@@ -101,12 +110,6 @@ std::optional<std::string> copied_path(std::string_view source, std::string_view
     if (several) return std::nullopt;
     return d;
   }
-  std::string_view name = source;
-  if (const auto q = name.find_first_of("?#"); q != std::string_view::npos && name.find("://") != std::string_view::npos)
-    name = name.substr(0, q);
-  while (!name.empty() && name.back() == '/') name.remove_suffix(1);
-  name = basename(name);
-  if (name.empty() || !plain(name) || name == "." || name == "..") return std::nullopt;
   return d + std::string(name);
 }
 
@@ -257,7 +260,7 @@ void check(const Context& ctx, Outcome& out) {
     edit::Fix fix;
     fix.reason = "tini runs as PID 1 (exec form)";
     fix.edits.push_back(edit::replace_args(*ep, edit::exec_form(all)));
-    f.fix = std::move(fix);
+    if (edit::json_exact(all)) f.fix = std::move(fix);
     out.findings.push_back(std::move(f));
   } else if (ei < 0) {
     auto f = finding("PID 1 is not tini: no ENTRYPOINT", tree.instructions[stage.from].keyword_span,
@@ -297,7 +300,9 @@ void check(const Context& ctx, Outcome& out) {
       all.insert(all.end(), rest.begin() + static_cast<std::ptrdiff_t>(keep), rest.end());
       expected = "ENTRYPOINT " + edit::exec_form(all);
       if (rest.empty() || keep == rest.size()) {
-        if (cmd_in_stage || !rest.empty()) fix.edits.push_back(edit::replace_args(e, edit::exec_form(all)));
+        // (Words with bytes that are not UTF-8 would not survive the JSON array.)
+        if ((cmd_in_stage || !rest.empty()) && edit::json_exact(all))
+          fix.edits.push_back(edit::replace_args(e, edit::exec_form(all)));
       } else {
         // Insert before the first element kept: the array keeps its layout.
         const auto b = e.value_source(0).begin;
@@ -325,7 +330,7 @@ void check(const Context& ctx, Outcome& out) {
                            : "tini runs the entrypoint as PID 1 (through the shell it needs)";
       }
       expected = "ENTRYPOINT " + edit::exec_form(all);
-      fix.edits.push_back(edit::replace_args(e, edit::exec_form(all)));
+      if (edit::json_exact(all)) fix.edits.push_back(edit::replace_args(e, edit::exec_form(all)));
     }
     auto f = finding("PID 1 is not tini", e.keyword_span, current,
                      expected.empty() ? "ENTRYPOINT " + wanted_prefix + " ..." : expected, ref);
