@@ -459,17 +459,19 @@ void check(const Context& ctx, Outcome& out) {
     const edit::Style style = edit::style_of(tree);
     std::vector<std::string> lines;
     std::string name = existing;
-    const auto fs_index = static_cast<std::uint32_t>(last_fs - tree.instructions.data());
-    // A useradd RUN under `SHELL ["powershell", ...]` would not run as written.
-    const bool posix = m.posix_shell_at(m.stage_of(fs_index), fs_index + 1);
-    if (name.empty() && !minimal && !posix) f.message += " (no fix: the SHELL there is not a POSIX shell)";
-    if (name.empty() && !minimal && posix) {
-      name = "app";
-      if (distro == model::Distro::Alpine)
-        lines.push_back(edit::keyword(style, "run") + " addgroup -S app && adduser -S -G app app");
-      else
-        lines.push_back(edit::keyword(style, "run") +
-                        " groupadd --system app && useradd --system --gid app --create-home app");
+    if (name.empty() && !minimal) {
+      // A useradd RUN under `SHELL ["powershell", ...]` would not run as written.
+      const auto fs_index = static_cast<std::uint32_t>(last_fs - tree.instructions.data());
+      if (!m.posix_shell_at(m.stage_of(fs_index), fs_index + 1)) {
+        f.message += " (no fix: the SHELL there is not a POSIX shell)";
+      } else {
+        name = "app";
+        if (distro == model::Distro::Alpine)
+          lines.push_back(edit::keyword(style, "run") + " addgroup -S app && adduser -S -G app app");
+        else
+          lines.push_back(edit::keyword(style, "run") +
+                          " groupadd --system app && useradd --system --gid app --create-home app");
+      }
     }
     if (!name.empty()) {
       lines.push_back(edit::keyword(style, "user") + " " + name);

@@ -343,22 +343,22 @@ void check(const Context& ctx, Outcome& out) {
   bool pid1_by_hand = out.findings.size() > pid1_first;
   for (std::size_t k = pid1_first; k < out.findings.size(); ++k)
     if (out.findings[k].fix) pid1_by_hand = false;
-  if (!installable)
+  // The PID 1 findings keep no fix when tini will not be where the ENTRYPOINT names it.
+  auto withhold_pid1_fixes = [&](const std::string& why) {
     for (std::size_t k = pid1_first; k < out.findings.size(); ++k)
       if (out.findings[k].fix) {
         out.findings[k].fix.reset();
-        out.findings[k].message += " (tini cannot be installed here yet: see the install finding)";
+        out.findings[k].message += why;
       }
+  };
+  const std::string not_installable = " (tini cannot be installed here yet: see the install finding)";
+  if (!installable) withhold_pid1_fixes(not_installable);
 
   // tini is copied in, but where to cannot be read: an ENTRYPOINT naming a guessed
   // path would keep the container from starting.
   if (inst.copied_to_unknown && !inst.path && !inst.by_package)
-    for (std::size_t k = pid1_first; k < out.findings.size(); ++k)
-      if (out.findings[k].fix) {
-        out.findings[k].fix.reset();
-        out.findings[k].message += fmt::format(" (no fix: where line {} copies tini to is not known)",
-                                               tree.position(tree.instructions[*inst.copied_to_unknown].span.begin).first);
-      }
+    withhold_pid1_fixes(fmt::format(" (no fix: where line {} copies tini to is not known)",
+                                    tree.position(tree.instructions[*inst.copied_to_unknown].span.begin).first));
 
   // ---- installed in the runtime image
   if (inst.found && !(inst.by_package && rhel_family(distro) && !inst.epel)) {
@@ -431,11 +431,7 @@ void check(const Context& ctx, Outcome& out) {
     const std::uint32_t where = limit < stage.end ? limit : st.tail_start(fin);
     if (!st.posix_shell_at(fin, where)) {
       // Nor is PID 1 made a tini that is not there.
-      for (std::size_t k = pid1_first; k < out.findings.size(); ++k)
-        if (out.findings[k].fix) {
-          out.findings[k].fix.reset();
-          out.findings[k].message += " (tini cannot be installed here yet: see the install finding)";
-        }
+      withhold_pid1_fixes(not_installable);
       f.message += " (the SHELL there is not a POSIX shell: install it by hand)";
       out.findings.push_back(std::move(f));
       return;
